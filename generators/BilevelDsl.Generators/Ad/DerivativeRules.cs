@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using BilevelDsl.Generators.Ir;
+using static BilevelDsl.Generators.Ad.Simplify;
+
+namespace BilevelDsl.Generators.Ad
+{
+    /// <summary>
+    /// The one table of local partial derivatives. Every derivative mode reads it, and every partial is
+    /// itself an IR expression (built only from differentiable IR), so a derivative program can be
+    /// differentiated again. Arguments and the result are passed in as leaves (variables or constants).
+    /// Kink conventions (docs/ad-conventions.md): |t|' = Sign(t) with Sign(0) = 0; at a Max/Min tie each
+    /// argument gets 1/2 (Step(0) = 1/2); sqrt'(0) = 0; Pow's base partial is 0 at a zero base when the
+    /// exponent is below one, its exponent partial is 0 for a non-positive base.
+    /// </summary>
+    internal static class DerivativeRules
+    {
+        /// <summary>Whether the partials of <paramref name="function"/> read its result (so it is kept in a variable).</summary>
+        public static bool UsesResult(ScalarFunction function) =>
+            function is ScalarFunction.Exp or ScalarFunction.Sqrt or ScalarFunction.Tan or ScalarFunction.Tanh
+                or ScalarFunction.Sigmoid or ScalarFunction.Pow;
+
+        public static bool UsesResult(VectorFunction function) => function == VectorFunction.LogSumExp;
+
+        /// <summary>Whether the partial can be infinite at a finite point (then a zero adjoint must win).</summary>
+        public static bool MayBeInfinite(ScalarFunction function) => function is ScalarFunction.Log or ScalarFunction.Tan;
+
+        /// <summary>d function(args) / d args[k], given the result r.</summary>
+        public static Expr Partial(ScalarFunction function, IReadOnlyList<Expr> args, Expr r, int k)
+        {
+            Expr a = args[0];
+            switch (function)
+            {
+                case ScalarFunction.Sin:
+                    return Call(ScalarFunction.Cos, a);
+                case ScalarFunction.Cos:
+                    return Neg(Call(ScalarFunction.Sin, a));
+                case ScalarFunction.Tan:
+                    return Add(One, Mul(r, r));
+                case ScalarFunction.Exp:
+                    return r;
+                case ScalarFunction.Log:
+                    return Div(One, a);
+                case ScalarFunction.Sqrt:
+                    return Select(Greater(r, Zero), Div(new Num(0.5), r), Zero);
+                case ScalarFunction.Pow:
+                    return k == 0 ? PowBasePartial(a, args[1]) : Select(Greater(a, Zero), Mul(r, Call(ScalarFunction.Log, a)), Zero);
+                case ScalarFunction.Tanh:
+                    return Sub(One, Mul(r, r));
+                case ScalarFunction.Atan:
+                    return Div(One, Add(One, Mul(a, a)));
+                case ScalarFunction.Abs:
+                    return Call(ScalarFunction.Sign, a);
+                case ScalarFunction.Max:
+                    return k == 0 ? Call(ScalarFunction.Step, Sub(a, args[1])) : Call(ScalarFunction.Step, Sub(args[1], a));
+                case ScalarFunction.Min:
+                    return k == 0 ? Call(ScalarFunction.Step, Sub(args[1], a)) : Call(ScalarFunction.Step, Sub(a, args[1]));
+                case ScalarFunction.Sigmoid:
+                    return Mul(r, Sub(One, r));
+                case ScalarFunction.Softplus:
+                    return Call(ScalarFunction.Sigmoid, a);
+                case ScalarFunction.Sign:
+                case ScalarFunction.Step:
+                    return Zero; // piecewise constant
+                default:
+                    throw new InvalidOperationException("No derivative rule for " + function);
+            }
+        }
+
+        /// <summary>d a^b / d a = b a^(b-1), with constant exponents folded.</summary>
+        private static Expr PowBasePartial(Expr a, Expr b)
+        {
+            if (b is Num n)
+            {
+                if (n.Value == 0)
+                {
+                    return Zero;
+                }
+
+                if (n.Value == 1)
+                {
+                    return One;
+                }
+
+                if (n.Value == 2)
+                {
+                    return Mul(new Num(2), a);
+                }
+
+                Expr power = Mul(b, Call(ScalarFunction.Pow, a, new Num(n.Value - 1)));
+                return n.Value > 1 ? power : Select(new Binary(BinaryOp.Equal, a, Zero), Zero, power);
+            }
+
+            Expr general = Mul(b, Call(ScalarFunction.Pow, a, Sub(b, One)));
+            Expr singular = new Binary(BinaryOp.And, new Binary(BinaryOp.Equal, a, Zero), new Binary(BinaryOp.Less, b, One));
+            return Select(singular, Zero, general);
+        }
+
+        /// <summary>d function(args) / d args[k] as a vector term (used as gradient += adjoint * term).</summary>
+        public static VecTerm VectorPartial(VectorFunction function, IReadOnlyList<VecRef> args, Expr r, int k)
+        {
+            switch (function)
+            {
+                case VectorFunction.Dot:
+                    return new VecScaled(1, args[1 - k]);
+                case VectorFunction.SquaredNorm:
+                    return new VecScaled(2, args[0]);
+                case VectorFunction.Sum:
+                    return new VecOnes();
+                case VectorFunction.LogSumExp:
+                    return new VecExpShifted(args[0], r);
+                default:
+                    throw new InvalidOperationException("No derivative rule for " + function);
+            }
+        }
+
+        /// <summary>Every scalar function that has a rule (the table's rows), for tests that walk the table.</summary>
+        public static IEnumerable<ScalarFunction> DifferentiableFunctions()
+        {
+            foreach (ScalarFunction function in (ScalarFunction[])Enum.GetValues(typeof(ScalarFunction)))
+            {
+                if (function is not (ScalarFunction.IntMax or ScalarFunction.IntMin or ScalarFunction.IntAbs))
+                {
+                    yield return function;
+                }
+            }
+        }
+
+        public static int Arity(ScalarFunction function) =>
+            function is ScalarFunction.Pow or ScalarFunction.Max or ScalarFunction.Min or ScalarFunction.IntMax or ScalarFunction.IntMin ? 2 : 1;
+    }
+}

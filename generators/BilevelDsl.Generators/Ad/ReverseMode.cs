@@ -1,0 +1,420 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using BilevelDsl.Generators.Frontend;
+using BilevelDsl.Generators.Ir;
+using BilevelDsl.Generators.Pipeline;
+using static BilevelDsl.Generators.Ad.Simplify;
+
+namespace BilevelDsl.Generators.Ad
+{
+    /// <summary>A derivative program: its body (ending in a return of the value) and, per parameter of the
+    /// differentiated function, the name of the output that receives its partial ("" for int parameters).</summary>
+    internal sealed record DerivativeProgram(Block Body, EquatableArray<string> Outputs);
+
+    /// <summary>
+    /// Reverse mode as a source transformation of the IR. A scope (the function body, or one loop iteration)
+    /// runs forward with its variables declared up front, then backward in reverse statement order,
+    /// accumulating adjoints. Loops are reversed without a tape: the backward loop recomputes each
+    /// iteration's locals before reversing it. That is exact because loops only carry += / -= accumulators,
+    /// whose adjoints are fixed while the loop is reversed. Branches stay branches: the backward sweep
+    /// re-tests the same (named, unchanged) condition.
+    /// </summary>
+    internal sealed class ReverseMode
+    {
+        private readonly NameTable names;
+        private readonly Activity activity;
+        private readonly IReadOnlyDictionary<string, Function> helpers;
+        private readonly Dictionary<string, string> adjoints = new Dictionary<string, string>(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> vectorOutputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        private string valueName = string.Empty;
+
+        private ReverseMode(NameTable names, Activity activity, IReadOnlyDictionary<string, Function> helpers)
+        {
+            this.names = names;
+            this.activity = activity;
+            this.helpers = helpers;
+        }
+
+        /// <summary>
+        /// The gradient of <paramref name="function"/> with respect to all its double and span parameters.
+        /// <paramref name="outputNames"/> gives, per parameter, the name of its output (out double or Span).
+        /// </summary>
+        public static DerivativeProgram Gradient(Function function, IReadOnlyList<string> outputNames, IReadOnlyDictionary<string, Function> helpers)
+        {
+            NameTable names = IrNames.TableFor(function);
+            foreach (string output in outputNames)
+            {
+                names.Reserve(output);
+            }
+
+            Block primal = Linearize.Apply(function.Body, names);
+            Function linear = function with { Body = primal };
+            var inputs = function.Parameters.Where(p => p.Kind != ParameterKind.Int).Select(p => p.Name).ToList();
+            var reverse = new ReverseMode(names, Activity.Of(linear, inputs), helpers);
+            return reverse.Build(linear, outputNames);
+        }
+
+        private DerivativeProgram Build(Function function, IReadOnlyList<string> outputNames)
+        {
+            var body = new List<Stmt>();
+            for (int i = 0; i < function.Parameters.Count; i++)
+            {
+                Parameter parameter = function.Parameters[i];
+                if (parameter.Kind == ParameterKind.Span)
+                {
+                    vectorOutputs[parameter.Name] = outputNames[i];
+                    body.Add(new ClearVector(new VecRef(outputNames[i])));
+                }
+                else if (parameter.Kind == ParameterKind.Scalar)
+                {
+                    adjoints[parameter.Name] = outputNames[i];
+                    body.Add(new Assign(outputNames[i], ScalarType.Double, Zero, Declare: false));
+                }
+            }
+
+            valueName = names.Fresh("value");
+            body.Add(new Declare(valueName, ScalarType.Double));
+            var scope = new List<Stmt>();
+            EmitScope(function.Body, scope, recomputeScope: null);
+            scope.Add(new Return(new Var(valueName, ScalarType.Double)));
+            body.AddRange(WithoutDeadDefinitions(scope, ScopeNames(scope)));
+            return new DerivativeProgram(new Block(EquatableArray.From(body)), EquatableArray.From(outputNames));
+        }
+
+        /// <summary>Forward then backward over one scope. In a loop iteration (<paramref name="recomputeScope"/>
+        /// set) the forward part only recomputes: accumulation into variables outside the loop is skipped.</summary>
+        private void EmitScope(Block block, List<Stmt> output, HashSet<string>? recomputeScope)
+        {
+            var defined = new List<(string Name, ScalarType Type)>();
+            CollectDefinitions(block, defined);
+            foreach ((string name, ScalarType type) in defined)
+            {
+                output.Add(new Declare(name, type));
+            }
+
+            output.AddRange(Forward(block, recomputeScope));
+            foreach ((string name, ScalarType type) in defined)
+            {
+                if (type == ScalarType.Double && activity.IsActiveVariable(name))
+                {
+                    string adjoint = names.Fresh(name + "_bar");
+                    adjoints[name] = adjoint;
+                    output.Add(new Declare(adjoint, ScalarType.Double));
+                }
+            }
+
+            output.AddRange(Backward(block));
+        }
+
+        /// <summary>Removes definitions of the scope's own variables that nothing reads (recomputed values the
+        /// backward sweep does not need, adjoints that receive nothing).</summary>
+        private static List<Stmt> WithoutDeadDefinitions(List<Stmt> scope, ISet<string> removable) =>
+            DeadCode.Eliminate(scope, removable);
+
+        /// <summary>Variables a scope defines, including inside its branches but not inside nested loops.</summary>
+        private static void CollectDefinitions(Block block, List<(string, ScalarType)> defined)
+        {
+            foreach (Stmt statement in block.Statements)
+            {
+                switch (statement)
+                {
+                    case Assign { Declare: true } a:
+                        defined.Add((a.Target, a.Type));
+                        break;
+                    case Declare d:
+                        defined.Add((d.Name, d.Type));
+                        break;
+                    case If branch:
+                        CollectDefinitions(branch.Then, defined);
+                        CollectDefinitions(branch.Else, defined);
+                        break;
+                }
+            }
+        }
+
+        private List<Stmt> Forward(Block block, HashSet<string>? recomputeScope)
+        {
+            var output = new List<Stmt>();
+            foreach (Stmt statement in block.Statements)
+            {
+                switch (statement)
+                {
+                    case Assign a:
+                        output.Add(a with { Declare = false }); // declared up front, so the backward sweep sees it
+                        break;
+                    case Declare:
+                        break;
+                    case AddTo add when recomputeScope != null && !recomputeScope.Contains(add.Target):
+                        break; // that accumulator already holds its final value
+                    case If branch:
+                        Block whenTrue = new Block(EquatableArray.From(Forward(branch.Then, recomputeScope)));
+                        Block whenFalse = new Block(EquatableArray.From(Forward(branch.Else, recomputeScope)));
+                        if (whenTrue.Statements.Count + whenFalse.Statements.Count > 0)
+                        {
+                            output.Add(new If(branch.Condition, whenTrue, whenFalse));
+                        }
+
+                        break;
+                    case For loop when recomputeScope != null:
+                        Block body = Recompute(loop.Body, recomputeScope);
+                        if (Accumulates(body))
+                        {
+                            output.Add(loop with { Body = body });
+                        }
+
+                        break;
+                    case Return r:
+                        output.Add(new Assign(valueName, ScalarType.Double, r.Value, Declare: false));
+                        break;
+                    default:
+                        output.Add(statement);
+                        break;
+                }
+            }
+
+            return output;
+        }
+
+        /// <summary>A nested loop's body as recomputation: keeps its own declarations, drops outer accumulation.</summary>
+        private static Block Recompute(Block block, HashSet<string> recomputeScope)
+        {
+            var output = new List<Stmt>();
+            foreach (Stmt statement in block.Statements)
+            {
+                switch (statement)
+                {
+                    case AddTo add when !recomputeScope.Contains(add.Target):
+                        break;
+                    case If branch:
+                        Block whenTrue = Recompute(branch.Then, recomputeScope);
+                        Block whenFalse = Recompute(branch.Else, recomputeScope);
+                        if (whenTrue.Statements.Count + whenFalse.Statements.Count > 0)
+                        {
+                            output.Add(new If(branch.Condition, whenTrue, whenFalse));
+                        }
+
+                        break;
+                    case For loop:
+                        Block body = Recompute(loop.Body, recomputeScope);
+                        if (Accumulates(body))
+                        {
+                            output.Add(loop with { Body = body });
+                        }
+
+                        break;
+                    default:
+                        output.Add(statement);
+                        break;
+                }
+            }
+
+            return new Block(EquatableArray.From(output));
+        }
+
+        /// <summary>A loop's only effect outside its body is accumulation; without any, it can be dropped.</summary>
+        private static bool Accumulates(Block block) => block.Statements.Any(statement => statement switch
+        {
+            AddTo => true,
+            If branch => Accumulates(branch.Then) || Accumulates(branch.Else),
+            For loop => Accumulates(loop.Body),
+            _ => false,
+        });
+
+        private List<Stmt> Backward(Block block)
+        {
+            var output = new List<Stmt>();
+            for (int i = block.Statements.Count - 1; i >= 0; i--)
+            {
+                switch (block.Statements[i])
+                {
+                    case Assign a when a.Type == ScalarType.Double && adjoints.TryGetValue(a.Target, out string? adjoint):
+                        Propagate(a.Value, new Var(adjoint, ScalarType.Double), new Var(a.Target, ScalarType.Double), output);
+                        break;
+                    case AddTo add when adjoints.TryGetValue(add.Target, out string? adjoint):
+                        Propagate(add.Value, new Var(adjoint, ScalarType.Double), null, output);
+                        break;
+                    case Return r:
+                        Propagate(r.Value, One, null, output);
+                        break;
+                    case If branch:
+                        Block whenTrue = new Block(EquatableArray.From(Backward(branch.Then)));
+                        Block whenFalse = new Block(EquatableArray.From(Backward(branch.Else)));
+                        if (whenTrue.Statements.Count + whenFalse.Statements.Count > 0)
+                        {
+                            output.Add(new If(branch.Condition, whenTrue, whenFalse));
+                        }
+
+                        break;
+                    case For loop when ContributesAdjoints(loop.Body):
+                        var iteration = new List<Stmt>();
+                        EmitScope(loop.Body, iteration, DefinedAnywhere(loop.Body));
+                        iteration = WithoutDeadDefinitions(iteration, ScopeNames(iteration));
+                        output.Add(loop with { Body = new Block(EquatableArray.From(iteration)) });
+                        break;
+                }
+            }
+
+            return output;
+        }
+
+        /// <summary>Whether a loop body moves any adjoint (an active accumulation somewhere inside it).</summary>
+        private bool ContributesAdjoints(Block block) => block.Statements.Any(statement => statement switch
+        {
+            AddTo add => activity.IsActiveVariable(add.Target) && activity.IsActive(add.Value),
+            If branch => ContributesAdjoints(branch.Then) || ContributesAdjoints(branch.Else),
+            For loop => ContributesAdjoints(loop.Body),
+            _ => false,
+        });
+
+        /// <summary>Names declared directly in a scope's statement list (its hoisted declarations).</summary>
+        private static HashSet<string> ScopeNames(List<Stmt> scope) =>
+            new HashSet<string>(scope.OfType<Declare>().Select(d => d.Name), StringComparer.Ordinal);
+
+        private static HashSet<string> DefinedAnywhere(Block block)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            void Visit(Block b)
+            {
+                foreach (Stmt statement in b.Statements)
+                {
+                    switch (statement)
+                    {
+                        case Assign { Declare: true } a:
+                            names.Add(a.Target);
+                            break;
+                        case Declare d:
+                            names.Add(d.Name);
+                            break;
+                        case If branch:
+                            Visit(branch.Then);
+                            Visit(branch.Else);
+                            break;
+                        case For loop:
+                            Visit(loop.Body);
+                            break;
+                    }
+                }
+            }
+
+            Visit(block);
+            return names;
+        }
+
+        /// <summary>Adds adjoint * d expr / d v to the adjoint of every active v that expr reads.</summary>
+        private void Propagate(Expr expr, Expr adjoint, Expr? result, List<Stmt> output)
+        {
+            if (!activity.IsActive(expr))
+            {
+                return;
+            }
+
+            switch (expr)
+            {
+                case Var v:
+                    output.Add(new AddTo(adjoints[v.Name], adjoint));
+                    break;
+                case Elem e:
+                    output.Add(new AddToElement(new VecRef(vectorOutputs[e.Vector.Name]), e.Index, adjoint));
+                    break;
+                case Unary { Op: UnaryOp.Negate } u:
+                    Propagate(u.Operand, Neg(adjoint), null, output);
+                    break;
+                case Binary b:
+                    PropagateBinary(b, adjoint, output);
+                    break;
+                case Call c:
+                    if (result == null && DerivativeRules.UsesResult(c.Function))
+                    {
+                        throw new InvalidOperationException("the result of " + c.Function + " was not named before the reverse sweep");
+                    }
+
+                    for (int k = 0; k < c.Args.Count; k++)
+                    {
+                        if (activity.IsActive(c.Args[k]))
+                        {
+                            Expr partial = DerivativeRules.Partial(c.Function, c.Args, result ?? Zero, k);
+                            Expr scaled = DerivativeRules.MayBeInfinite(c.Function) ? GuardedMul(adjoint, partial) : Mul(adjoint, partial);
+                            Propagate(c.Args[k], scaled, null, output);
+                        }
+                    }
+
+                    break;
+                case HelperCall h:
+                    PropagateHelper(h, adjoint, output);
+                    break;
+                case VecCall vc:
+                    if (result == null && DerivativeRules.UsesResult(vc.Function))
+                    {
+                        throw new InvalidOperationException("the result of " + vc.Function + " was not named before the reverse sweep");
+                    }
+
+                    for (int k = 0; k < vc.Args.Count; k++)
+                    {
+                        if (activity.IsActiveVector(vc.Args[k]))
+                        {
+                            VecTerm term = DerivativeRules.VectorPartial(vc.Function, vc.Args, result ?? Zero, k);
+                            output.Add(new AddVector(new VecRef(vectorOutputs[vc.Args[k].Name]), adjoint, term));
+                        }
+                    }
+
+                    break;
+                default:
+                    throw new InvalidOperationException("no reverse rule for " + expr.GetType().Name);
+            }
+        }
+
+        private void PropagateBinary(Binary b, Expr adjoint, List<Stmt> output)
+        {
+            switch (b.Op)
+            {
+                case BinaryOp.Add:
+                    Propagate(b.Left, adjoint, null, output);
+                    Propagate(b.Right, adjoint, null, output);
+                    break;
+                case BinaryOp.Subtract:
+                    Propagate(b.Left, adjoint, null, output);
+                    Propagate(b.Right, Neg(adjoint), null, output);
+                    break;
+                case BinaryOp.Multiply:
+                    Propagate(b.Left, Mul(adjoint, b.Right), null, output);
+                    Propagate(b.Right, Mul(adjoint, b.Left), null, output);
+                    break;
+                case BinaryOp.Divide:
+                    Propagate(b.Left, Div(adjoint, b.Right), null, output);
+                    Propagate(b.Right, Neg(Div(Mul(adjoint, b.Left), Mul(b.Right, b.Right))), null, output);
+                    break;
+                default:
+                    throw new InvalidOperationException("no reverse rule for the operator " + b.Op);
+            }
+        }
+
+        private void PropagateHelper(HelperCall call, Expr adjoint, List<Stmt> output)
+        {
+            Function helper = helpers[call.Helper];
+            var partialNames = new List<string>();
+            var partials = new List<Expr?>();
+            for (int k = 0; k < call.Args.Count; k++)
+            {
+                if (helper.Parameters[k].Kind == ParameterKind.Int)
+                {
+                    partials.Add(null);
+                    continue;
+                }
+
+                string name = names.Fresh("d" + call.Helper + "_d" + helper.Parameters[k].Name);
+                partialNames.Add(name);
+                partials.Add(new Var(name, ScalarType.Double));
+            }
+
+            output.Add(new HelperPartials(call.Helper, call.Args, EquatableArray.From(partialNames)));
+            for (int k = 0; k < call.Args.Count; k++)
+            {
+                if (partials[k] is Expr partial && activity.IsActive(call.Args[k]))
+                {
+                    Propagate(call.Args[k], Mul(adjoint, partial), null, output);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using BilevelDsl.Generators.Ad;
+using BilevelDsl.Generators.Diagnostics;
+using BilevelDsl.Generators.Frontend;
+using BilevelDsl.Generators.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace BilevelDsl.Generators
+{
+    /// <summary>
+    /// Reports, as the user types, everything the generator cannot differentiate. It runs the generator's
+    /// own front end: the model's shape on the class symbol, and each level or helper body on its method.
+    /// Exceptions become BDSL0012; cancellation passes through.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class BilevelModelAnalyzer : DiagnosticAnalyzer
+    {
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticCatalog.All);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterSymbolAction(AnalyzeModel, SymbolKind.NamedType);
+            context.RegisterSyntaxNodeAction(AnalyzeMethod, SyntaxKind.MethodDeclaration);
+        }
+
+        private static void AnalyzeModel(SymbolAnalysisContext context)
+        {
+            if (!(context.Symbol is INamedTypeSymbol type) || !ModelShapeReader.IsModel(type))
+            {
+                return;
+            }
+
+            Guard(type.Name, ModelShapeReader.LocationOf(type), context.ReportDiagnostic, () =>
+            {
+                foreach (Diagnostic diagnostic in ModelShapeReader.Read(type).Diagnostics)
+                {
+                    context.ReportDiagnostic(diagnostic);
+                }
+            });
+        }
+
+        private static void AnalyzeMethod(SyntaxNodeAnalysisContext context)
+        {
+            var syntax = (MethodDeclarationSyntax)context.Node;
+            if (syntax.AttributeLists.Count == 0 || (syntax.Body == null && syntax.ExpressionBody == null))
+            {
+                return;
+            }
+
+            if (!(context.SemanticModel.GetDeclaredSymbol(syntax, context.CancellationToken) is IMethodSymbol method) || !ModelShapeReader.IsModel(method.ContainingType))
+            {
+                return;
+            }
+
+            Guard(method.Name, syntax.Identifier.GetLocation(), context.ReportDiagnostic, () =>
+            {
+                LevelRole? role = ModelShapeReader.RoleOf(method);
+                bool isHelper = ModelShapeReader.HasAttribute(method, ModelShapeReader.DifferentiableAttribute);
+                if (role == null && !isHelper)
+                {
+                    return;
+                }
+
+                var diagnostics = new List<Diagnostic>();
+                ParameterKind? kind = role != null ? ModelShapeReader.CheckLevelSignature(method, new List<Diagnostic>()) : null;
+                if (role != null && kind == null)
+                {
+                    return; // the signature diagnostic comes from the model's shape
+                }
+
+                if (role == null && !method.IsStatic)
+                {
+                    return; // BDSL0015 on the declaration already says why
+                }
+
+                var helpers = method.ContainingType.GetMembers().OfType<IMethodSymbol>()
+                    .Where(m => ModelShapeReader.HasAttribute(m, ModelShapeReader.DifferentiableAttribute))
+                    .ToList();
+                Function? body = BodyLowerer.Lower(method, syntax, context.SemanticModel, kind, helpers, diagnostics, context.CancellationToken);
+                foreach (Diagnostic diagnostic in diagnostics)
+                {
+                    context.ReportDiagnostic(diagnostic);
+                }
+
+                if (body != null && role != null)
+                {
+                    ReportUnusedVariable(context, method, role.Value, body);
+                }
+            });
+        }
+
+        /// <summary>BDSL0010/0011: the variable the other level controls never reaches this objective.</summary>
+        private static void ReportUnusedVariable(SyntaxNodeAnalysisContext context, IMethodSymbol method, LevelRole role, Function body)
+        {
+            int index = role == LevelRole.Lower ? 0 : 1;
+            string variable = body.Parameters[index].Name;
+            if (Activity.Of(body, new[] { variable }).ReturnIsActive)
+            {
+                return;
+            }
+
+            DiagnosticDescriptor descriptor = role == LevelRole.Lower ? DiagnosticCatalog.UpperVariableUnused : DiagnosticCatalog.LowerVariableUnused;
+            Location location = method.Parameters[index].Locations.FirstOrDefault() ?? Location.None;
+            context.ReportDiagnostic(Diagnostic.Create(descriptor, location, method.Name, variable));
+        }
+
+        private static void Guard(string name, Location location, Action<Diagnostic> report, Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception exception)
+            {
+                report(Diagnostic.Create(DiagnosticCatalog.InternalError, location, name, exception.GetType().Name + ": " + exception.Message));
+            }
+        }
+    }
+}

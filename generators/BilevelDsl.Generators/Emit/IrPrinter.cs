@@ -1,0 +1,272 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using BilevelDsl.Generators.Frontend;
+using BilevelDsl.Generators.Ir;
+
+namespace BilevelDsl.Generators.Emit
+{
+    /// <summary>Prints IR as C#: fully qualified, invariant-culture round-trip literals, minimal parentheses.</summary>
+    internal static class IrPrinter
+    {
+        public const string Math = "global::System.Math";
+        public const string Dsl = "global::BilevelDsl.Dsl";
+        public const string Support = "global::BilevelDsl.Kernels.KernelSupport";
+
+        public static void Statements(Block block, IndentedWriter writer)
+        {
+            foreach (Stmt statement in block.Statements)
+            {
+                Statement(statement, writer);
+            }
+        }
+
+        public static void Statement(Stmt statement, IndentedWriter writer)
+        {
+            switch (statement)
+            {
+                case Assign a:
+                    writer.Line((a.Declare ? TypeName(a.Type) + " " : string.Empty) + Name(a.Target) + " = " + Expression(a.Value) + ";");
+                    break;
+                case Declare d:
+                    writer.Line(TypeName(d.Type) + " " + Name(d.Name) + " = " + Zero(d.Type) + ";");
+                    break;
+                case AddTo add:
+                    writer.Line(add.Value is Unary { Op: UnaryOp.Negate } negated
+                        ? Name(add.Target) + " -= " + Expression(negated.Operand) + ";"
+                        : Name(add.Target) + " += " + Expression(add.Value) + ";");
+                    break;
+                case AddToElement element:
+                    string target = Vector(element.Vector) + "[" + Expression(element.Index) + "]";
+                    writer.Line(element.Value is Unary { Op: UnaryOp.Negate } negatedElement
+                        ? target + " -= " + Expression(negatedElement.Operand) + ";"
+                        : target + " += " + Expression(element.Value) + ";");
+                    break;
+                case AddVector vector:
+                    writer.Line(VectorUpdate(vector) + ";");
+                    break;
+                case ClearVector clear:
+                    writer.Line(Vector(clear.Vector) + ".Clear();");
+                    break;
+                case HelperPartials partials:
+                    string args = string.Join(", ", partials.Args.Select(Expression).Concat(partials.Outputs.Select(o => "out double " + Name(o))));
+                    writer.Line(HelperPartialsName(partials.Helper) + "(" + args + ");");
+                    break;
+                case If branch:
+                    If(branch, writer);
+                    break;
+                case For loop:
+                    string index = Name(loop.Index);
+                    writer.Open("for (int " + index + " = " + Expression(loop.From) + "; " + index + " < " + Expression(loop.To, Precedence.Relational + 1) + "; " + index + "++)");
+                    Statements(loop.Body, writer);
+                    writer.Close();
+                    break;
+                case Return r:
+                    writer.Line("return " + Expression(r.Value) + ";");
+                    break;
+                default:
+                    throw new InvalidOperationException("cannot print " + statement.GetType().Name);
+            }
+        }
+
+        public static string HelperPartialsName(string helper) => helper + "__Partials";
+
+        private static void If(If branch, IndentedWriter writer)
+        {
+            if (branch.Then.Statements.Count == 0)
+            {
+                writer.Open("if (!" + Expression(branch.Condition, Precedence.Unary) + ")");
+                Statements(branch.Else, writer);
+                writer.Close();
+                return;
+            }
+
+            writer.Open("if (" + Expression(branch.Condition) + ")");
+            Statements(branch.Then, writer);
+            writer.Close();
+            if (branch.Else.Statements.Count > 0)
+            {
+                writer.Open("else");
+                Statements(branch.Else, writer);
+                writer.Close();
+            }
+        }
+
+        private static string VectorUpdate(AddVector update)
+        {
+            string target = Vector(update.Target);
+            switch (update.Source)
+            {
+                case VecScaled scaled:
+                    Expr scale = Ad.Simplify.Mul(new Num(scaled.Factor), update.Scale);
+                    return Support + ".AddScaled(" + target + ", " + Expression(scale) + ", " + Vector(scaled.Vector) + ")";
+                case VecOnes:
+                    return Support + ".AddScalar(" + target + ", " + Expression(update.Scale) + ")";
+                case VecExpShifted shifted:
+                    return Support + ".AddLogSumExpAdjoint(" + target + ", " + Expression(update.Scale) + ", " + Vector(shifted.Vector) + ", " + Expression(shifted.Shift) + ")";
+                default:
+                    throw new InvalidOperationException("cannot print " + update.Source.GetType().Name);
+            }
+        }
+
+        public static string Vector(VecRef vector) =>
+            vector.Row == null ? Name(vector.Name) : Name(vector.Name) + ".Row(" + Expression(vector.Row) + ")";
+
+        public static string Name(string name) =>
+            name.IndexOf('.') >= 0 || name.StartsWith("@", StringComparison.Ordinal) ? name : NameTable.Escape(name);
+
+        public static string TypeName(ScalarType type) => type switch
+        {
+            ScalarType.Double => "double",
+            ScalarType.Int => "int",
+            _ => "bool",
+        };
+
+        private static string Zero(ScalarType type) => type switch
+        {
+            ScalarType.Double => "0.0",
+            ScalarType.Int => "0",
+            _ => "false",
+        };
+
+        private static class Precedence
+        {
+            public const int Conditional = 10;
+            public const int Or = 20;
+            public const int And = 30;
+            public const int Equality = 40;
+            public const int Relational = 50;
+            public const int Additive = 60;
+            public const int Multiplicative = 70;
+            public const int Unary = 80;
+            public const int Primary = 90;
+        }
+
+        /// <summary>Prints an expression; parenthesised when its precedence is below <paramref name="minimum"/>.</summary>
+        public static string Expression(Expr expr, int minimum = 0)
+        {
+            (string text, int precedence) = Print(expr);
+            return precedence < minimum ? "(" + text + ")" : text;
+        }
+
+        private static (string Text, int Precedence) Print(Expr expr)
+        {
+            switch (expr)
+            {
+                case Num n:
+                    string literal = Literal(n.Value);
+                    return (literal, literal.StartsWith("-", StringComparison.Ordinal) ? Precedence.Unary : Precedence.Primary);
+                case IntNum i:
+                    return (i.Value.ToString(CultureInfo.InvariantCulture), i.Value < 0 ? Precedence.Unary : Precedence.Primary);
+                case BoolConst b:
+                    return (b.Value ? "true" : "false", Precedence.Primary);
+                case Var v:
+                    return (Name(v.Name), Precedence.Primary);
+                case Elem e when e.Vector.Row != null:
+                    return (Name(e.Vector.Name) + "[" + Expression(e.Vector.Row) + ", " + Expression(e.Index) + "]", Precedence.Primary);
+                case Elem e:
+                    return (Name(e.Vector.Name) + "[" + Expression(e.Index) + "]", Precedence.Primary);
+                case MatElem m:
+                    return (Name(m.Matrix) + "[" + Expression(m.Row) + ", " + Expression(m.Column) + "]", Precedence.Primary);
+                case Dim d:
+                    return (DimText(d), Precedence.Primary);
+                case Unary u:
+                    return PrintUnary(u);
+                case Binary b:
+                    return PrintBinary(b);
+                case Call c:
+                    return (FunctionName(c.Function) + "(" + string.Join(", ", c.Args.Select(a => Expression(a))) + ")", Precedence.Primary);
+                case HelperCall h:
+                    return (Name(h.Helper) + "(" + string.Join(", ", h.Args.Select(a => Expression(a))) + ")", Precedence.Primary);
+                case VecCall vc:
+                    return (Dsl + "." + vc.Function + "(" + string.Join(", ", vc.Args.Select(Vector)) + ")", Precedence.Primary);
+                case Select s:
+                    return (Expression(s.Condition, Precedence.Or) + " ? " + Expression(s.WhenTrue, Precedence.Conditional + 1) + " : " + Expression(s.WhenFalse, Precedence.Conditional), Precedence.Conditional);
+                default:
+                    throw new InvalidOperationException("cannot print " + expr.GetType().Name);
+            }
+        }
+
+        private static string DimText(Dim d)
+        {
+            if (d.Vector.Row != null)
+            {
+                return Name(d.Vector.Name) + ".Columns"; // a matrix row is as long as the matrix is wide
+            }
+
+            return Name(d.Vector.Name) + "." + d.Kind;
+        }
+
+        private static (string, int) PrintUnary(Unary u)
+        {
+            switch (u.Op)
+            {
+                case UnaryOp.Negate:
+                    string operand = Expression(u.Operand, Precedence.Unary);
+                    return ("-" + (operand.StartsWith("-", StringComparison.Ordinal) ? "(" + operand + ")" : operand), Precedence.Unary);
+                case UnaryOp.Not:
+                    return ("!" + Expression(u.Operand, Precedence.Unary), Precedence.Unary);
+                default:
+                    return ("(double)" + Expression(u.Operand, Precedence.Primary), Precedence.Unary);
+            }
+        }
+
+        private static (string, int) PrintBinary(Binary b)
+        {
+            (string symbol, int precedence) = b.Op switch
+            {
+                BinaryOp.Add => ("+", Precedence.Additive),
+                BinaryOp.Subtract => ("-", Precedence.Additive),
+                BinaryOp.Multiply => ("*", Precedence.Multiplicative),
+                BinaryOp.Divide => ("/", Precedence.Multiplicative),
+                BinaryOp.Modulo => ("%", Precedence.Multiplicative),
+                BinaryOp.Less => ("<", Precedence.Relational),
+                BinaryOp.LessOrEqual => ("<=", Precedence.Relational),
+                BinaryOp.Greater => (">", Precedence.Relational),
+                BinaryOp.GreaterOrEqual => (">=", Precedence.Relational),
+                BinaryOp.Equal => ("==", Precedence.Equality),
+                BinaryOp.NotEqual => ("!=", Precedence.Equality),
+                BinaryOp.And => ("&&", Precedence.And),
+                _ => ("||", Precedence.Or),
+            };
+
+            // Left-associative; the right operand is parenthesised at equal precedence so that floating-point
+            // evaluation order is exactly the IR's.
+            return (Expression(b.Left, precedence) + " " + symbol + " " + Expression(b.Right, precedence + 1), precedence);
+        }
+
+        private static string FunctionName(ScalarFunction function) => function switch
+        {
+            ScalarFunction.Sigmoid => Dsl + ".Sigmoid",
+            ScalarFunction.Softplus => Dsl + ".Softplus",
+            ScalarFunction.Sign => Support + ".Sign",
+            ScalarFunction.Step => Support + ".Step",
+            ScalarFunction.IntMax => Math + ".Max",
+            ScalarFunction.IntMin => Math + ".Min",
+            ScalarFunction.IntAbs => Math + ".Abs",
+            _ => Math + "." + function,
+        };
+
+        /// <summary>A round-trip, culture-invariant double literal that C# reads as a double.</summary>
+        public static string Literal(double value)
+        {
+            if (double.IsNaN(value))
+            {
+                return "double.NaN";
+            }
+
+            if (double.IsPositiveInfinity(value))
+            {
+                return "double.PositiveInfinity";
+            }
+
+            if (double.IsNegativeInfinity(value))
+            {
+                return "double.NegativeInfinity";
+            }
+
+            string text = value.ToString("R", CultureInfo.InvariantCulture);
+            return text.IndexOfAny(new[] { '.', 'E', 'e' }) >= 0 ? text : text + ".0";
+        }
+    }
+}

@@ -1,0 +1,497 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using BilevelDsl.Generators.Diagnostics;
+using BilevelDsl.Generators.Ir;
+using BilevelDsl.Generators.Pipeline;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace BilevelDsl.Generators.Frontend
+{
+    internal sealed partial class BodyLowerer
+    {
+        private const string MatrixType = "BilevelDsl.Matrix";
+        private const string DslType = "BilevelDsl.Dsl";
+
+        private static readonly Dictionary<string, ScalarFunction> MathFunctions = new Dictionary<string, ScalarFunction>(StringComparer.Ordinal)
+        {
+            ["Sin"] = ScalarFunction.Sin,
+            ["Cos"] = ScalarFunction.Cos,
+            ["Tan"] = ScalarFunction.Tan,
+            ["Exp"] = ScalarFunction.Exp,
+            ["Log"] = ScalarFunction.Log,
+            ["Sqrt"] = ScalarFunction.Sqrt,
+            ["Pow"] = ScalarFunction.Pow,
+            ["Tanh"] = ScalarFunction.Tanh,
+            ["Atan"] = ScalarFunction.Atan,
+            ["Abs"] = ScalarFunction.Abs,
+            ["Max"] = ScalarFunction.Max,
+            ["Min"] = ScalarFunction.Min,
+        };
+
+        private static readonly Dictionary<string, VectorFunction> DslVectorFunctions = new Dictionary<string, VectorFunction>(StringComparer.Ordinal)
+        {
+            ["Dot"] = VectorFunction.Dot,
+            ["SquaredNorm"] = VectorFunction.SquaredNorm,
+            ["Sum"] = VectorFunction.Sum,
+            ["LogSumExp"] = VectorFunction.LogSumExp,
+        };
+
+        private static readonly Dictionary<string, ScalarFunction> DslScalarFunctions = new Dictionary<string, ScalarFunction>(StringComparer.Ordinal)
+        {
+            ["Sigmoid"] = ScalarFunction.Sigmoid,
+            ["Softplus"] = ScalarFunction.Softplus,
+        };
+
+        /// <summary>Lowers a scalar expression; statements it needs first (hoisted ?:) go to <paramref name="output"/>.</summary>
+        private Expr LowerExpr(IOperation operation, List<Stmt> output)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (operation.ConstantValue.HasValue && ScalarTypeOf(operation.Type) is ScalarType constantType)
+            {
+                object? value = operation.ConstantValue.Value;
+                switch (constantType)
+                {
+                    case ScalarType.Double:
+                        return new Num(Convert.ToDouble(value, CultureInfo.InvariantCulture));
+                    case ScalarType.Int:
+                        return new IntNum(Convert.ToInt32(value, CultureInfo.InvariantCulture));
+                    default:
+                        return new BoolConst(value is true);
+                }
+            }
+
+            switch (operation)
+            {
+                case IConversionOperation conversion:
+                    return LowerConversion(conversion, output);
+                case ILocalReferenceOperation local:
+                    return ReadLocal(local.Local, operation);
+                case IParameterReferenceOperation parameter when state.ContainsKey(parameter.Parameter):
+                    return ReadLocal(parameter.Parameter, operation);
+                case IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } or IParameterReferenceOperation:
+                    return LowerMemberRead(operation, output);
+                case IPropertyReferenceOperation indexer:
+                    return LowerIndexer(indexer, output);
+                case IArrayElementReferenceOperation element:
+                    return LowerArrayElement(element, output);
+                case IUnaryOperation unary:
+                    return LowerUnary(unary, output);
+                case IBinaryOperation binary:
+                    return LowerBinary(binary, output);
+                case IInvocationOperation invocation:
+                    return LowerInvocation(invocation, output);
+                case IConditionalOperation conditional when conditional.WhenFalse != null:
+                    return LowerSelect(conditional, output);
+                default:
+                    return Reject(operation, ExpressionName(operation));
+            }
+        }
+
+        private Expr LowerCondition(IOperation operation, List<Stmt> output)
+        {
+            Expr condition = LowerExpr(operation, output);
+            if (condition is Var or BoolConst)
+            {
+                return condition;
+            }
+
+            // Named once, so the derivative code re-tests a variable rather than recomputing the condition.
+            string name = names.Fresh("condition");
+            output.Add(new Assign(name, ScalarType.Bool, condition, Declare: true));
+            return new Var(name, ScalarType.Bool);
+        }
+
+        private Expr ReadLocal(ISymbol symbol, IOperation operation)
+        {
+            if (!state.TryGetValue(symbol, out Binding? binding) || binding.Name == null)
+            {
+                return Reject(operation, "a vector used where a number is expected");
+            }
+
+            for (int i = binding.Depth; i < loops.Count; i++)
+            {
+                if (loops[i].Accumulated.Contains(symbol))
+                {
+                    Report(DiagnosticCatalog.LoopCarriedState, operation.Syntax.GetLocation(), symbol.Name, "accumulated, and read");
+                    return new Num(0);
+                }
+            }
+
+            return new Var(binding.Name, binding.Type);
+        }
+
+        private Expr LowerConversion(IConversionOperation conversion, List<Stmt> output)
+        {
+            ScalarType? from = ScalarTypeOf(conversion.Operand.Type);
+            ScalarType? to = ScalarTypeOf(conversion.Type);
+            if (conversion.OperatorMethod == null && from != null && from == to)
+            {
+                return LowerExpr(conversion.Operand, output);
+            }
+
+            if (conversion.OperatorMethod == null && from == ScalarType.Int && to == ScalarType.Double)
+            {
+                return new Unary(UnaryOp.IntToDouble, LowerExpr(conversion.Operand, output));
+            }
+
+            return Reject(conversion, "conversion from '" + conversion.Operand.Type?.ToDisplayString() + "' to '" + conversion.Type?.ToDisplayString() + "'");
+        }
+
+        private Expr LowerMemberRead(IOperation operation, List<Stmt> output)
+        {
+            if (operation is IPropertyReferenceOperation property && property.Instance != null)
+            {
+                // Length of a vector or array; Rows/Columns of a matrix.
+                string name = property.Property.Name;
+                if (name == "Length" && (property.Instance.Type is IArrayTypeSymbol || ModelShapeReader.IsReadOnlySpanOfDouble(property.Instance.Type!)))
+                {
+                    VecRef? vector = LowerVector(property.Instance, output, allowIntArray: true);
+                    return vector == null ? new IntNum(0) : new Dim(vector, DimensionKind.Length);
+                }
+
+                if ((name == "Rows" || name == "Columns") && property.Instance.Type?.ToDisplayString() == MatrixType)
+                {
+                    VecRef? matrix = LowerVector(property.Instance, output, allowMatrix: true);
+                    return matrix == null ? new IntNum(0) : new Dim(matrix, name == "Rows" ? DimensionKind.Rows : DimensionKind.Columns);
+                }
+            }
+
+            DataSymbol? symbol = ResolveData(operation);
+            if (symbol == null)
+            {
+                return Reject(operation, "a member that is not model data");
+            }
+
+            switch (symbol.Kind)
+            {
+                case DataKind.Double:
+                    return new Var(symbol.Access, ScalarType.Double);
+                case DataKind.Int:
+                    return new Var(symbol.Access, ScalarType.Int);
+                default:
+                    return Reject(operation, "a vector or matrix used where a number is expected");
+            }
+        }
+
+        private Expr LowerIndexer(IPropertyReferenceOperation indexer, List<Stmt> output)
+        {
+            if (indexer.Instance == null)
+            {
+                return Reject(indexer, "indexer");
+            }
+
+            if (indexer.Instance.Type?.ToDisplayString() == MatrixType && indexer.Arguments.Length == 2)
+            {
+                VecRef? matrix = LowerVector(indexer.Instance, output, allowMatrix: true);
+                Expr row = LowerExpr(indexer.Arguments[0].Value, output);
+                Expr column = LowerExpr(indexer.Arguments[1].Value, output);
+                return matrix == null ? new Num(0) : new MatElem(matrix.Name, row, column);
+            }
+
+            if (ModelShapeReader.IsReadOnlySpanOfDouble(indexer.Instance.Type!) && indexer.Arguments.Length == 1)
+            {
+                VecRef? vector = LowerVector(indexer.Instance, output);
+                Expr index = LowerExpr(indexer.Arguments[0].Value, output);
+                return vector == null ? new Num(0) : new Elem(vector, index);
+            }
+
+            return Reject(indexer, "indexer of '" + indexer.Instance.Type?.ToDisplayString() + "'");
+        }
+
+        private Expr LowerArrayElement(IArrayElementReferenceOperation element, List<Stmt> output)
+        {
+            if (element.Indices.Length != 1)
+            {
+                return Reject(element, "multi-dimensional array");
+            }
+
+            VecRef? vector = LowerVector(element.ArrayReference, output, allowIntArray: true);
+            Expr index = LowerExpr(element.Indices[0], output);
+            if (vector == null)
+            {
+                return new Num(0);
+            }
+
+            return new Elem(vector, index, data.TryGetValue(vector.Name, out DataSymbol? symbol) && symbol.Kind == DataKind.IntArray ? ScalarType.Int : ScalarType.Double);
+        }
+
+        private Expr LowerUnary(IUnaryOperation unary, List<Stmt> output)
+        {
+            if (unary.OperatorMethod != null)
+            {
+                return Reject(unary, "user-defined operator");
+            }
+
+            Expr operand = LowerExpr(unary.Operand, output);
+            return unary.OperatorKind switch
+            {
+                UnaryOperatorKind.Minus => new Unary(UnaryOp.Negate, operand),
+                UnaryOperatorKind.Plus => operand,
+                UnaryOperatorKind.Not => new Unary(UnaryOp.Not, operand),
+                _ => Reject(unary, "unary operator '" + unary.OperatorKind + "'"),
+            };
+        }
+
+        private Expr LowerBinary(IBinaryOperation binary, List<Stmt> output)
+        {
+            if (binary.OperatorMethod != null || binary.IsLifted || binary.IsChecked)
+            {
+                return Reject(binary, "user-defined, lifted or checked operator");
+            }
+
+            BinaryOp? op = binary.OperatorKind switch
+            {
+                BinaryOperatorKind.Add => BinaryOp.Add,
+                BinaryOperatorKind.Subtract => BinaryOp.Subtract,
+                BinaryOperatorKind.Multiply => BinaryOp.Multiply,
+                BinaryOperatorKind.Divide => BinaryOp.Divide,
+                BinaryOperatorKind.Remainder => BinaryOp.Modulo,
+                BinaryOperatorKind.LessThan => BinaryOp.Less,
+                BinaryOperatorKind.LessThanOrEqual => BinaryOp.LessOrEqual,
+                BinaryOperatorKind.GreaterThan => BinaryOp.Greater,
+                BinaryOperatorKind.GreaterThanOrEqual => BinaryOp.GreaterOrEqual,
+                BinaryOperatorKind.Equals => BinaryOp.Equal,
+                BinaryOperatorKind.NotEquals => BinaryOp.NotEqual,
+                BinaryOperatorKind.ConditionalAnd => BinaryOp.And,
+                BinaryOperatorKind.ConditionalOr => BinaryOp.Or,
+                _ => null,
+            };
+            if (op == null)
+            {
+                return Reject(binary, "operator '" + binary.OperatorKind + "'");
+            }
+
+            if (op == BinaryOp.Modulo && ScalarTypeOf(binary.Type) != ScalarType.Int)
+            {
+                return Reject(binary, "'%' on doubles (only int remainders are allowed)");
+            }
+
+            Expr left = LowerExpr(binary.LeftOperand, output);
+            Expr right = LowerExpr(binary.RightOperand, output);
+            return new Binary(op.Value, left, right);
+        }
+
+        private Expr LowerInvocation(IInvocationOperation invocation, List<Stmt> output)
+        {
+            IMethodSymbol target = invocation.TargetMethod;
+            string container = target.ContainingType?.ToDisplayString() ?? string.Empty;
+            if (container == "System.Math" && MathFunctions.TryGetValue(target.Name, out ScalarFunction function))
+            {
+                bool allInt = target.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Int32);
+                bool allDouble = target.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Double);
+                if (allInt && function is ScalarFunction.Max or ScalarFunction.Min or ScalarFunction.Abs)
+                {
+                    function = function == ScalarFunction.Max ? ScalarFunction.IntMax : function == ScalarFunction.Min ? ScalarFunction.IntMin : ScalarFunction.IntAbs;
+                }
+                else if (!allDouble || (function == ScalarFunction.Log && target.Parameters.Length != 1))
+                {
+                    return RejectCall(invocation);
+                }
+
+                return new Call(function, LowerArguments(invocation, output));
+            }
+
+            if (container == DslType && DslScalarFunctions.TryGetValue(target.Name, out ScalarFunction dslFunction))
+            {
+                return new Call(dslFunction, LowerArguments(invocation, output));
+            }
+
+            if (container == DslType && DslVectorFunctions.TryGetValue(target.Name, out VectorFunction vectorFunction))
+            {
+                var vectors = new List<VecRef>();
+                foreach (IArgumentOperation argument in invocation.Arguments)
+                {
+                    VecRef? vector = LowerVector(argument.Value, output);
+                    if (vector == null)
+                    {
+                        return new Num(0);
+                    }
+
+                    vectors.Add(vector);
+                }
+
+                return new VecCall(vectorFunction, EquatableArray.From(vectors));
+            }
+
+            if (target.IsStatic && SymbolEqualityComparer.Default.Equals(target.ContainingType, modelType)
+                && ModelShapeReader.HasAttribute(target, ModelShapeReader.DifferentiableAttribute))
+            {
+                if (SymbolEqualityComparer.Default.Equals(target, method))
+                {
+                    Report(DiagnosticCatalog.BadHelper, invocation.Syntax.GetLocation(), target.Name, "is recursive; recursion cannot be differentiated");
+                    return new Num(0);
+                }
+
+                if (!helpers.Contains(target))
+                {
+                    failed = true; // the declaration carries its own BDSL0015
+                    return new Num(0);
+                }
+
+                return new HelperCall(target.Name, LowerArguments(invocation, output));
+            }
+
+            return RejectCall(invocation);
+        }
+
+        private EquatableArray<Expr> LowerArguments(IInvocationOperation invocation, List<Stmt> output) =>
+            EquatableArray.From(invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => LowerExpr(a.Value, output)).ToList());
+
+        private Expr RejectCall(IInvocationOperation invocation)
+        {
+            IMethodSymbol target = invocation.TargetMethod;
+            string name = (target.ContainingType == null ? string.Empty : target.ContainingType.Name + ".") + target.Name;
+            Report(DiagnosticCatalog.NonDifferentiableCall, invocation.Syntax.GetLocation(), name);
+            return new Num(0);
+        }
+
+        /// <summary>c ? a : b becomes a real branch that assigns a phi variable, so only the taken arm runs.</summary>
+        private Expr LowerSelect(IConditionalOperation conditional, List<Stmt> output)
+        {
+            ScalarType? type = ScalarTypeOf(conditional.Type);
+            if (type == null)
+            {
+                return Reject(conditional, "conditional of type '" + conditional.Type?.ToDisplayString() + "'");
+            }
+
+            Expr condition = LowerCondition(conditional.Condition, output);
+            var whenTrue = new List<Stmt>();
+            Expr trueValue = LowerExpr(conditional.WhenTrue, whenTrue);
+            var whenFalse = new List<Stmt>();
+            Expr falseValue = LowerExpr(conditional.WhenFalse!, whenFalse);
+            string phi = names.Fresh("choice");
+            whenTrue.Add(new Assign(phi, type.Value, trueValue, Declare: false));
+            whenFalse.Add(new Assign(phi, type.Value, falseValue, Declare: false));
+            output.Add(new Declare(phi, type.Value));
+            output.Add(new If(condition, ToBlock(whenTrue), ToBlock(whenFalse)));
+            return new Var(phi, type.Value);
+        }
+
+        /// <summary>Lowers a vector operand: x or y (span models), a span local, data arrays, matrix rows.</summary>
+        private VecRef? LowerVector(IOperation operation, List<Stmt> output, bool allowIntArray = false, bool allowMatrix = false)
+        {
+            switch (operation)
+            {
+                case IConversionOperation conversion when !allowMatrix:
+                    return LowerVector(conversion.Operand, output, allowIntArray);
+                case ILocalReferenceOperation local when state.TryGetValue(local.Local, out Binding? binding) && binding.Alias != null:
+                    return binding.Alias;
+                case IParameterReferenceOperation parameter when state.TryGetValue(parameter.Parameter, out Binding? binding) && binding.Alias != null:
+                    return binding.Alias;
+                case IInvocationOperation { TargetMethod.Name: "Row", Instance: not null } row
+                    when row.TargetMethod.ContainingType?.ToDisplayString() == MatrixType && row.Arguments.Length == 1:
+                    VecRef? matrix = LowerVector(row.Instance, output, allowMatrix: true);
+                    Expr index = LowerExpr(row.Arguments[0].Value, output);
+                    return matrix == null ? null : new VecRef(matrix.Name, index);
+            }
+
+            DataSymbol? symbol = ResolveData(operation);
+            if (symbol != null && (symbol.Kind == DataKind.DoubleArray || (allowIntArray && symbol.Kind == DataKind.IntArray) || (allowMatrix && symbol.Kind == DataKind.Matrix)))
+            {
+                return new VecRef(symbol.Access);
+            }
+
+            Reject(operation, allowMatrix ? "a matrix that is not model data" : "a vector operand that is not x, y, a span local, a data array or a matrix row");
+            return null;
+        }
+
+        /// <summary>A read of model data (field, property or primary-constructor parameter of the model).</summary>
+        private DataSymbol? ResolveData(IOperation operation)
+        {
+            ISymbol? member;
+            string access;
+            switch (operation)
+            {
+                case IFieldReferenceOperation field when IsOwnMember(field.Field, field.Instance):
+                    member = field.Field;
+                    access = MemberAccess(field.Field);
+                    break;
+                case IPropertyReferenceOperation property when !property.Property.IsIndexer && IsOwnMember(property.Property, property.Instance):
+                    member = property.Property;
+                    access = MemberAccess(property.Property);
+                    break;
+                case IParameterReferenceOperation parameter
+                    when parameter.Parameter.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
+                    && SymbolEqualityComparer.Default.Equals(constructor.ContainingType, modelType):
+                    member = parameter.Parameter;
+                    access = NameTable.Escape(parameter.Parameter.Name);
+                    break;
+                default:
+                    return null;
+            }
+
+            ITypeSymbol? type = member switch
+            {
+                IFieldSymbol f => f.Type,
+                IPropertySymbol p => p.Type,
+                IParameterSymbol p => p.Type,
+                _ => null,
+            };
+            DataKind? kind = type switch
+            {
+                { SpecialType: SpecialType.System_Double } => DataKind.Double,
+                { SpecialType: SpecialType.System_Int32 } => DataKind.Int,
+                IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Double } => DataKind.DoubleArray,
+                IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Int32 } => DataKind.IntArray,
+                _ when type?.ToDisplayString() == MatrixType => DataKind.Matrix,
+                _ => null,
+            };
+            if (kind == null)
+            {
+                Report(DiagnosticCatalog.UnsupportedExpression, operation.Syntax.GetLocation(), operation.Syntax.ToString(), "model data of type '" + type?.ToDisplayString() + "'; data must be double, int, double[], int[] or Matrix");
+                return null;
+            }
+
+            var symbol = new DataSymbol(access, access, kind.Value);
+            data[access] = symbol;
+            names.Reserve(access);
+            return symbol;
+        }
+
+        private bool IsOwnMember(ISymbol member, IOperation? instance) =>
+            SymbolEqualityComparer.Default.Equals(member.ContainingType, modelType)
+            && (member.IsStatic || instance is IInstanceReferenceOperation);
+
+        private static string MemberAccess(ISymbol member) =>
+            member.IsStatic
+                ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + NameTable.Escape(member.Name)
+                : "this." + NameTable.Escape(member.Name);
+
+        private Expr Reject(IOperation operation, string what)
+        {
+            Report(DiagnosticCatalog.UnsupportedExpression, operation.Syntax.GetLocation(), Shorten(operation.Syntax.ToString()), what);
+            return new Num(0);
+        }
+
+        private static string ExpressionName(IOperation operation) => operation switch
+        {
+            IObjectCreationOperation or IAnonymousObjectCreationOperation => "object creation",
+            IArrayCreationOperation => "array creation",
+            IAnonymousFunctionOperation or IDelegateCreationOperation => "lambda or delegate",
+            ISimpleAssignmentOperation or ICompoundAssignmentOperation => "assignment used as a value",
+            IIncrementOrDecrementOperation => "increment or decrement used as a value",
+            IInterpolatedStringOperation => "string",
+            IConditionalAccessOperation => "null-conditional access",
+            ICoalesceOperation => "null-coalescing operator",
+            IIsPatternOperation or IIsTypeOperation => "type or pattern test",
+            ISwitchExpressionOperation => "switch expression",
+            ITupleOperation => "tuple",
+            IThrowOperation => "throw expression",
+            IInstanceReferenceOperation => "'this' used as a value",
+            IDynamicInvocationOperation or IDynamicMemberReferenceOperation => "dynamic operation",
+            ILiteralOperation => "literal of an unsupported type",
+            _ => operation.Kind.ToString(),
+        };
+
+        private static ScalarType? ScalarTypeOf(ITypeSymbol? type) => type?.SpecialType switch
+        {
+            SpecialType.System_Double => ScalarType.Double,
+            SpecialType.System_Int32 => ScalarType.Int,
+            SpecialType.System_Boolean => ScalarType.Bool,
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,265 @@
+using BilevelDsl.Generators.Pipeline;
+
+namespace BilevelDsl.Generators.Ir
+{
+    // The compiler's intermediate representation. The front end lowers C# objective bodies into it, the AD
+    // passes rewrite it into derivative programs written in the same IR, and the emitter prints it as C#.
+    // Every node is a record of strings, numbers, enums and equatable arrays, so whole programs take part in
+    // the incremental generator's caching and can be compared by value in tests.
+
+    /// <summary>Type of a scalar IR value.</summary>
+    internal enum ScalarType
+    {
+        Double,
+        Int,
+        Bool,
+    }
+
+    internal enum UnaryOp
+    {
+        Negate,
+        Not,
+        IntToDouble,
+    }
+
+    internal enum BinaryOp
+    {
+        Add,
+        Subtract,
+        Multiply,
+        Divide,
+        Modulo,
+        Less,
+        LessOrEqual,
+        Greater,
+        GreaterOrEqual,
+        Equal,
+        NotEqual,
+        And,
+        Or,
+    }
+
+    /// <summary>Scalar functions. The user-facing ones come from Math and Dsl; Sign and Step only appear in
+    /// derivative rules (they encode the kink conventions).</summary>
+    internal enum ScalarFunction
+    {
+        Sin,
+        Cos,
+        Tan,
+        Exp,
+        Log,
+        Sqrt,
+        Pow,
+        Tanh,
+        Atan,
+        Abs,
+        Max,
+        Min,
+        Sigmoid,
+        Softplus,
+        Sign,
+        Step,
+        IntMax,
+        IntMin,
+        IntAbs,
+    }
+
+    /// <summary>Reductions of whole vectors to a scalar.</summary>
+    internal enum VectorFunction
+    {
+        Dot,
+        SquaredNorm,
+        Sum,
+        LogSumExp,
+    }
+
+    /// <summary>What a named vector is: an input (differentiable), a gradient output, or constant data.</summary>
+    internal enum VectorKind
+    {
+        Input,
+        Output,
+        DataArray,
+        DataMatrix,
+    }
+
+    /// <summary>A vector operand: a named span, or row <see cref="Row"/> of a data matrix.</summary>
+    internal sealed record VecRef(string Name, Expr? Row = null);
+
+    internal abstract record Expr
+    {
+        public abstract ScalarType Type { get; }
+    }
+
+    internal sealed record Num(double Value) : Expr
+    {
+        public override ScalarType Type => ScalarType.Double;
+    }
+
+    internal sealed record IntNum(int Value) : Expr
+    {
+        public override ScalarType Type => ScalarType.Int;
+    }
+
+    internal sealed record BoolConst(bool Value) : Expr
+    {
+        public override ScalarType Type => ScalarType.Bool;
+    }
+
+    /// <summary>A scalar variable: a local, a scalar input, or scalar data (by its C# access text).</summary>
+    internal sealed record Var(string Name, ScalarType VarType) : Expr
+    {
+        public override ScalarType Type => VarType;
+    }
+
+    /// <summary>Element <see cref="Index"/> of a vector; int data arrays give ints.</summary>
+    internal sealed record Elem(VecRef Vector, Expr Index, ScalarType ElemType = ScalarType.Double) : Expr
+    {
+        public override ScalarType Type => ElemType;
+    }
+
+    /// <summary>Element (Row, Column) of a data matrix.</summary>
+    internal sealed record MatElem(string Matrix, Expr Row, Expr Column) : Expr
+    {
+        public override ScalarType Type => ScalarType.Double;
+    }
+
+    internal enum DimensionKind
+    {
+        Length,
+        Rows,
+        Columns,
+    }
+
+    /// <summary>Length of a vector, or rows/columns of a matrix.</summary>
+    internal sealed record Dim(VecRef Vector, DimensionKind Kind) : Expr
+    {
+        public override ScalarType Type => ScalarType.Int;
+    }
+
+    internal sealed record Unary(UnaryOp Op, Expr Operand) : Expr
+    {
+        public override ScalarType Type => Op switch
+        {
+            UnaryOp.Not => ScalarType.Bool,
+            UnaryOp.IntToDouble => ScalarType.Double,
+            _ => Operand.Type,
+        };
+    }
+
+    internal sealed record Binary(BinaryOp Op, Expr Left, Expr Right) : Expr
+    {
+        public override ScalarType Type => Op switch
+        {
+            BinaryOp.Add or BinaryOp.Subtract or BinaryOp.Multiply or BinaryOp.Divide or BinaryOp.Modulo =>
+                Left.Type == ScalarType.Int && Right.Type == ScalarType.Int ? ScalarType.Int : ScalarType.Double,
+            _ => ScalarType.Bool,
+        };
+    }
+
+    internal sealed record Call(ScalarFunction Function, EquatableArray<Expr> Args) : Expr
+    {
+        public override ScalarType Type => Function is ScalarFunction.IntMax or ScalarFunction.IntMin or ScalarFunction.IntAbs
+            ? ScalarType.Int
+            : ScalarType.Double;
+    }
+
+    /// <summary>A call to a user's [Differentiable] static helper (double and int parameters).</summary>
+    internal sealed record HelperCall(string Helper, EquatableArray<Expr> Args) : Expr
+    {
+        public override ScalarType Type => ScalarType.Double;
+    }
+
+    internal sealed record VecCall(VectorFunction Function, EquatableArray<VecRef> Args) : Expr
+    {
+        public override ScalarType Type => ScalarType.Double;
+    }
+
+    /// <summary>A conditional expression. The front end turns the user's ?: into If statements; Select only
+    /// appears in derivative code, where it is printed as a C# conditional (only the taken arm runs).</summary>
+    internal sealed record Select(Expr Condition, Expr WhenTrue, Expr WhenFalse) : Expr
+    {
+        public override ScalarType Type => WhenTrue.Type;
+    }
+
+    internal sealed record Block(EquatableArray<Stmt> Statements)
+    {
+        public static readonly Block Empty = new Block(EquatableArray<Stmt>.Empty);
+    }
+
+    internal abstract record Stmt;
+
+    /// <summary>Target = Value. With <see cref="Declare"/> the statement also declares the variable. Along any
+    /// path each variable is assigned once (the front end renames reassignments), so values never change.</summary>
+    internal sealed record Assign(string Target, ScalarType Type, Expr Value, bool Declare) : Stmt;
+
+    /// <summary>Declares a variable (initialised to zero) that If branches assign.</summary>
+    internal sealed record Declare(string Name, ScalarType Type) : Stmt;
+
+    /// <summary>Target += Value: the only state loops may carry, and how adjoints accumulate.</summary>
+    internal sealed record AddTo(string Target, Expr Value) : Stmt;
+
+    /// <summary>Vector[Index] += Value (adjoint of an element read).</summary>
+    internal sealed record AddToElement(VecRef Vector, Expr Index, Expr Value) : Stmt;
+
+    /// <summary>Target += Scale * Source, elementwise (adjoint of a vector reduction).</summary>
+    internal sealed record AddVector(VecRef Target, Expr Scale, VecTerm Source) : Stmt;
+
+    /// <summary>Clears a vector (gradient outputs are overwritten, not accumulated).</summary>
+    internal sealed record ClearVector(VecRef Vector) : Stmt;
+
+    /// <summary>Evaluates the partial derivatives of a [Differentiable] helper at Args into the named outputs
+    /// (one per double parameter; int parameters get none).</summary>
+    internal sealed record HelperPartials(string Helper, EquatableArray<Expr> Args, EquatableArray<string> Outputs) : Stmt;
+
+    internal sealed record If(Expr Condition, Block Then, Block Else) : Stmt;
+
+    /// <summary>for (int Index = From; Index &lt; To; Index++) Body. Bounds are loop-invariant.</summary>
+    internal sealed record For(string Index, Expr From, Expr To, Block Body) : Stmt;
+
+    internal sealed record Return(Expr Value) : Stmt;
+
+    /// <summary>A vector-valued partial derivative of a vector reduction, used as <c>Target += s * term</c>.</summary>
+    internal abstract record VecTerm;
+
+    /// <summary>Factor * Vector.</summary>
+    internal sealed record VecScaled(double Factor, VecRef Vector) : VecTerm;
+
+    /// <summary>The all-ones vector (the derivative of Sum).</summary>
+    internal sealed record VecOnes : VecTerm;
+
+    /// <summary>exp(Vector - Shift) elementwise (the derivative of LogSumExp, with Shift its value).</summary>
+    internal sealed record VecExpShifted(VecRef Vector, Expr Shift) : VecTerm;
+
+    internal enum ParameterKind
+    {
+        /// <summary>A differentiable double.</summary>
+        Scalar,
+
+        /// <summary>A differentiable ReadOnlySpan&lt;double&gt;.</summary>
+        Span,
+
+        /// <summary>An int (helpers only): a constant to the differentiation.</summary>
+        Int,
+    }
+
+    internal sealed record Parameter(string Name, ParameterKind Kind);
+
+    /// <summary>A data member the body reads: its IR name, the C# text that reads it, and its shape.</summary>
+    internal sealed record DataSymbol(string Name, string Access, DataKind Kind);
+
+    internal enum DataKind
+    {
+        Double,
+        Int,
+        DoubleArray,
+        IntArray,
+        Matrix,
+    }
+
+    /// <summary>A lowered objective or helper: scalar-valued function of its parameters.</summary>
+    internal sealed record Function(
+        string Name,
+        EquatableArray<Parameter> Parameters,
+        EquatableArray<DataSymbol> Data,
+        Block Body);
+}

@@ -1,0 +1,44 @@
+using BilevelDsl.Generators.Frontend;
+using BilevelDsl.Generators.Ir;
+
+namespace BilevelDsl.Generators.Pipeline
+{
+    // The models that flow through the incremental pipeline: records of strings, numbers, enums, equatable
+    // arrays and IR records only (no symbols, syntax, semantic models or locations), so that an edit which
+    // does not change a model's meaning leaves its outputs cached.
+
+    /// <summary>Everything the emitter needs to write one model's kernels.</summary>
+    internal sealed record ModelSpec(
+        string HintName,
+        string? Namespace,
+        EquatableArray<string> ContainingTypes,
+        string TypeDeclaration,
+        string TypeDisplayName,
+        ParameterKind VariableKind,
+        LevelSpec? Upper,
+        LevelSpec? Lower,
+        EquatableArray<Function> Helpers,
+        EquatableArray<KernelSpec> Kernels,
+        string? Rejection);
+
+    /// <summary>One level method: its name, parameter names and lowered body, or why it was rejected
+    /// (the diagnostic ID first, so the stub that throws carries it).</summary>
+    internal sealed record LevelSpec(
+        LevelRole Role,
+        string MethodName,
+        bool IsStatic,
+        string XName,
+        string YName,
+        Function? Body,
+        string? Rejection);
+
+    /// <summary>A [Gradient] partial method to implement, with its declared modifiers and parameter names.</summary>
+    internal sealed record KernelSpec(
+        string MethodName,
+        string Modifiers,
+        LevelRole Level,
+        EquatableArray<string> ParameterNames);
+
+    /// <summary>The emitted source of one model, plus an internal-error message if emission failed.</summary>
+    internal sealed record GeneratedSource(string HintName, string Source, string? InternalError, string TypeDisplayName);
+}
