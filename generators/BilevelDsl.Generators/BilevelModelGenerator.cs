@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using BilevelDsl.Generators.Diagnostics;
 using BilevelDsl.Generators.Emit;
@@ -11,27 +13,43 @@ using Microsoft.CodeAnalysis.Text;
 namespace BilevelDsl.Generators
 {
     /// <summary>
-    /// Implements <c>IBilevelKernels</c> for every [BilevelModel] class: front end (C# to IR) in the
-    /// attribute transform, then reverse-mode differentiation and emission from the equatable model.
+    /// Implements <c>IBilevelKernels</c> for every [BilevelModel] class.
+    /// Pipeline: the class transform reads the model's shape; each [UpperLevel]/[LowerLevel]/[Differentiable]
+    /// method is lowered to IR in its own transform (so an edit in any partial file of a model is seen);
+    /// the two are joined per model (step <see cref="TrackingNames.Model"/>), then differentiated and emitted
+    /// (step <see cref="TrackingNames.Kernels"/>). Every model in the pipeline is an equatable record.
     /// Diagnostics about the user's code come from <see cref="BilevelModelAnalyzer"/>, which runs the same
-    /// front end; the generator itself only reports internal errors (BDSL0012), and never throws.
+    /// front end; the generator only reports internal errors (BDSL0012), and never throws.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class BilevelModelGenerator : IIncrementalGenerator
     {
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            IncrementalValuesProvider<ModelOrError> models = context.SyntaxProvider
+            IncrementalValuesProvider<Guarded<ShellSpec>> shells = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     ModelShapeReader.ModelAttribute,
                     static (node, _) => node is ClassDeclarationSyntax,
-                    static (syntaxContext, cancellationToken) => Read(syntaxContext, cancellationToken))
-                .Where(static m => m != null)
-                .Select(static (m, _) => m!)
+                    static (syntaxContext, cancellationToken) => syntaxContext.TargetSymbol is INamedTypeSymbol type
+                        ? Guard(type.ToDisplayString(), ModelSpecBuilder.TypeKey(type), () => ModelSpecBuilder.BuildShell(type, cancellationToken))
+                        : null)
+                .Where(static shell => shell != null && (shell.Value != null || shell.Error != null))
+                .Select(static (shell, _) => shell!);
+
+            IncrementalValueProvider<ImmutableArray<Guarded<MethodPart>>> uppers = Methods(context, ModelShapeReader.UpperAttribute);
+            IncrementalValueProvider<ImmutableArray<Guarded<MethodPart>>> lowers = Methods(context, ModelShapeReader.LowerAttribute);
+            IncrementalValueProvider<ImmutableArray<Guarded<MethodPart>>> helpers = Methods(context, ModelShapeReader.DifferentiableAttribute);
+            IncrementalValueProvider<EquatableArray<Guarded<MethodPart>>> parts = uppers.Combine(lowers).Combine(helpers)
+                .Select(static (all, _) => EquatableArray.From(all.Left.Left.Concat(all.Left.Right).Concat(all.Right)));
+
+            IncrementalValuesProvider<Guarded<ModelSpec>> models = shells.Combine(parts)
+                .Select(static (pair, _) => Join(pair.Left, pair.Right))
                 .WithTrackingName(TrackingNames.Model);
 
             IncrementalValuesProvider<GeneratedSource> sources = models
-                .Select(static (model, cancellationToken) => model.Spec == null ? new GeneratedSource(string.Empty, string.Empty, model.Error, model.TypeName) : ModelEmitter.Emit(model.Spec))
+                .Select(static (model, _) => model.Value != null
+                    ? ModelEmitter.Emit(model.Value)
+                    : new GeneratedSource(string.Empty, string.Empty, model.Error, model.Name))
                 .WithTrackingName(TrackingNames.Kernels);
 
             context.RegisterSourceOutput(sources, static (output, source) =>
@@ -48,17 +66,36 @@ namespace BilevelDsl.Generators
             });
         }
 
-        private static ModelOrError? Read(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        private static IncrementalValueProvider<ImmutableArray<Guarded<MethodPart>>> Methods(IncrementalGeneratorInitializationContext context, string attribute) =>
+            context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    attribute,
+                    static (node, _) => node is MethodDeclarationSyntax,
+                    static (syntaxContext, cancellationToken) => syntaxContext.TargetSymbol is IMethodSymbol method
+                        ? Guard(method.Name, ModelSpecBuilder.TypeKey(method.ContainingType), () => ModelSpecBuilder.BuildMethod(method, syntaxContext.SemanticModel, cancellationToken))
+                        : null)
+                .Where(static part => part != null && (part.Value != null || part.Error != null))
+                .Select(static (part, _) => part!)
+                .Collect();
+
+        private static Guarded<ModelSpec> Join(Guarded<ShellSpec> shell, EquatableArray<Guarded<MethodPart>> parts)
         {
-            if (!(context.TargetSymbol is INamedTypeSymbol type))
+            Guarded<MethodPart>? failed = parts.FirstOrDefault(p => p.Key == shell.Key && p.Error != null);
+            if (shell.Value == null || failed != null)
             {
-                return null;
+                return new Guarded<ModelSpec>(null, shell.Error ?? failed!.Error, shell.Name, shell.Key);
             }
 
+            return Guard(shell.Name, shell.Key, () => ModelSpecBuilder.Assemble(shell.Value, parts.Where(p => p.Value != null).Select(p => p.Value!)));
+        }
+
+        /// <summary>Runs a front-end step; an exception becomes an error value (reported as BDSL0012), never a crash.</summary>
+        private static Guarded<T> Guard<T>(string name, string key, Func<T?> step)
+            where T : class
+        {
             try
             {
-                ModelSpec? spec = ModelSpecBuilder.Build(type, context.SemanticModel.Compilation, cancellationToken);
-                return spec == null ? null : new ModelOrError(spec, null, type.ToDisplayString());
+                return new Guarded<T>(step(), null, name, key);
             }
             catch (OperationCanceledException)
             {
@@ -66,11 +103,12 @@ namespace BilevelDsl.Generators
             }
             catch (Exception exception)
             {
-                return new ModelOrError(null, exception.GetType().Name + ": " + exception.Message, type.ToDisplayString());
+                return new Guarded<T>(null, exception.GetType().Name + ": " + exception.Message, name, key);
             }
         }
     }
 
-    /// <summary>The transform's output: a model, or the internal error that prevented reading it.</summary>
-    internal sealed record ModelOrError(ModelSpec? Spec, string? Error, string TypeName);
+    /// <summary>A pipeline value, or the internal error that prevented computing it.</summary>
+    internal sealed record Guarded<T>(T? Value, string? Error, string Name, string Key)
+        where T : class;
 }

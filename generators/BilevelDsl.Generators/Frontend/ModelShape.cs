@@ -272,7 +272,7 @@ namespace BilevelDsl.Generators.Frontend
             return LocationOf(type);
         }
 
-        private static bool CheckHelper(IMethodSymbol method, List<Diagnostic> diagnostics)
+        public static bool CheckHelper(IMethodSymbol method, List<Diagnostic> diagnostics)
         {
             string? problem = null;
             if (!method.IsStatic)
@@ -333,6 +333,10 @@ namespace BilevelDsl.Generators.Frontend
                 if (level == null)
                 {
                     problem = "names '" + (target ?? "(null)") + "', which is not the [UpperLevel] or [LowerLevel] method of this model";
+                }
+                else if (method.IsStatic)
+                {
+                    problem = "must be an instance method (the kernels read the model's data)";
                 }
                 else if (!method.IsPartialDefinition || method.PartialImplementationPart != null && !IsGeneratedImplementation(method))
                 {

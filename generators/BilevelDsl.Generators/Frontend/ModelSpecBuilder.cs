@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
-using BilevelDsl.Generators.Diagnostics;
 using BilevelDsl.Generators.Ir;
 using BilevelDsl.Generators.Pipeline;
 using Microsoft.CodeAnalysis;
@@ -12,13 +11,16 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace BilevelDsl.Generators.Frontend
 {
     /// <summary>
-    /// The front end as one call: reads a model class and lowers its level methods and helpers into a
-    /// <see cref="ModelSpec"/>. The generator uses the spec; the analyzer uses the same pieces
-    /// (<see cref="ModelShapeReader"/>, <see cref="BodyLowerer"/>) and reports their diagnostics.
+    /// The front end as the generator runs it: the class transform reads the model's shape into a
+    /// <see cref="ShellSpec"/>, each attributed method's transform lowers its body into a <see cref="MethodPart"/>,
+    /// and <see cref="Assemble"/> joins them into the <see cref="ModelSpec"/> the emitter writes. The analyzer
+    /// uses the same pieces (<see cref="ModelShapeReader"/>, <see cref="BodyLowerer"/>) and reports their diagnostics.
     /// </summary>
     internal static class ModelSpecBuilder
     {
-        public static ModelSpec? Build(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+        public static string TypeKey(INamedTypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+
+        public static ShellSpec? BuildShell(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
             ModelShape shape = ModelShapeReader.Read(type);
             if (!shape.CanEmit)
@@ -26,24 +28,9 @@ namespace BilevelDsl.Generators.Frontend
                 return null;
             }
 
-            var diagnostics = new List<Diagnostic>(shape.Diagnostics);
-            Dictionary<IMethodSymbol, Function> helpers = LowerHelpers(shape, compilation, cancellationToken);
-            var helperSymbols = new HashSet<IMethodSymbol>(helpers.Keys, SymbolEqualityComparer.Default);
-
-            LevelSpec? upper = null;
-            LevelSpec? lower = null;
-            string? rejection = null;
-            if (shape.LevelsValid)
-            {
-                upper = LowerLevel(shape.Upper!, LevelRole.Upper, shape.VariableKind!.Value, helperSymbols, compilation, cancellationToken);
-                lower = LowerLevel(shape.Lower!, LevelRole.Lower, shape.VariableKind!.Value, helperSymbols, compilation, cancellationToken);
-            }
-            else
-            {
-                rejection = Describe(diagnostics.FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error))
-                    ?? "BDSL0002: the model's level methods are missing or invalid";
-            }
-
+            string? rejection = shape.LevelsValid
+                ? null
+                : Describe(shape.Diagnostics.FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error)) ?? "BDSL0002: the model's level methods are missing or invalid";
             var kernels = new List<KernelSpec>();
             foreach (KernelRequest request in shape.Kernels)
             {
@@ -52,69 +39,130 @@ namespace BilevelDsl.Generators.Frontend
                 kernels.Add(new KernelSpec(request.Method.Name, modifiers, request.Level, EquatableArray.From(request.Method.Parameters.Select(p => p.Name))));
             }
 
-            return new ModelSpec(
+            return new ShellSpec(
+                TypeKey(type),
                 HintName(type),
                 type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
                 EquatableArray.From(ContainingDeclarations(type)),
                 Declaration(type),
                 type.ToDisplayString(),
                 shape.VariableKind ?? ParameterKind.Scalar,
-                upper,
-                lower,
-                EquatableArray.From(helpers.Values.OrderBy(h => h.Name, System.StringComparer.Ordinal)),
                 EquatableArray.From(kernels),
                 rejection);
         }
 
-        /// <summary>Lowers the [Differentiable] helpers; a helper that calls a rejected helper is rejected too.</summary>
-        public static Dictionary<IMethodSymbol, Function> LowerHelpers(ModelShape shape, Compilation compilation, CancellationToken cancellationToken)
+        /// <summary>Lowers one [UpperLevel], [LowerLevel] or [Differentiable] method of a model.</summary>
+        public static MethodPart? BuildMethod(IMethodSymbol method, SemanticModel semanticModel, CancellationToken cancellationToken)
         {
-            var valid = new HashSet<IMethodSymbol>(shape.Helpers, SymbolEqualityComparer.Default);
-            var lowered = new Dictionary<IMethodSymbol, Function>(SymbolEqualityComparer.Default);
-            bool changed = true;
-            while (changed)
+            if (!ModelShapeReader.IsModel(method.ContainingType))
             {
-                changed = false;
-                lowered.Clear();
-                foreach (IMethodSymbol helper in valid.ToList())
-                {
-                    MethodDeclarationSyntax? syntax = SyntaxOf(helper, cancellationToken);
-                    Function? function = syntax == null
-                        ? null
-                        : BodyLowerer.Lower(helper, syntax, compilation.GetSemanticModel(syntax.SyntaxTree), null, valid, new List<Diagnostic>(), cancellationToken);
-                    if (function == null)
-                    {
-                        valid.Remove(helper);
-                        changed = true;
-                    }
-                    else
-                    {
-                        lowered[helper] = function;
-                    }
-                }
+                return null;
             }
 
-            return lowered;
-        }
-
-        private static LevelSpec LowerLevel(IMethodSymbol method, LevelRole role, ParameterKind kind, ICollection<IMethodSymbol> helpers, Compilation compilation, CancellationToken cancellationToken)
-        {
-            var diagnostics = new List<Diagnostic>();
+            string key = TypeKey(method.ContainingType);
             MethodDeclarationSyntax? syntax = SyntaxOf(method, cancellationToken);
-            Function? body = null;
-            if (syntax != null)
+            var diagnostics = new List<Diagnostic>();
+            LevelRole? role = ModelShapeReader.RoleOf(method);
+            if (role == null)
             {
-                body = BodyLowerer.Lower(method, syntax, compilation.GetSemanticModel(syntax.SyntaxTree), kind, helpers, diagnostics, cancellationToken);
+                Function? helper = syntax == null || !ModelShapeReader.CheckHelper(method, diagnostics)
+                    ? null
+                    : BodyLowerer.Lower(method, syntax, semanticModel, null, Helpers(method.ContainingType), diagnostics, cancellationToken);
+                return new MethodPart(key, null, method.Name, helper);
             }
 
+            ParameterKind? kind = ModelShapeReader.CheckLevelSignature(method, diagnostics);
+            Function? body = kind == null || syntax == null
+                ? null
+                : BodyLowerer.Lower(method, syntax, semanticModel, kind, Helpers(method.ContainingType), diagnostics, cancellationToken);
             string? rejection = body != null
                 ? null
                 : Describe(diagnostics.FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error))
                     ?? (syntax == null
                         ? "BDSL0005: the method '" + method.Name + "' has no body in this project"
                         : "BDSL0015: the method '" + method.Name + "' calls a [Differentiable] method that cannot be differentiated");
-            return new LevelSpec(role, method.Name, method.IsStatic, method.Parameters[0].Name, method.Parameters[1].Name, body, rejection);
+            string x = method.Parameters.Length > 0 ? method.Parameters[0].Name : "x";
+            string y = method.Parameters.Length > 1 ? method.Parameters[1].Name : "y";
+            return new MethodPart(key, new LevelSpec(role.Value, method.Name, method.IsStatic, x, y, body, rejection), string.Empty, null);
         }
+
+        /// <summary>Joins a model's shell with its lowered methods. A level or helper that calls a rejected
+        /// helper is rejected too (it has no derivative to call).</summary>
+        public static ModelSpec Assemble(ShellSpec shell, IEnumerable<MethodPart> parts)
+        {
+            var mine = parts.Where(p => p.TypeKey == shell.TypeKey).ToList();
+            var helpers = new Dictionary<string, Function>(System.StringComparer.Ordinal);
+            foreach (MethodPart part in mine)
+            {
+                if (part.Level == null && part.HelperBody != null && !helpers.ContainsKey(part.HelperName))
+                {
+                    helpers[part.HelperName] = part.HelperBody;
+                }
+            }
+
+            bool removed = true;
+            while (removed)
+            {
+                removed = false;
+                foreach (KeyValuePair<string, Function> helper in helpers.ToList())
+                {
+                    if (!HelpersCalled(helper.Value.Body).All(helpers.ContainsKey))
+                    {
+                        helpers.Remove(helper.Key);
+                        removed = true;
+                    }
+                }
+            }
+
+            LevelSpec? upper = Single(mine, LevelRole.Upper, helpers);
+            LevelSpec? lower = Single(mine, LevelRole.Lower, helpers);
+            return new ModelSpec(
+                shell.HintName,
+                shell.Namespace,
+                shell.ContainingTypes,
+                shell.TypeDeclaration,
+                shell.TypeDisplayName,
+                shell.VariableKind,
+                upper,
+                lower,
+                EquatableArray.From(helpers.Values.OrderBy(h => h.Name, System.StringComparer.Ordinal)),
+                shell.Kernels,
+                shell.Rejection ?? (upper == null || lower == null ? "BDSL0002: the model's level methods are missing or invalid" : null));
+        }
+
+        private static LevelSpec? Single(List<MethodPart> parts, LevelRole role, Dictionary<string, Function> helpers)
+        {
+            var levels = parts.Where(p => p.Level?.Role == role).Select(p => p.Level!).ToList();
+            if (levels.Count != 1)
+            {
+                return null;
+            }
+
+            LevelSpec level = levels[0];
+            string? missing = level.Body == null ? null : HelpersCalled(level.Body.Body).FirstOrDefault(h => !helpers.ContainsKey(h));
+            return missing == null
+                ? level
+                : level with { Body = null, Rejection = "BDSL0015: '" + level.MethodName + "' calls the [Differentiable] method '" + missing + "', which cannot be differentiated" };
+        }
+
+        /// <summary>Names of the helpers a body calls.</summary>
+        private static IEnumerable<string> HelpersCalled(Block block)
+        {
+            var called = new HashSet<string>(System.StringComparer.Ordinal);
+            IrWalker.VisitExpressions(block, e =>
+            {
+                if (e is HelperCall call)
+                {
+                    called.Add(call.Helper);
+                }
+            });
+            return called;
+        }
+
+        private static List<IMethodSymbol> Helpers(INamedTypeSymbol type) =>
+            type.GetMembers().OfType<IMethodSymbol>()
+                .Where(m => ModelShapeReader.HasAttribute(m, ModelShapeReader.DifferentiableAttribute) && ModelShapeReader.CheckHelper(m, new List<Diagnostic>()))
+                .ToList();
 
         public static MethodDeclarationSyntax? SyntaxOf(IMethodSymbol method, CancellationToken cancellationToken) =>
             method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>()

@@ -39,6 +39,23 @@ namespace BilevelDsl.Generators.Pipeline
         LevelRole Level,
         EquatableArray<string> ParameterNames);
 
+    /// <summary>The class-level part of a model (from the [BilevelModel] transform): where and how to emit.
+    /// <see cref="Rejection"/> is set when the model's shape is invalid (missing or mismatched levels).</summary>
+    internal sealed record ShellSpec(
+        string TypeKey,
+        string HintName,
+        string? Namespace,
+        EquatableArray<string> ContainingTypes,
+        string TypeDeclaration,
+        string TypeDisplayName,
+        ParameterKind VariableKind,
+        EquatableArray<KernelSpec> Kernels,
+        string? Rejection);
+
+    /// <summary>One attributed method, lowered in its own transform (so edits in any partial file of a
+    /// model are seen): a level, or a [Differentiable] helper (<see cref="Level"/> null; Body null if rejected).</summary>
+    internal sealed record MethodPart(string TypeKey, LevelSpec? Level, string HelperName, Function? HelperBody);
+
     /// <summary>The emitted source of one model, plus an internal-error message if emission failed.</summary>
     internal sealed record GeneratedSource(string HintName, string Source, string? InternalError, string TypeDisplayName);
 }
