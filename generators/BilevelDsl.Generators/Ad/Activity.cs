@@ -75,6 +75,8 @@ namespace BilevelDsl.Generators.Ad
                     return vc.Args.Any(IsActiveVector);
                 case Select s:
                     return IsActive(s.WhenTrue) || IsActive(s.WhenFalse);
+                case VecTermDot d:
+                    return IsActiveVector(d.Vector);
                 default:
                     return false;
             }
@@ -91,6 +93,13 @@ namespace BilevelDsl.Generators.Ad
                         break;
                     case AddTo add when IsActive(add.Value):
                         activeScalars.Add(add.Target);
+                        break;
+                    case HelperPartials h when h.Args.Any(IsActive):
+                        foreach (string output in h.Outputs)
+                        {
+                            activeScalars.Add(output);
+                        }
+
                         break;
                     case If branch:
                         Visit(branch.Then);

@@ -24,7 +24,7 @@ namespace BilevelDsl.Generators.Ad
                 }
 
                 var dead = new HashSet<string>(removable.Where(n => !reads.Contains(n)), System.StringComparer.Ordinal);
-                List<Stmt> next = Filter(current, dead);
+                List<Stmt> next = EliminateInLoops(Filter(current, dead));
                 if (Count(next) == Count(current))
                 {
                     return next;
@@ -32,6 +32,69 @@ namespace BilevelDsl.Generators.Ad
 
                 current = next;
             }
+        }
+
+        /// <summary>Each loop body is a scope of its own: its per-iteration variables are only read inside it.</summary>
+        private static List<Stmt> EliminateInLoops(List<Stmt> statements)
+        {
+            var output = new List<Stmt>();
+            foreach (Stmt statement in statements)
+            {
+                switch (statement)
+                {
+                    case For loop:
+                        List<Stmt> body = Eliminate(loop.Body.Statements.ToList(), DeclaredIn(loop.Body));
+                        if (body.Count > 0)
+                        {
+                            output.Add(loop with { Body = new Block(EquatableArray.From(body)) });
+                        }
+
+                        break;
+                    case If branch:
+                        output.Add(new If(branch.Condition, new Block(EquatableArray.From(EliminateInLoops(branch.Then.Statements.ToList()))), new Block(EquatableArray.From(EliminateInLoops(branch.Else.Statements.ToList())))));
+                        break;
+                    default:
+                        output.Add(statement);
+                        break;
+                }
+            }
+
+            return output;
+        }
+
+        /// <summary>Variables a scope declares (in its branches too, not in nested loops).</summary>
+        public static HashSet<string> DeclaredIn(Block block)
+        {
+            var names = new HashSet<string>(System.StringComparer.Ordinal);
+            void Visit(Block b)
+            {
+                foreach (Stmt statement in b.Statements)
+                {
+                    switch (statement)
+                    {
+                        case Assign { Declare: true } a:
+                            names.Add(a.Target);
+                            break;
+                        case Declare d:
+                            names.Add(d.Name);
+                            break;
+                        case HelperPartials h:
+                            names.UnionWith(h.Outputs);
+                            break;
+                        case HelperPartialsTangent t:
+                            names.UnionWith(t.Outputs);
+                            names.UnionWith(t.OutputTangents);
+                            break;
+                        case If branch:
+                            Visit(branch.Then);
+                            Visit(branch.Else);
+                            break;
+                    }
+                }
+            }
+
+            Visit(block);
+            return names;
         }
 
         private static List<Stmt> Filter(IEnumerable<Stmt> statements, HashSet<string> dead)
@@ -46,6 +109,8 @@ namespace BilevelDsl.Generators.Ad
                     case AddTo add when dead.Contains(add.Target):
                         break;
                     case HelperPartials h when h.Outputs.All(dead.Contains):
+                        break;
+                    case HelperPartialsTangent t when t.Outputs.Concat(t.OutputTangents).All(dead.Contains):
                         break;
                     case If branch:
                         var whenTrue = Filter(branch.Then.Statements, dead);
@@ -108,11 +173,23 @@ namespace BilevelDsl.Generators.Ad
                             Reads(shifted.Vector, reads);
                             Reads(shifted.Shift, reads);
                             break;
+                        case VecExpShiftedProduct product:
+                            Reads(product.Vector, reads);
+                            Reads(product.Shift, reads);
+                            Reads(product.Tangent, reads);
+                            break;
                     }
 
                     break;
                 case HelperPartials h:
                     foreach (Expr arg in h.Args)
+                    {
+                        Reads(arg, reads);
+                    }
+
+                    break;
+                case HelperPartialsTangent t:
+                    foreach (Expr arg in t.Args.Concat(t.ArgTangents))
                     {
                         Reads(arg, reads);
                     }
@@ -199,6 +276,19 @@ namespace BilevelDsl.Generators.Ad
                     Reads(s.Condition, reads);
                     Reads(s.WhenTrue, reads);
                     Reads(s.WhenFalse, reads);
+                    break;
+                case VecTermDot d:
+                    Reads(d.Vector, reads);
+                    if (d.Term is VecScaled scaled)
+                    {
+                        Reads(scaled.Vector, reads);
+                    }
+                    else if (d.Term is VecExpShifted shifted)
+                    {
+                        Reads(shifted.Vector, reads);
+                        Reads(shifted.Shift, reads);
+                    }
+
                     break;
             }
         }

@@ -52,6 +52,13 @@ namespace BilevelDsl.Generators.Emit
                     string args = string.Join(", ", partials.Args.Select(Expression).Concat(partials.Outputs.Select(o => "out double " + Name(o))));
                     writer.Line(HelperPartialsName(partials.Helper) + "(" + args + ");");
                     break;
+                case HelperPartialsTangent tangent:
+                    string tangentArgs = string.Join(", ", tangent.Args.Select(Expression)
+                        .Concat(tangent.ArgTangents.Where((_, k) => tangent.Args[k].Type == ScalarType.Double).Select(a => Expression(a)))
+                        .Concat(tangent.Outputs.Select(o => "out double " + Name(o)))
+                        .Concat(tangent.OutputTangents.Select(o => "out double " + Name(o))));
+                    writer.Line(HelperTangentName(tangent.Helper) + "(" + tangentArgs + ");");
+                    break;
                 case If branch:
                     If(branch, writer);
                     break;
@@ -70,6 +77,8 @@ namespace BilevelDsl.Generators.Emit
         }
 
         public static string HelperPartialsName(string helper) => helper + "__Partials";
+
+        public static string HelperTangentName(string helper) => helper + "__PartialsTangent";
 
         private static void If(If branch, IndentedWriter writer)
         {
@@ -104,6 +113,8 @@ namespace BilevelDsl.Generators.Emit
                     return Support + ".AddScalar(" + target + ", " + Expression(update.Scale) + ")";
                 case VecExpShifted shifted:
                     return Support + ".AddLogSumExpAdjoint(" + target + ", " + Expression(update.Scale) + ", " + Vector(shifted.Vector) + ", " + Expression(shifted.Shift) + ")";
+                case VecExpShiftedProduct product:
+                    return Support + ".AddExpShiftedProduct(" + target + ", " + Expression(update.Scale) + ", " + Vector(product.Vector) + ", " + Expression(product.Shift) + ", " + Vector(product.Tangent) + ")";
                 default:
                     throw new InvalidOperationException("cannot print " + update.Source.GetType().Name);
             }
@@ -180,10 +191,27 @@ namespace BilevelDsl.Generators.Emit
                     return (Name(h.Helper) + "(" + string.Join(", ", h.Args.Select(a => Expression(a))) + ")", Precedence.Primary);
                 case VecCall vc:
                     return (Dsl + "." + vc.Function + "(" + string.Join(", ", vc.Args.Select(Vector)) + ")", Precedence.Primary);
+                case VecTermDot d:
+                    return PrintTermDot(d);
                 case Select s:
                     return (Expression(s.Condition, Precedence.Or) + " ? " + Expression(s.WhenTrue, Precedence.Conditional + 1) + " : " + Expression(s.WhenFalse, Precedence.Conditional), Precedence.Conditional);
                 default:
                     throw new InvalidOperationException("cannot print " + expr.GetType().Name);
+            }
+        }
+
+        private static (string, int) PrintTermDot(VecTermDot d)
+        {
+            switch (d.Term)
+            {
+                case VecScaled scaled:
+                    return Print(Ad.Simplify.Mul(new Num(scaled.Factor), new VecCall(VectorFunction.Dot, Pipeline.EquatableArray.Of(scaled.Vector, d.Vector))));
+                case VecOnes:
+                    return (Dsl + ".Sum(" + Vector(d.Vector) + ")", Precedence.Primary);
+                case VecExpShifted shifted:
+                    return (Support + ".ExpShiftedDot(" + Vector(shifted.Vector) + ", " + Expression(shifted.Shift) + ", " + Vector(d.Vector) + ")", Precedence.Primary);
+                default:
+                    throw new InvalidOperationException("cannot print the inner product with " + d.Term.GetType().Name);
             }
         }
 

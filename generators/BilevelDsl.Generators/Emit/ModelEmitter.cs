@@ -178,36 +178,59 @@ namespace BilevelDsl.Generators.Emit
 
         private static void WriteGradientProgram(IndentedWriter writer, ModelSpec spec, LevelSpec level, Dictionary<string, Function> helpers)
         {
-            Function function = level.Body!;
-            NameTable names = IrNames.TableFor(function);
-            var outputs = function.Parameters.Select(p => names.Fresh(p.Name + "_bar")).ToList();
-            DerivativeProgram program = ReverseMode.Gradient(function, outputs, helpers);
+            DerivativePrograms programs = DerivativePrograms.Build(level.Body!, helpers);
             bool scalar = spec.VariableKind == ParameterKind.Scalar;
             string x = NameTable.Escape(level.XName);
             string y = NameTable.Escape(level.YName);
-            string parameters = scalar
-                ? "double " + x + ", double " + y + ", out double " + outputs[0] + ", out double " + outputs[1]
-                : ReadOnlySpan + " " + x + ", " + ReadOnlySpan + " " + y + ", " + Span + " " + outputs[0] + ", " + Span + " " + outputs[1];
+            string input = scalar ? "double " : ReadOnlySpan + " ";
+            string output = scalar ? "out double " : Span + " ";
+            string inputs = input + x + ", " + input + y;
+            string gradients = output + programs.Gradients[0] + ", " + output + programs.Gradients[1];
+            string directions = input + programs.Directions[0] + ", " + input + programs.Directions[1];
+            string products = output + programs.Products[0] + ", " + output + programs.Products[1];
+
             writer.Line();
             writer.Line("/// <summary>Value and gradient of " + level.MethodName + " by reverse mode (forward sweep, then the adjoint sweep).</summary>");
-            writer.Open("private double " + ProgramName(level) + "(" + parameters + ")");
-            IrPrinter.Statements(program.Body, writer);
+            writer.Open("private double " + ProgramName(level) + "(" + inputs + ", " + gradients + ")");
+            IrPrinter.Statements(programs.Gradient.Body, writer);
+            writer.Close();
+
+            writer.Line();
+            writer.Line("/// <summary>Joint Hessian of " + level.MethodName + " times a direction, by tangent mode over the gradient program.</summary>");
+            writer.Open("private void " + HessianVectorName(level) + "(" + inputs + ", " + directions + ", " + products + ")");
+            IrPrinter.Statements(programs.HessianVector, writer);
+            writer.Close();
+
+            writer.Line();
+            writer.Line("/// <summary>Value, gradient and Hessian-vector product of " + level.MethodName + " in one pass.</summary>");
+            writer.Open("private double " + FusedName(level) + "(" + inputs + ", " + directions + ", " + gradients + ", " + products + ")");
+            IrPrinter.Statements(programs.Fused, writer);
             writer.Close();
         }
 
         private static void WriteHelperPartials(IndentedWriter writer, Function helper, Dictionary<string, Function> helpers)
         {
-            NameTable names = IrNames.TableFor(helper);
-            var outputs = helper.Parameters.Select(p => p.Kind == ParameterKind.Int ? string.Empty : names.Fresh(p.Name + "_bar")).ToList();
-            DerivativeProgram program = ReverseMode.Gradient(helper, outputs, helpers);
-            var parameters = helper.Parameters.Select(p => (p.Kind == ParameterKind.Int ? "int " : "double ") + NameTable.Escape(p.Name))
-                .Concat(outputs.Where(o => o.Length > 0).Select(o => "out double " + o));
+            DerivativePrograms programs = DerivativePrograms.Build(helper, helpers);
+            var parameters = helper.Parameters.Select(p => (p.Kind == ParameterKind.Int ? "int " : "double ") + NameTable.Escape(p.Name)).ToList();
+            var gradients = programs.Gradients.Where(o => o.Length > 0).Select(o => "out double " + o).ToList();
             writer.Line();
             writer.Line("/// <summary>Value and partial derivatives of the [Differentiable] helper " + helper.Name + ".</summary>");
-            writer.Open("private static double " + IrPrinter.HelperPartialsName(helper.Name) + "(" + string.Join(", ", parameters) + ")");
-            IrPrinter.Statements(program.Body, writer);
+            writer.Open("private static double " + IrPrinter.HelperPartialsName(helper.Name) + "(" + string.Join(", ", parameters.Concat(gradients)) + ")");
+            IrPrinter.Statements(programs.Gradient.Body, writer);
+            writer.Close();
+
+            var directions = programs.Directions.Where(o => o.Length > 0).Select(o => "double " + o);
+            var products = programs.Products.Where(o => o.Length > 0).Select(o => "out double " + o);
+            writer.Line();
+            writer.Line("/// <summary>Partial derivatives of " + helper.Name + " and their derivatives along a direction (for Hessian-vector kernels).</summary>");
+            writer.Open("private static double " + IrPrinter.HelperTangentName(helper.Name) + "(" + string.Join(", ", parameters.Concat(directions).Concat(gradients).Concat(products)) + ")");
+            IrPrinter.Statements(programs.Fused, writer);
             writer.Close();
         }
+
+        private static string HessianVectorName(LevelSpec level) => level.MethodName + "__HessianVector";
+
+        private static string FusedName(LevelSpec level) => level.MethodName + "__ValueGradientHessianVector";
 
         private static string ProgramName(LevelSpec level) => level.MethodName + "__Gradient";
 

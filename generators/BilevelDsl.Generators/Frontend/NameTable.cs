@@ -33,6 +33,8 @@ namespace BilevelDsl.Generators.Frontend
 
         public void Reserve(string name) => used.Add(name.TrimStart('@'));
 
+        public NameTable Clone() => new NameTable(used);
+
         /// <summary>Makes an identifier valid C#: keywords get the verbatim prefix.</summary>
         public static string Escape(string name) =>
             SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None

@@ -230,6 +230,24 @@ namespace BilevelDsl.Generators.Ir
     /// <summary>exp(Vector - Shift) elementwise (the derivative of LogSumExp, with Shift its value).</summary>
     internal sealed record VecExpShifted(VecRef Vector, Expr Shift) : VecTerm;
 
+    /// <summary>exp(Vector - Shift) times Tangent, elementwise (the tangent of the LogSumExp adjoint term).</summary>
+    internal sealed record VecExpShiftedProduct(VecRef Vector, Expr Shift, VecRef Tangent) : VecTerm;
+
+    /// <summary>The inner product of a vector term with a vector (the tangent of a vector reduction).</summary>
+    internal sealed record VecTermDot(VecTerm Term, VecRef Vector) : Expr
+    {
+        public override ScalarType Type => ScalarType.Double;
+    }
+
+    /// <summary>Evaluates a helper's partials and their directional derivatives along ArgTangents (one per
+    /// double parameter) — the helper's own forward-over-reverse program.</summary>
+    internal sealed record HelperPartialsTangent(
+        string Helper,
+        EquatableArray<Expr> Args,
+        EquatableArray<Expr> ArgTangents,
+        EquatableArray<string> Outputs,
+        EquatableArray<string> OutputTangents) : Stmt;
+
     internal enum ParameterKind
     {
         /// <summary>A differentiable double.</summary>

@@ -1,0 +1,316 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using BilevelDsl.Generators.Frontend;
+using BilevelDsl.Generators.Ir;
+using BilevelDsl.Generators.Pipeline;
+using static BilevelDsl.Generators.Ad.Simplify;
+
+namespace BilevelDsl.Generators.Ad
+{
+    /// <summary>
+    /// Forward (tangent) mode as a source transformation of any IR program: next to every active variable it
+    /// computes that variable's directional derivative. Applied to a reverse-mode gradient program it yields
+    /// Hessian-vector products (forward over reverse) without forming a Hessian. Partials come from the same
+    /// <see cref="DerivativeRules"/> table the reverse pass uses; branches keep their (unchanged) conditions.
+    /// </summary>
+    internal sealed class TangentMode
+    {
+        private readonly NameTable names;
+        private readonly Activity activity;
+        private readonly Dictionary<string, string> scalarTangents;
+        private readonly Dictionary<string, string> vectorTangents;
+        private readonly ISet<string> droppedOutputs;
+        private readonly HashSet<string> seeded;
+
+        private TangentMode(NameTable names, Activity activity, Dictionary<string, string> scalarTangents, Dictionary<string, string> vectorTangents, ISet<string> droppedOutputs)
+        {
+            this.names = names;
+            this.activity = activity;
+            this.scalarTangents = scalarTangents;
+            this.vectorTangents = vectorTangents;
+            this.droppedOutputs = droppedOutputs;
+            seeded = new HashSet<string>(scalarTangents.Keys, StringComparer.Ordinal);
+        }
+
+        /// <summary>
+        /// The tangent program of <paramref name="program"/>. <paramref name="seeds"/> maps each input (scalar
+        /// variable or vector) to the name of its tangent, and each output to the name of the output's tangent.
+        /// Writes to the outputs listed in <paramref name="droppedOutputs"/> are removed (a Hessian-vector
+        /// kernel does not need the gradient itself).
+        /// </summary>
+        public static Block Apply(Block program, NameTable names, IReadOnlyList<string> inputs, IReadOnlyDictionary<string, string> seeds, IReadOnlyDictionary<string, bool> isVector, ISet<string> droppedOutputs)
+        {
+            var function = new Function("tangent", EquatableArray.From(inputs.Select(i => new Parameter(i, isVector[i] ? ParameterKind.Span : ParameterKind.Scalar))), EquatableArray<DataSymbol>.Empty, program);
+            Activity activity = Activity.Of(function, inputs);
+            var scalarTangents = new Dictionary<string, string>(StringComparer.Ordinal);
+            var vectorTangents = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (KeyValuePair<string, string> seed in seeds)
+            {
+                if (isVector[seed.Key])
+                {
+                    vectorTangents[seed.Key] = seed.Value;
+                }
+                else
+                {
+                    scalarTangents[seed.Key] = seed.Value;
+                }
+            }
+
+            var mode = new TangentMode(names, activity, scalarTangents, vectorTangents, droppedOutputs);
+            return new Block(EquatableArray.From(mode.Statements(program)));
+        }
+
+        private string TangentOf(string variable)
+        {
+            if (!scalarTangents.TryGetValue(variable, out string? tangent))
+            {
+                tangent = names.Fresh(variable + "_dot");
+                scalarTangents[variable] = tangent;
+            }
+
+            return tangent;
+        }
+
+        /// <summary>Active variables, and the seeded inputs and outputs (an output's tangent is always written).</summary>
+        private bool HasTangent(string variable) => activity.IsActiveVariable(variable) || seeded.Contains(variable);
+
+        private List<Stmt> Statements(Block block)
+        {
+            var output = new List<Stmt>();
+            foreach (Stmt statement in block.Statements)
+            {
+                Statement(statement, output);
+            }
+
+            return output;
+        }
+
+        private void Statement(Stmt statement, List<Stmt> output)
+        {
+            switch (statement)
+            {
+                case Assign a:
+                    if (!droppedOutputs.Contains(a.Target))
+                    {
+                        output.Add(a);
+                    }
+
+                    if (a.Type == ScalarType.Double && HasTangent(a.Target))
+                    {
+                        Expr tangent = Tangent(a.Value, output);
+                        output.Add(new Assign(TangentOf(a.Target), ScalarType.Double, tangent, a.Declare));
+                    }
+
+                    break;
+                case Declare d:
+                    output.Add(d);
+                    if (d.Type == ScalarType.Double && HasTangent(d.Name))
+                    {
+                        output.Add(new Declare(TangentOf(d.Name), ScalarType.Double));
+                    }
+
+                    break;
+                case AddTo add:
+                    if (!droppedOutputs.Contains(add.Target))
+                    {
+                        output.Add(add);
+                    }
+
+                    if (HasTangent(add.Target))
+                    {
+                        Expr tangent = Tangent(add.Value, output);
+                        if (!IsConstant(tangent, 0))
+                        {
+                            output.Add(new AddTo(TangentOf(add.Target), tangent));
+                        }
+                    }
+
+                    break;
+                case AddToElement element:
+                    if (!droppedOutputs.Contains(element.Vector.Name))
+                    {
+                        output.Add(element);
+                    }
+
+                    Expr elementTangent = Tangent(element.Value, output);
+                    if (!IsConstant(elementTangent, 0))
+                    {
+                        output.Add(new AddToElement(TangentVector(element.Vector)!, element.Index, elementTangent));
+                    }
+
+                    break;
+                case AddVector vector:
+                    if (!droppedOutputs.Contains(vector.Target.Name))
+                    {
+                        output.Add(vector);
+                    }
+
+                    VectorUpdateTangent(vector, output);
+                    break;
+                case ClearVector clear:
+                    if (!droppedOutputs.Contains(clear.Vector.Name))
+                    {
+                        output.Add(clear);
+                    }
+
+                    output.Add(new ClearVector(TangentVector(clear.Vector)!));
+                    break;
+                case HelperPartials partials:
+                    HelperPartialsWithTangents(partials, output);
+                    break;
+                case If branch:
+                    output.Add(new If(branch.Condition, new Block(EquatableArray.From(Statements(branch.Then))), new Block(EquatableArray.From(Statements(branch.Else)))));
+                    break;
+                case For loop:
+                    output.Add(loop with { Body = new Block(EquatableArray.From(Statements(loop.Body))) });
+                    break;
+                default:
+                    output.Add(statement);
+                    break;
+            }
+        }
+
+        /// <summary>target += scale * term, differentiated: target' += scale' * term + scale * term'.</summary>
+        private void VectorUpdateTangent(AddVector update, List<Stmt> output)
+        {
+            VecRef target = TangentVector(update.Target)!;
+            Expr scaleTangent = Tangent(update.Scale, output);
+            if (!IsConstant(scaleTangent, 0))
+            {
+                output.Add(new AddVector(target, scaleTangent, update.Source));
+            }
+
+            switch (update.Source)
+            {
+                case VecScaled scaled when TangentVector(scaled.Vector) is VecRef direction:
+                    output.Add(new AddVector(target, update.Scale, new VecScaled(scaled.Factor, direction)));
+                    break;
+                case VecExpShifted shifted:
+                    if (TangentVector(shifted.Vector) is VecRef shiftedDirection)
+                    {
+                        output.Add(new AddVector(target, update.Scale, new VecExpShiftedProduct(shifted.Vector, shifted.Shift, shiftedDirection)));
+                    }
+
+                    Expr shiftTangent = Tangent(shifted.Shift, output);
+                    if (!IsConstant(shiftTangent, 0))
+                    {
+                        output.Add(new AddVector(target, Neg(Mul(update.Scale, shiftTangent)), shifted));
+                    }
+
+                    break;
+            }
+        }
+
+        private void HelperPartialsWithTangents(HelperPartials partials, List<Stmt> output)
+        {
+            var argTangents = partials.Args.Select(a => Tangent(a, output)).ToList();
+            if (argTangents.All(t => IsConstant(t, 0)))
+            {
+                output.Add(partials);
+                return;
+            }
+
+            var outputTangents = partials.Outputs.Select(TangentOf).ToList();
+            output.Add(new HelperPartialsTangent(partials.Helper, partials.Args, EquatableArray.From(argTangents), partials.Outputs, EquatableArray.From(outputTangents)));
+        }
+
+        /// <summary>The tangent span of a vector: inputs' directions and outputs' tangent outputs; null for data.</summary>
+        private VecRef? TangentVector(VecRef vector) =>
+            vector.Row == null && vectorTangents.TryGetValue(vector.Name, out string? tangent) ? new VecRef(tangent) : null;
+
+        /// <summary>The directional derivative of an expression (statements it needs go to <paramref name="output"/>).</summary>
+        private Expr Tangent(Expr expr, List<Stmt> output)
+        {
+            switch (expr)
+            {
+                case Var v:
+                    return HasTangent(v.Name) ? new Var(TangentOf(v.Name), ScalarType.Double) : Zero;
+                case Elem e:
+                    return TangentVector(e.Vector) is VecRef elementDirection ? new Elem(elementDirection, e.Index) : Zero;
+                case Unary { Op: UnaryOp.Negate } u:
+                    return Neg(Tangent(u.Operand, output));
+                case Binary b when b.Type == ScalarType.Double:
+                    return BinaryTangent(b, output);
+                case Call c when c.Type == ScalarType.Double:
+                    Expr sum = Zero;
+                    for (int k = 0; k < c.Args.Count; k++)
+                    {
+                        Expr argTangent = Tangent(c.Args[k], output);
+                        if (!IsConstant(argTangent, 0))
+                        {
+                            Expr partial = DerivativeRules.Partial(c.Function, c.Args, c, k);
+                            sum = Add(sum, DerivativeRules.MayBeInfinite(c.Function) ? GuardedMul(argTangent, partial) : Mul(partial, argTangent));
+                        }
+                    }
+
+                    return sum;
+                case HelperCall h:
+                    return HelperCallTangent(h, output);
+                case VecCall vc:
+                    Expr total = Zero;
+                    for (int k = 0; k < vc.Args.Count; k++)
+                    {
+                        if (TangentVector(vc.Args[k]) is VecRef direction)
+                        {
+                            total = Add(total, new VecTermDot(DerivativeRules.VectorPartial(vc.Function, vc.Args, vc, k), direction));
+                        }
+                    }
+
+                    return total;
+                case Select s:
+                    return Simplify.Select(s.Condition, Tangent(s.WhenTrue, output), Tangent(s.WhenFalse, output));
+                case VecTermDot d:
+                    throw new InvalidOperationException("tangent of a tangent term is not supported");
+                default:
+                    return Zero; // constants, data, ints, dimensions
+            }
+        }
+
+        private Expr BinaryTangent(Binary b, List<Stmt> output)
+        {
+            Expr da = Tangent(b.Left, output);
+            Expr db = Tangent(b.Right, output);
+            switch (b.Op)
+            {
+                case BinaryOp.Add:
+                    return Add(da, db);
+                case BinaryOp.Subtract:
+                    return Sub(da, db);
+                case BinaryOp.Multiply:
+                    return Add(Mul(da, b.Right), Mul(b.Left, db));
+                case BinaryOp.Divide:
+                    // (a/b)' = (a' - (a/b) b') / b
+                    return IsConstant(db, 0) ? Div(da, b.Right) : Div(Sub(da, Mul(b, db)), b.Right);
+                default:
+                    return Zero;
+            }
+        }
+
+        private Expr HelperCallTangent(HelperCall call, List<Stmt> output)
+        {
+            var argTangents = call.Args.Select(a => Tangent(a, output)).ToList();
+            if (argTangents.All(t => IsConstant(t, 0)))
+            {
+                return Zero;
+            }
+
+            var partialNames = new List<string>();
+            Expr sum = Zero;
+            for (int k = 0; k < call.Args.Count; k++)
+            {
+                if (call.Args[k].Type != ScalarType.Double)
+                {
+                    continue;
+                }
+
+                string name = names.Fresh("d" + call.Helper + "_" + k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                partialNames.Add(name);
+                sum = Add(sum, Mul(new Var(name, ScalarType.Double), argTangents[k]));
+            }
+
+            output.Add(new HelperPartials(call.Helper, call.Args, EquatableArray.From(partialNames)));
+            return sum;
+        }
+    }
+}
