@@ -64,6 +64,11 @@ namespace BilevelDsl.Generators
             {
                 LevelRole? role = ModelShapeReader.RoleOf(method);
                 bool isHelper = ModelShapeReader.HasAttribute(method, ModelShapeReader.DifferentiableAttribute);
+                if (ModelShapeReader.HasAttribute(method, ModelShapeReader.LowerProjectionAttribute) || ModelShapeReader.HasAttribute(method, ModelShapeReader.UpperProjectionAttribute))
+                {
+                    ProjectionChecks.ReportWritesOutside(method, syntax, context.SemanticModel, context.ReportDiagnostic, context.CancellationToken);
+                }
+
                 if (role == null && !isHelper)
                 {
                     return;
@@ -90,7 +95,7 @@ namespace BilevelDsl.Generators
                     context.ReportDiagnostic(diagnostic);
                 }
 
-                if (body != null && role != null)
+                if (body != null && (role == LevelRole.Upper || role == LevelRole.Lower))
                 {
                     ReportUnusedVariable(context, method, role.Value, body);
                 }

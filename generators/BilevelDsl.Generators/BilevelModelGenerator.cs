@@ -39,8 +39,9 @@ namespace BilevelDsl.Generators
             IncrementalValueProvider<ImmutableArray<Guarded<MethodPart>>> uppers = Methods(context, ModelShapeReader.UpperAttribute);
             IncrementalValueProvider<ImmutableArray<Guarded<MethodPart>>> lowers = Methods(context, ModelShapeReader.LowerAttribute);
             IncrementalValueProvider<ImmutableArray<Guarded<MethodPart>>> helpers = Methods(context, ModelShapeReader.DifferentiableAttribute);
-            IncrementalValueProvider<EquatableArray<Guarded<MethodPart>>> parts = uppers.Combine(lowers).Combine(helpers)
-                .Select(static (all, _) => EquatableArray.From(all.Left.Left.Concat(all.Left.Right).Concat(all.Right)));
+            IncrementalValueProvider<ImmutableArray<Guarded<MethodPart>>> constraints = Methods(context, ModelShapeReader.ConstraintAttribute);
+            IncrementalValueProvider<EquatableArray<Guarded<MethodPart>>> parts = uppers.Combine(lowers).Combine(helpers).Combine(constraints)
+                .Select(static (all, _) => EquatableArray.From(all.Left.Left.Left.Concat(all.Left.Left.Right).Concat(all.Left.Right).Concat(all.Right)));
 
             IncrementalValuesProvider<Guarded<ModelSpec>> models = shells.Combine(parts)
                 .Select(static (pair, _) => Join(pair.Left, pair.Right))

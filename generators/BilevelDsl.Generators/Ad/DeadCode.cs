@@ -178,6 +178,18 @@ namespace BilevelDsl.Generators.Ad
                             Reads(product.Shift, reads);
                             Reads(product.Tangent, reads);
                             break;
+                        case VecSign sign:
+                            Reads(sign.Vector, reads);
+                            break;
+                        case VecSmoothSign smooth:
+                            Reads(smooth.Vector, reads);
+                            Reads(smooth.Mu, reads);
+                            break;
+                        case VecSmoothSignProduct smoothProduct:
+                            Reads(smoothProduct.Vector, reads);
+                            Reads(smoothProduct.Mu, reads);
+                            Reads(smoothProduct.Tangent, reads);
+                            break;
                     }
 
                     break;
@@ -271,6 +283,11 @@ namespace BilevelDsl.Generators.Ad
                         Reads(arg, reads);
                     }
 
+                    if (vc.Mu != null)
+                    {
+                        Reads(vc.Mu, reads);
+                    }
+
                     break;
                 case Select s:
                     Reads(s.Condition, reads);
@@ -287,6 +304,15 @@ namespace BilevelDsl.Generators.Ad
                     {
                         Reads(shifted.Vector, reads);
                         Reads(shifted.Shift, reads);
+                    }
+                    else if (d.Term is VecSign sign)
+                    {
+                        Reads(sign.Vector, reads);
+                    }
+                    else if (d.Term is VecSmoothSign smooth)
+                    {
+                        Reads(smooth.Vector, reads);
+                        Reads(smooth.Mu, reads);
                     }
 
                     break;

@@ -43,9 +43,9 @@ namespace BilevelDsl.Generators.Ad
         public static DerivativePrograms Build(Function function, IReadOnlyDictionary<string, Function> helpers)
         {
             NameTable names = IrNames.TableFor(function);
-            List<string> gradients = function.Parameters.Select(p => p.Kind == ParameterKind.Int ? string.Empty : names.Fresh(p.Name + "_bar")).ToList();
-            List<string> directions = function.Parameters.Select(p => p.Kind == ParameterKind.Int ? string.Empty : names.Fresh(p.Name + "_dot")).ToList();
-            List<string> products = function.Parameters.Select(p => p.Kind == ParameterKind.Int ? string.Empty : names.Fresh(p.Name + "_bar_dot")).ToList();
+            List<string> gradients = function.Parameters.Select(p => p.IsDifferentiable ? names.Fresh(p.Name + "_bar") : string.Empty).ToList();
+            List<string> directions = function.Parameters.Select(p => p.IsDifferentiable ? names.Fresh(p.Name + "_dot") : string.Empty).ToList();
+            List<string> products = function.Parameters.Select(p => p.IsDifferentiable ? names.Fresh(p.Name + "_bar_dot") : string.Empty).ToList();
             DerivativeProgram gradient = ReverseMode.Gradient(function, gradients, helpers);
 
             NameTable tangentNames = IrNames.TableFor(function with { Body = gradient.Body });
@@ -60,7 +60,7 @@ namespace BilevelDsl.Generators.Ad
             for (int i = 0; i < function.Parameters.Count; i++)
             {
                 Parameter parameter = function.Parameters[i];
-                if (parameter.Kind == ParameterKind.Int)
+                if (!parameter.IsDifferentiable)
                 {
                     continue;
                 }
@@ -76,10 +76,10 @@ namespace BilevelDsl.Generators.Ad
             var dropped = new HashSet<string>(gradients.Where(g => g.Length > 0), System.StringComparer.Ordinal);
             // The Hessian-vector kernel returns nothing: without the value, everything only the value needed
             // (often a whole forward loop) is dead.
-            Block tangent = TangentMode.Apply(gradient.Body, Copy(tangentNames), inputs, seeds, isVector, dropped);
+            Block tangent = TangentMode.Apply(gradient.Body, Copy(tangentNames), inputs, seeds, isVector, dropped, helpers);
             var withoutValue = tangent.Statements.Where(s => !(s is Return)).ToList();
             Block hessianVector = new Block(EquatableArray.From(DeadCode.Eliminate(withoutValue, DeadCode.DeclaredIn(new Block(EquatableArray.From(withoutValue))))));
-            Block fused = TangentMode.Apply(gradient.Body, Copy(tangentNames), inputs, seeds, isVector, new HashSet<string>());
+            Block fused = TangentMode.Apply(gradient.Body, Copy(tangentNames), inputs, seeds, isVector, new HashSet<string>(), helpers);
             return new DerivativePrograms(function, gradients, directions, products, gradient, hessianVector, fused);
         }
 

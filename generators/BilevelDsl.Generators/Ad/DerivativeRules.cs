@@ -18,7 +18,11 @@ namespace BilevelDsl.Generators.Ad
         /// <summary>Whether the partials of <paramref name="function"/> read its result (so it is kept in a variable).</summary>
         public static bool UsesResult(ScalarFunction function) =>
             function is ScalarFunction.Exp or ScalarFunction.Sqrt or ScalarFunction.Tan or ScalarFunction.Tanh
-                or ScalarFunction.Sigmoid or ScalarFunction.Pow;
+                or ScalarFunction.Sigmoid or ScalarFunction.Pow or ScalarFunction.SmoothAbs;
+
+        /// <summary>Functions that are not differentiable everywhere (their partials encode a kink convention).</summary>
+        public static bool IsNonsmooth(ScalarFunction function) =>
+            function is ScalarFunction.Abs or ScalarFunction.Max or ScalarFunction.Min;
 
         public static bool UsesResult(VectorFunction function) => function == VectorFunction.LogSumExp;
 
@@ -59,6 +63,17 @@ namespace BilevelDsl.Generators.Ad
                     return Mul(r, Sub(One, r));
                 case ScalarFunction.Softplus:
                     return Call(ScalarFunction.Sigmoid, a);
+                case ScalarFunction.SmoothAbs:
+                    // d sqrt(t^2 + mu^2) / dt = t / r; at t = mu = 0 this is |t|, and 0 matches Sign(0).
+                    return k == 0 ? Select(Greater(r, Zero), Div(a, r), Zero) : Select(Greater(r, Zero), Div(args[1], r), Zero);
+                case ScalarFunction.SmoothMax:
+                case ScalarFunction.SmoothMin:
+                    // 1/2 (1 +- d / sqrt(d^2 + mu^2)) with d = a - b; at a tie with mu = 0 each side gets 1/2.
+                    Expr difference = Sub(a, args[1]);
+                    Expr norm = Call(ScalarFunction.SmoothAbs, difference, args[2]);
+                    Expr sign = Select(Greater(norm, Zero), Div(difference, norm), Zero);
+                    bool towardA = (function == ScalarFunction.SmoothMax) == (k == 0);
+                    return k == 2 ? Zero : Mul(new Num(0.5), towardA ? Add(One, sign) : Sub(One, sign));
                 case ScalarFunction.Sign:
                 case ScalarFunction.Step:
                     return Zero; // piecewise constant
@@ -97,7 +112,7 @@ namespace BilevelDsl.Generators.Ad
         }
 
         /// <summary>d function(args) / d args[k] as a vector term (used as gradient += adjoint * term).</summary>
-        public static VecTerm VectorPartial(VectorFunction function, IReadOnlyList<VecRef> args, Expr r, int k)
+        public static VecTerm VectorPartial(VectorFunction function, IReadOnlyList<VecRef> args, Expr r, int k, Expr? mu = null)
         {
             switch (function)
             {
@@ -109,6 +124,10 @@ namespace BilevelDsl.Generators.Ad
                     return new VecOnes();
                 case VectorFunction.LogSumExp:
                     return new VecExpShifted(args[0], r);
+                case VectorFunction.Norm1:
+                    return new VecSign(args[0]);
+                case VectorFunction.SmoothNorm1:
+                    return new VecSmoothSign(args[0], mu ?? throw new InvalidOperationException("SmoothNorm1 without mu"));
                 default:
                     throw new InvalidOperationException("No derivative rule for " + function);
             }
@@ -127,6 +146,44 @@ namespace BilevelDsl.Generators.Ad
         }
 
         public static int Arity(ScalarFunction function) =>
-            function is ScalarFunction.Pow or ScalarFunction.Max or ScalarFunction.Min or ScalarFunction.IntMax or ScalarFunction.IntMin ? 2 : 1;
+            function is ScalarFunction.Pow or ScalarFunction.Max or ScalarFunction.Min or ScalarFunction.IntMax or ScalarFunction.IntMin or ScalarFunction.SmoothAbs ? 2
+            : function is ScalarFunction.SmoothMax or ScalarFunction.SmoothMin ? 3 : 1;
+
+        /// <summary>
+        /// The tangent of a vector term along directions: d(term)/dt given the tangent span of its vector and
+        /// the tangents of its scalars. Each entry is (scale, term) meaning scale * term.
+        /// </summary>
+        public static IEnumerable<(Expr Scale, VecTerm Term)> TermTangent(VecTerm term, VecRef? direction, Func<Expr, Expr> tangentOf)
+        {
+            switch (term)
+            {
+                case VecScaled scaled when direction != null:
+                    yield return (One, new VecScaled(scaled.Factor, direction));
+                    break;
+                case VecExpShifted shifted:
+                    if (direction != null)
+                    {
+                        yield return (One, new VecExpShiftedProduct(shifted.Vector, shifted.Shift, direction));
+                    }
+
+                    Expr shiftTangent = tangentOf(shifted.Shift);
+                    if (!IsConstant(shiftTangent, 0))
+                    {
+                        yield return (Neg(shiftTangent), shifted);
+                    }
+
+                    break;
+                case VecSmoothSign smooth when direction != null:
+                    yield return (One, new VecSmoothSignProduct(smooth.Vector, smooth.Mu, direction));
+                    break;
+                case VecScaled:
+                case VecOnes:
+                case VecSign:
+                case VecSmoothSign:
+                    break; // constant terms (or no direction)
+                default:
+                    throw new InvalidOperationException("No tangent rule for " + term.GetType().Name);
+            }
+        }
     }
 }

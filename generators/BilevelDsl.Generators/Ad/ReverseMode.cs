@@ -50,7 +50,7 @@ namespace BilevelDsl.Generators.Ad
 
             Block primal = Linearize.Apply(function.Body, names);
             Function linear = function with { Body = primal };
-            var inputs = function.Parameters.Where(p => p.Kind != ParameterKind.Int).Select(p => p.Name).ToList();
+            var inputs = function.Parameters.Where(p => p.IsDifferentiable).Select(p => p.Name).ToList();
             var reverse = new ReverseMode(names, Activity.Of(linear, inputs), helpers);
             return reverse.Build(linear, outputNames);
         }
@@ -353,7 +353,7 @@ namespace BilevelDsl.Generators.Ad
                     {
                         if (activity.IsActiveVector(vc.Args[k]))
                         {
-                            VecTerm term = DerivativeRules.VectorPartial(vc.Function, vc.Args, result ?? Zero, k);
+                            VecTerm term = DerivativeRules.VectorPartial(vc.Function, vc.Args, result ?? Zero, k, vc.Mu);
                             output.Add(new AddVector(new VecRef(vectorOutputs[vc.Args[k].Name]), adjoint, term));
                         }
                     }
@@ -396,7 +396,7 @@ namespace BilevelDsl.Generators.Ad
             var partials = new List<Expr?>();
             for (int k = 0; k < call.Args.Count; k++)
             {
-                if (helper.Parameters[k].Kind == ParameterKind.Int)
+                if (!helper.Parameters[k].IsDifferentiable)
                 {
                     partials.Add(null);
                     continue;

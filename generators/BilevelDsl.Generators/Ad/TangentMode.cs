@@ -22,9 +22,11 @@ namespace BilevelDsl.Generators.Ad
         private readonly Dictionary<string, string> vectorTangents;
         private readonly ISet<string> droppedOutputs;
         private readonly HashSet<string> seeded;
+        private readonly IReadOnlyDictionary<string, Function> helpers;
 
-        private TangentMode(NameTable names, Activity activity, Dictionary<string, string> scalarTangents, Dictionary<string, string> vectorTangents, ISet<string> droppedOutputs)
+        private TangentMode(NameTable names, Activity activity, Dictionary<string, string> scalarTangents, Dictionary<string, string> vectorTangents, ISet<string> droppedOutputs, IReadOnlyDictionary<string, Function> helpers)
         {
+            this.helpers = helpers;
             this.names = names;
             this.activity = activity;
             this.scalarTangents = scalarTangents;
@@ -39,7 +41,7 @@ namespace BilevelDsl.Generators.Ad
         /// Writes to the outputs listed in <paramref name="droppedOutputs"/> are removed (a Hessian-vector
         /// kernel does not need the gradient itself).
         /// </summary>
-        public static Block Apply(Block program, NameTable names, IReadOnlyList<string> inputs, IReadOnlyDictionary<string, string> seeds, IReadOnlyDictionary<string, bool> isVector, ISet<string> droppedOutputs)
+        public static Block Apply(Block program, NameTable names, IReadOnlyList<string> inputs, IReadOnlyDictionary<string, string> seeds, IReadOnlyDictionary<string, bool> isVector, ISet<string> droppedOutputs, IReadOnlyDictionary<string, Function> helpers)
         {
             var function = new Function("tangent", EquatableArray.From(inputs.Select(i => new Parameter(i, isVector[i] ? ParameterKind.Span : ParameterKind.Scalar))), EquatableArray<DataSymbol>.Empty, program);
             Activity activity = Activity.Of(function, inputs);
@@ -57,7 +59,7 @@ namespace BilevelDsl.Generators.Ad
                 }
             }
 
-            var mode = new TangentMode(names, activity, scalarTangents, vectorTangents, droppedOutputs);
+            var mode = new TangentMode(names, activity, scalarTangents, vectorTangents, droppedOutputs, helpers);
             return new Block(EquatableArray.From(mode.Statements(program)));
         }
 
@@ -181,30 +183,23 @@ namespace BilevelDsl.Generators.Ad
                 output.Add(new AddVector(target, scaleTangent, update.Source));
             }
 
-            switch (update.Source)
+            VecRef? direction = update.Source switch
             {
-                case VecScaled scaled when TangentVector(scaled.Vector) is VecRef direction:
-                    output.Add(new AddVector(target, update.Scale, new VecScaled(scaled.Factor, direction)));
-                    break;
-                case VecExpShifted shifted:
-                    if (TangentVector(shifted.Vector) is VecRef shiftedDirection)
-                    {
-                        output.Add(new AddVector(target, update.Scale, new VecExpShiftedProduct(shifted.Vector, shifted.Shift, shiftedDirection)));
-                    }
-
-                    Expr shiftTangent = Tangent(shifted.Shift, output);
-                    if (!IsConstant(shiftTangent, 0))
-                    {
-                        output.Add(new AddVector(target, Neg(Mul(update.Scale, shiftTangent)), shifted));
-                    }
-
-                    break;
+                VecScaled scaled => TangentVector(scaled.Vector),
+                VecExpShifted shifted => TangentVector(shifted.Vector),
+                VecSmoothSign smooth => TangentVector(smooth.Vector),
+                _ => null,
+            };
+            foreach ((Expr scale, VecTerm term) in DerivativeRules.TermTangent(update.Source, direction, e => Tangent(e, output)))
+            {
+                output.Add(new AddVector(target, Mul(update.Scale, scale), term));
             }
         }
 
         private void HelperPartialsWithTangents(HelperPartials partials, List<Stmt> output)
         {
-            var argTangents = partials.Args.Select(a => Tangent(a, output)).ToList();
+            Function helper = helpers[partials.Helper];
+            var argTangents = partials.Args.Where((_, k) => helper.Parameters[k].IsDifferentiable).Select(a => Tangent(a, output)).ToList();
             if (argTangents.All(t => IsConstant(t, 0)))
             {
                 output.Add(partials);
@@ -253,7 +248,7 @@ namespace BilevelDsl.Generators.Ad
                     {
                         if (TangentVector(vc.Args[k]) is VecRef direction)
                         {
-                            total = Add(total, new VecTermDot(DerivativeRules.VectorPartial(vc.Function, vc.Args, vc, k), direction));
+                            total = Add(total, new VecTermDot(DerivativeRules.VectorPartial(vc.Function, vc.Args, vc, k, vc.Mu), direction));
                         }
                     }
 
@@ -289,24 +284,25 @@ namespace BilevelDsl.Generators.Ad
 
         private Expr HelperCallTangent(HelperCall call, List<Stmt> output)
         {
+            Function helper = helpers[call.Helper];
             var argTangents = call.Args.Select(a => Tangent(a, output)).ToList();
-            if (argTangents.All(t => IsConstant(t, 0)))
-            {
-                return Zero;
-            }
-
             var partialNames = new List<string>();
             Expr sum = Zero;
             for (int k = 0; k < call.Args.Count; k++)
             {
-                if (call.Args[k].Type != ScalarType.Double)
+                if (!helper.Parameters[k].IsDifferentiable)
                 {
                     continue;
                 }
 
-                string name = names.Fresh("d" + call.Helper + "_" + k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                string name = names.Fresh("d" + call.Helper + "_d" + helper.Parameters[k].Name);
                 partialNames.Add(name);
                 sum = Add(sum, Mul(new Var(name, ScalarType.Double), argTangents[k]));
+            }
+
+            if (IsConstant(sum, 0))
+            {
+                return Zero;
             }
 
             output.Add(new HelperPartials(call.Helper, call.Args, EquatableArray.From(partialNames)));

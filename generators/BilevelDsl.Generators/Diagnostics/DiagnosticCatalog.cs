@@ -89,12 +89,31 @@ namespace BilevelDsl.Generators.Diagnostics
             "Unsupported model type or containing type",
             "'{0}' {1}");
 
+        public static readonly DiagnosticDescriptor BadDomainOrConstraint = Error(
+            "BDSL0017",
+            "Invalid domain, projection or constraint declaration",
+            "'{0}' {1}");
+
+        public static readonly DiagnosticDescriptor NonsmoothInLowerLevel = new DiagnosticDescriptor(
+            "BDSL0018",
+            "Nonsmooth primitive in the lower level",
+            "'{0}' makes the lower-level objective nonsmooth: methods that need a smooth lower level will ask for WithSmoothing(mu); the Dsl intrinsic states the smoothing explicitly",
+            Category,
+            DiagnosticSeverity.Info,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "BDSL0018.md");
+
+        public static readonly DiagnosticDescriptor ProjectionWritesOutside = Error(
+            "BDSL0019",
+            "Projection writes outside its argument",
+            "The projection '{0}' assigns '{1}'; a projection may only write into its span argument and its own locals");
+
         public static readonly DiagnosticDescriptor[] All =
         {
             ModelNotPartial, MissingLevel, DuplicateLevel, BadLevelSignature, UnsupportedStatement,
             UnsupportedExpression, LoopCarriedState, NonDifferentiableCall, WriteToInputOrData,
             UpperVariableUnused, LowerVariableUnused, InternalError, UnsupportedLoop, BadKernelRequest,
-            BadHelper, BadContainingType,
+            BadHelper, BadContainingType, BadDomainOrConstraint, NonsmoothInLowerLevel, ProjectionWritesOutside,
         };
 
         public static DiagnosticDescriptor? Find(string id)

@@ -54,7 +54,7 @@ namespace BilevelDsl.Generators.Emit
                     break;
                 case HelperPartialsTangent tangent:
                     string tangentArgs = string.Join(", ", tangent.Args.Select(Expression)
-                        .Concat(tangent.ArgTangents.Where((_, k) => tangent.Args[k].Type == ScalarType.Double).Select(a => Expression(a)))
+                        .Concat(tangent.ArgTangents.Select(a => Expression(a)))
                         .Concat(tangent.Outputs.Select(o => "out double " + Name(o)))
                         .Concat(tangent.OutputTangents.Select(o => "out double " + Name(o))));
                     writer.Line(HelperTangentName(tangent.Helper) + "(" + tangentArgs + ");");
@@ -113,6 +113,12 @@ namespace BilevelDsl.Generators.Emit
                     return Support + ".AddScalar(" + target + ", " + Expression(update.Scale) + ")";
                 case VecExpShifted shifted:
                     return Support + ".AddLogSumExpAdjoint(" + target + ", " + Expression(update.Scale) + ", " + Vector(shifted.Vector) + ", " + Expression(shifted.Shift) + ")";
+                case VecSign sign:
+                    return Support + ".AddSign(" + target + ", " + Expression(update.Scale) + ", " + Vector(sign.Vector) + ")";
+                case VecSmoothSign smooth:
+                    return Support + ".AddSmoothSign(" + target + ", " + Expression(update.Scale) + ", " + Vector(smooth.Vector) + ", " + Expression(smooth.Mu) + ")";
+                case VecSmoothSignProduct smoothProduct:
+                    return Support + ".AddSmoothSignProduct(" + target + ", " + Expression(update.Scale) + ", " + Vector(smoothProduct.Vector) + ", " + Expression(smoothProduct.Mu) + ", " + Vector(smoothProduct.Tangent) + ")";
                 case VecExpShiftedProduct product:
                     return Support + ".AddExpShiftedProduct(" + target + ", " + Expression(update.Scale) + ", " + Vector(product.Vector) + ", " + Expression(product.Shift) + ", " + Vector(product.Tangent) + ")";
                 default:
@@ -189,6 +195,8 @@ namespace BilevelDsl.Generators.Emit
                     return (FunctionName(c.Function) + "(" + string.Join(", ", c.Args.Select(a => Expression(a))) + ")", Precedence.Primary);
                 case HelperCall h:
                     return (Name(h.Helper) + "(" + string.Join(", ", h.Args.Select(a => Expression(a))) + ")", Precedence.Primary);
+                case VecCall { Function: VectorFunction.SmoothNorm1 } smoothNorm:
+                    return (Support + ".SmoothNorm1(" + Vector(smoothNorm.Args[0]) + ", " + Expression(smoothNorm.Mu!) + ")", Precedence.Primary);
                 case VecCall vc:
                     return (Dsl + "." + vc.Function + "(" + string.Join(", ", vc.Args.Select(Vector)) + ")", Precedence.Primary);
                 case VecTermDot d:
@@ -208,6 +216,10 @@ namespace BilevelDsl.Generators.Emit
                     return Print(Ad.Simplify.Mul(new Num(scaled.Factor), new VecCall(VectorFunction.Dot, Pipeline.EquatableArray.Of(scaled.Vector, d.Vector))));
                 case VecOnes:
                     return (Dsl + ".Sum(" + Vector(d.Vector) + ")", Precedence.Primary);
+                case VecSign sign:
+                    return (Support + ".SignDot(" + Vector(sign.Vector) + ", " + Vector(d.Vector) + ")", Precedence.Primary);
+                case VecSmoothSign smooth:
+                    return (Support + ".SmoothSignDot(" + Vector(smooth.Vector) + ", " + Expression(smooth.Mu) + ", " + Vector(d.Vector) + ")", Precedence.Primary);
                 case VecExpShifted shifted:
                     return (Support + ".ExpShiftedDot(" + Vector(shifted.Vector) + ", " + Expression(shifted.Shift) + ", " + Vector(d.Vector) + ")", Precedence.Primary);
                 default:
@@ -269,6 +281,9 @@ namespace BilevelDsl.Generators.Emit
             ScalarFunction.Softplus => Dsl + ".Softplus",
             ScalarFunction.Sign => Support + ".Sign",
             ScalarFunction.Step => Support + ".Step",
+            ScalarFunction.SmoothAbs => Support + ".SmoothAbs",
+            ScalarFunction.SmoothMax => Support + ".SmoothMax",
+            ScalarFunction.SmoothMin => Support + ".SmoothMin",
             ScalarFunction.IntMax => Math + ".Max",
             ScalarFunction.IntMin => Math + ".Min",
             ScalarFunction.IntAbs => Math + ".Abs",

@@ -37,12 +37,16 @@ namespace BilevelDsl.Generators.Frontend
             ["SquaredNorm"] = VectorFunction.SquaredNorm,
             ["Sum"] = VectorFunction.Sum,
             ["LogSumExp"] = VectorFunction.LogSumExp,
+            ["Norm1"] = VectorFunction.Norm1,
         };
 
         private static readonly Dictionary<string, ScalarFunction> DslScalarFunctions = new Dictionary<string, ScalarFunction>(StringComparer.Ordinal)
         {
             ["Sigmoid"] = ScalarFunction.Sigmoid,
             ["Softplus"] = ScalarFunction.Softplus,
+            ["Abs"] = ScalarFunction.Abs,
+            ["Max"] = ScalarFunction.Max,
+            ["Min"] = ScalarFunction.Min,
         };
 
         /// <summary>Lowers a scalar expression; statements it needs first (hoisted ?:) go to <paramref name="output"/>.</summary>
@@ -291,12 +295,19 @@ namespace BilevelDsl.Generators.Frontend
                     return RejectCall(invocation);
                 }
 
+                RecordNonsmooth(function, invocation);
                 return new Call(function, LowerArguments(invocation, output));
             }
 
             if (container == DslType && DslScalarFunctions.TryGetValue(target.Name, out ScalarFunction dslFunction))
             {
+                RecordNonsmooth(dslFunction, invocation);
                 return new Call(dslFunction, LowerArguments(invocation, output));
+            }
+
+            if (container == DslType && LowerNonsmoothIntrinsic(invocation, output) is Expr intrinsic)
+            {
+                return intrinsic;
             }
 
             if (container == DslType && DslVectorFunctions.TryGetValue(target.Name, out VectorFunction vectorFunction))
@@ -311,6 +322,11 @@ namespace BilevelDsl.Generators.Frontend
                     }
 
                     vectors.Add(vector);
+                }
+
+                if (vectorFunction == VectorFunction.Norm1)
+                {
+                    RecordNonsmooth("Norm1", invocation);
                 }
 
                 return new VecCall(vectorFunction, EquatableArray.From(vectors));
@@ -335,6 +351,57 @@ namespace BilevelDsl.Generators.Frontend
             }
 
             return RejectCall(invocation);
+        }
+
+        /// <summary>Dsl.Relu, Hinge, PowAbs and OscarPair, written in terms of Max, Abs and Pow so that their
+        /// exact derivatives and their smoothed forms come from those primitives' rules.</summary>
+        private Expr? LowerNonsmoothIntrinsic(IInvocationOperation invocation, List<Stmt> output)
+        {
+            string name = invocation.TargetMethod.Name;
+            if (name != "Relu" && name != "Hinge" && name != "PowAbs" && name != "OscarPair")
+            {
+                return null;
+            }
+
+            RecordNonsmooth(name, invocation);
+            EquatableArray<Expr> args = LowerArguments(invocation, output);
+            switch (name)
+            {
+                case "Relu":
+                    return Ad.Simplify.Call(ScalarFunction.Max, args[0], new Num(0));
+                case "Hinge":
+                    return Ad.Simplify.Call(ScalarFunction.Max, new Num(0), new Binary(BinaryOp.Subtract, new Num(1), args[0]));
+                case "PowAbs":
+                    return Ad.Simplify.Call(ScalarFunction.Pow, Ad.Simplify.Call(ScalarFunction.Abs, args[0]), args[1]);
+                default:
+                    // max(|a|, |b|) = (|a + b| + |a - b|) / 2, the form whose smoothing the SPNBO seed uses.
+                    Expr sum = Ad.Simplify.Call(ScalarFunction.Abs, new Binary(BinaryOp.Add, args[0], args[1]));
+                    Expr difference = Ad.Simplify.Call(ScalarFunction.Abs, new Binary(BinaryOp.Subtract, args[0], args[1]));
+                    return new Binary(BinaryOp.Multiply, new Binary(BinaryOp.Add, sum, difference), new Num(0.5));
+            }
+        }
+
+        private void RecordNonsmooth(ScalarFunction function, IInvocationOperation invocation)
+        {
+            if (Ad.DerivativeRules.IsNonsmooth(function) && invocation.Type?.SpecialType == SpecialType.System_Double)
+            {
+                RecordNonsmooth(function.ToString(), invocation);
+                if (ModelShapeReader.RoleOf(method) == LevelRole.Lower && invocation.TargetMethod.ContainingType?.ToDisplayString() == "System.Math")
+                {
+                    // Info only: Math.Abs/Max/Min work (smoothing applies to them too); Dsl.* states the intent.
+                    Report(DiagnosticCatalog.NonsmoothInLowerLevel, invocation.Syntax.GetLocation(), Shorten(invocation.Syntax.ToString()));
+                }
+            }
+        }
+
+        private void RecordNonsmooth(string primitive, IInvocationOperation invocation)
+        {
+            FileLinePositionSpan span = invocation.Syntax.GetLocation().GetLineSpan();
+            string path = span.Path ?? string.Empty;
+            string file = path.Substring(path.LastIndexOfAny(new[] { '/', '\\' }) + 1);
+            string location = file + "(" + (span.StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture) + ","
+                + (span.StartLinePosition.Character + 1).ToString(CultureInfo.InvariantCulture) + ")";
+            nonsmooth.Add(new NonsmoothTerm(primitive, location, Shorten(invocation.Syntax.ToString())));
         }
 
         private EquatableArray<Expr> LowerArguments(IInvocationOperation invocation, List<Stmt> output) =>

@@ -31,6 +31,7 @@ namespace BilevelDsl.Generators.Frontend
         private readonly NameTable names;
         private readonly Dictionary<string, DataSymbol> data = new Dictionary<string, DataSymbol>(System.StringComparer.Ordinal);
         private readonly List<LoopFrame> loops = new List<LoopFrame>();
+        private readonly List<NonsmoothTerm> nonsmooth = new List<NonsmoothTerm>();
         private Dictionary<ISymbol, Binding> state = new Dictionary<ISymbol, Binding>(SymbolEqualityComparer.Default);
         private bool failed;
 
@@ -107,7 +108,8 @@ namespace BilevelDsl.Generators.Frontend
                 method.Name,
                 EquatableArray.From(parameters),
                 EquatableArray.From(data.Values.OrderBy(d => d.Name, System.StringComparer.Ordinal)),
-                new Block(EquatableArray.From(statements)));
+                new Block(EquatableArray.From(statements)),
+                EquatableArray.From(nonsmooth.Distinct()));
         }
 
         private List<Stmt> LowerStatements(IReadOnlyList<IOperation> operations, int start)

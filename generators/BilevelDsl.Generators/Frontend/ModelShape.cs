@@ -12,6 +12,17 @@ namespace BilevelDsl.Generators.Frontend
     {
         Upper,
         Lower,
+        Constraint,
+    }
+
+    /// <summary>A declared domain of one variable: a box, a user projection method, or nothing.</summary>
+    internal sealed class DomainDeclaration
+    {
+        public double? BoxLower { get; set; }
+
+        public double? BoxUpper { get; set; }
+
+        public IMethodSymbol? Projection { get; set; }
     }
 
     /// <summary>A [Gradient(nameof(M))] partial method the user asked the generator to implement.</summary>
@@ -49,6 +60,12 @@ namespace BilevelDsl.Generators.Frontend
 
         public List<KernelRequest> Kernels { get; } = new List<KernelRequest>();
 
+        public List<IMethodSymbol> Constraints { get; } = new List<IMethodSymbol>();
+
+        public DomainDeclaration UpperDomain { get; } = new DomainDeclaration();
+
+        public DomainDeclaration LowerDomain { get; } = new DomainDeclaration();
+
         public List<Diagnostic> Diagnostics { get; } = new List<Diagnostic>();
 
         /// <summary>False when the generator cannot add a partial declaration at all.</summary>
@@ -65,6 +82,11 @@ namespace BilevelDsl.Generators.Frontend
         public const string LowerAttribute = "BilevelDsl.LowerLevelAttribute";
         public const string DifferentiableAttribute = "BilevelDsl.DifferentiableAttribute";
         public const string GradientAttribute = "BilevelDsl.GradientAttribute";
+        public const string ConstraintAttribute = "BilevelDsl.LowerConstraintAttribute";
+        public const string LowerProjectionAttribute = "BilevelDsl.LowerProjectionAttribute";
+        public const string UpperProjectionAttribute = "BilevelDsl.UpperProjectionAttribute";
+        public const string LowerBoundsAttribute = "BilevelDsl.LowerBoundsAttribute";
+        public const string UpperBoundsAttribute = "BilevelDsl.UpperBoundsAttribute";
 
         public static ModelShape Read(INamedTypeSymbol type)
         {
@@ -115,7 +137,94 @@ namespace BilevelDsl.Generators.Frontend
             }
 
             ReadKernelRequests(shape);
+            ReadDomains(shape);
+            ReadConstraints(shape);
             return shape;
+        }
+
+        /// <summary>Box attributes on the class and [..Projection] methods; at most one declaration per variable.</summary>
+        private static void ReadDomains(ModelShape shape)
+        {
+            ReadBox(shape, UpperBoundsAttribute, shape.UpperDomain);
+            ReadBox(shape, LowerBoundsAttribute, shape.LowerDomain);
+            foreach (IMethodSymbol method in shape.Type.GetMembers().OfType<IMethodSymbol>())
+            {
+                bool upper = HasAttribute(method, UpperProjectionAttribute);
+                bool lower = HasAttribute(method, LowerProjectionAttribute);
+                if (!upper && !lower)
+                {
+                    continue;
+                }
+
+                DomainDeclaration domain = upper ? shape.UpperDomain : shape.LowerDomain;
+                string? problem = null;
+                if (method.ReturnsVoid == false || method.Parameters.Length != 1 || method.Parameters[0].RefKind != RefKind.None
+                    || !IsSpanOfDouble(method.Parameters[0].Type) || method.IsGenericMethod)
+                {
+                    problem = "must have the signature 'void Name(Span<double> v)'";
+                }
+                else if (domain.Projection != null || domain.BoxLower != null)
+                {
+                    problem = "declares a second domain for the " + (upper ? "upper" : "lower") + " variable; declare bounds or one projection";
+                }
+
+                if (problem != null)
+                {
+                    shape.Diagnostics.Add(Diagnostic.Create(DiagnosticCatalog.BadDomainOrConstraint, LocationOf(method), method.Name, problem));
+                }
+                else
+                {
+                    domain.Projection = method;
+                }
+            }
+        }
+
+        private static void ReadBox(ModelShape shape, string attributeName, DomainDeclaration domain)
+        {
+            AttributeData? attribute = shape.Type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == attributeName);
+            if (attribute == null || attribute.ConstructorArguments.Length != 2)
+            {
+                return;
+            }
+
+            double lower = System.Convert.ToDouble(attribute.ConstructorArguments[0].Value ?? double.NaN, System.Globalization.CultureInfo.InvariantCulture);
+            double upper = System.Convert.ToDouble(attribute.ConstructorArguments[1].Value ?? double.NaN, System.Globalization.CultureInfo.InvariantCulture);
+            if (!(lower <= upper))
+            {
+                Location location = attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? LocationOf(shape.Type);
+                shape.Diagnostics.Add(Diagnostic.Create(DiagnosticCatalog.BadDomainOrConstraint, location, attributeName.Substring("BilevelDsl.".Length), "declares an empty box: the lower bound must not exceed the upper bound (and neither may be NaN)"));
+                return;
+            }
+
+            domain.BoxLower = lower;
+            domain.BoxUpper = upper;
+        }
+
+        private static void ReadConstraints(ModelShape shape)
+        {
+            foreach (IMethodSymbol method in shape.Type.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (!HasAttribute(method, ConstraintAttribute))
+                {
+                    continue;
+                }
+
+                var diagnostics = new List<Diagnostic>();
+                ParameterKind? kind = CheckLevelSignature(method, diagnostics);
+                string? problem = kind == null
+                    ? "must have the signature of the level methods: 'double Name(x, y)' with x and y both double or both ReadOnlySpan<double>"
+                    : shape.VariableKind != null && kind != shape.VariableKind
+                        ? "must use the same parameter types as the level methods"
+                        : null;
+                if (problem != null)
+                {
+                    shape.Diagnostics.Add(Diagnostic.Create(DiagnosticCatalog.BadDomainOrConstraint, LocationOf(method), method.Name, problem));
+                }
+                else
+                {
+                    shape.Constraints.Add(method);
+                }
+            }
         }
 
         /// <summary>Which level a method is, or null.</summary>
@@ -126,7 +235,12 @@ namespace BilevelDsl.Generators.Frontend
                 return LevelRole.Upper;
             }
 
-            return HasAttribute(method, LowerAttribute) ? LevelRole.Lower : null;
+            if (HasAttribute(method, LowerAttribute))
+            {
+                return LevelRole.Lower;
+            }
+
+            return HasAttribute(method, ConstraintAttribute) ? LevelRole.Constraint : null;
         }
 
         public static bool HasAttribute(ISymbol symbol, string metadataName) =>

@@ -48,8 +48,14 @@ namespace BilevelDsl.Generators.Frontend
                 type.ToDisplayString(),
                 shape.VariableKind ?? ParameterKind.Scalar,
                 EquatableArray.From(kernels),
-                rejection);
+                rejection,
+                EquatableArray.From(shape.Constraints.Select(c => c.Name)),
+                Domain(shape.UpperDomain),
+                Domain(shape.LowerDomain));
         }
+
+        private static DomainSpec Domain(DomainDeclaration declaration) =>
+            new DomainSpec(declaration.BoxLower, declaration.BoxUpper, declaration.Projection?.Name, declaration.Projection?.IsStatic ?? false);
 
         /// <summary>Lowers one [UpperLevel], [LowerLevel] or [Differentiable] method of a model.</summary>
         public static MethodPart? BuildMethod(IMethodSymbol method, SemanticModel semanticModel, CancellationToken cancellationToken)
@@ -116,6 +122,14 @@ namespace BilevelDsl.Generators.Frontend
 
             LevelSpec? upper = Single(mine, LevelRole.Upper, helpers);
             LevelSpec? lower = Single(mine, LevelRole.Lower, helpers);
+            var constraints = new List<LevelSpec>();
+            foreach (string name in shell.Constraints)
+            {
+                LevelSpec? constraint = mine.Select(p => p.Level).FirstOrDefault(l => l?.Role == LevelRole.Constraint && l.MethodName == name);
+                constraints.Add(constraint == null
+                    ? new LevelSpec(LevelRole.Constraint, name, false, "x", "y", null, "BDSL0017: the constraint '" + name + "' could not be read")
+                    : CheckHelpers(constraint, helpers));
+            }
             return new ModelSpec(
                 shell.HintName,
                 shell.Namespace,
@@ -127,7 +141,10 @@ namespace BilevelDsl.Generators.Frontend
                 lower,
                 EquatableArray.From(helpers.Values.OrderBy(h => h.Name, System.StringComparer.Ordinal)),
                 shell.Kernels,
-                shell.Rejection ?? (upper == null || lower == null ? "BDSL0002: the model's level methods are missing or invalid" : null));
+                shell.Rejection ?? (upper == null || lower == null ? "BDSL0002: the model's level methods are missing or invalid" : null),
+                EquatableArray.From(constraints),
+                shell.UpperDomain,
+                shell.LowerDomain);
         }
 
         private static LevelSpec? Single(List<MethodPart> parts, LevelRole role, Dictionary<string, Function> helpers)
@@ -138,7 +155,11 @@ namespace BilevelDsl.Generators.Frontend
                 return null;
             }
 
-            LevelSpec level = levels[0];
+            return CheckHelpers(levels[0], helpers);
+        }
+
+        private static LevelSpec CheckHelpers(LevelSpec level, Dictionary<string, Function> helpers)
+        {
             string? missing = level.Body == null ? null : HelpersCalled(level.Body.Body).FirstOrDefault(h => !helpers.ContainsKey(h));
             return missing == null
                 ? level

@@ -59,6 +59,15 @@ namespace BilevelDsl.Generators.Ir
         Softplus,
         Sign,
         Step,
+
+        /// <summary>sqrt(t^2 + mu^2), computed without overflow: the smoothed |t| (second argument mu).</summary>
+        SmoothAbs,
+
+        /// <summary>(a + b + sqrt((a - b)^2 + mu^2)) / 2, computed stably: the smoothed max (third argument mu).</summary>
+        SmoothMax,
+
+        /// <summary>(a + b - sqrt((a - b)^2 + mu^2)) / 2, computed stably: the smoothed min (third argument mu).</summary>
+        SmoothMin,
         IntMax,
         IntMin,
         IntAbs,
@@ -71,6 +80,12 @@ namespace BilevelDsl.Generators.Ir
         SquaredNorm,
         Sum,
         LogSumExp,
+
+        /// <summary>sum |v_i|.</summary>
+        Norm1,
+
+        /// <summary>sum sqrt(v_i^2 + mu^2) (the call's <see cref="VecCall.Mu"/>).</summary>
+        SmoothNorm1,
     }
 
     /// <summary>What a named vector is: an input (differentiable), a gradient output, or constant data.</summary>
@@ -169,7 +184,7 @@ namespace BilevelDsl.Generators.Ir
         public override ScalarType Type => ScalarType.Double;
     }
 
-    internal sealed record VecCall(VectorFunction Function, EquatableArray<VecRef> Args) : Expr
+    internal sealed record VecCall(VectorFunction Function, EquatableArray<VecRef> Args, Expr? Mu = null) : Expr
     {
         public override ScalarType Type => ScalarType.Double;
     }
@@ -230,6 +245,15 @@ namespace BilevelDsl.Generators.Ir
     /// <summary>exp(Vector - Shift) elementwise (the derivative of LogSumExp, with Shift its value).</summary>
     internal sealed record VecExpShifted(VecRef Vector, Expr Shift) : VecTerm;
 
+    /// <summary>Sign(Vector) elementwise (the derivative of Norm1; Sign(0) = 0).</summary>
+    internal sealed record VecSign(VecRef Vector) : VecTerm;
+
+    /// <summary>v / sqrt(v^2 + mu^2) elementwise (the derivative of SmoothNorm1; 0 where both vanish).</summary>
+    internal sealed record VecSmoothSign(VecRef Vector, Expr Mu) : VecTerm;
+
+    /// <summary>mu^2 / (v^2 + mu^2)^(3/2) times Tangent, elementwise (the tangent of <see cref="VecSmoothSign"/>).</summary>
+    internal sealed record VecSmoothSignProduct(VecRef Vector, Expr Mu, VecRef Tangent) : VecTerm;
+
     /// <summary>exp(Vector - Shift) times Tangent, elementwise (the tangent of the LogSumExp adjoint term).</summary>
     internal sealed record VecExpShiftedProduct(VecRef Vector, Expr Shift, VecRef Tangent) : VecTerm;
 
@@ -258,9 +282,18 @@ namespace BilevelDsl.Generators.Ir
 
         /// <summary>An int (helpers only): a constant to the differentiation.</summary>
         Int,
+
+        /// <summary>A double that is not differentiated (the smoothing parameter mu).</summary>
+        Constant,
     }
 
-    internal sealed record Parameter(string Name, ParameterKind Kind);
+    internal sealed record Parameter(string Name, ParameterKind Kind)
+    {
+        public bool IsDifferentiable => Kind == ParameterKind.Scalar || Kind == ParameterKind.Span;
+    }
+
+    /// <summary>A nonsmooth primitive in a body: which one, where (file(line,column)) and its source text.</summary>
+    internal sealed record NonsmoothTerm(string Primitive, string Location, string Text);
 
     /// <summary>A data member the body reads: its IR name, the C# text that reads it, and its shape.</summary>
     internal sealed record DataSymbol(string Name, string Access, DataKind Kind);
@@ -279,5 +312,6 @@ namespace BilevelDsl.Generators.Ir
         string Name,
         EquatableArray<Parameter> Parameters,
         EquatableArray<DataSymbol> Data,
-        Block Body);
+        Block Body,
+        EquatableArray<NonsmoothTerm> Nonsmooth = default);
 }

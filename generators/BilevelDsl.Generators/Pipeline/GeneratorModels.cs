@@ -19,7 +19,18 @@ namespace BilevelDsl.Generators.Pipeline
         LevelSpec? Lower,
         EquatableArray<Function> Helpers,
         EquatableArray<KernelSpec> Kernels,
-        string? Rejection);
+        string? Rejection,
+        EquatableArray<LevelSpec> Constraints,
+        DomainSpec UpperDomain,
+        DomainSpec LowerDomain);
+
+    /// <summary>A variable's domain: a box (both bounds set), a projection method, or neither (identity).</summary>
+    internal sealed record DomainSpec(double? BoxLower, double? BoxUpper, string? Projection, bool ProjectionIsStatic)
+    {
+        public static readonly DomainSpec None = new DomainSpec(null, null, null, false);
+
+        public bool IsDeclared => BoxLower != null || Projection != null;
+    }
 
     /// <summary>One level method: its name, parameter names and lowered body, or why it was rejected
     /// (the diagnostic ID first, so the stub that throws carries it).</summary>
@@ -50,7 +61,10 @@ namespace BilevelDsl.Generators.Pipeline
         string TypeDisplayName,
         ParameterKind VariableKind,
         EquatableArray<KernelSpec> Kernels,
-        string? Rejection);
+        string? Rejection,
+        EquatableArray<string> Constraints,
+        DomainSpec UpperDomain,
+        DomainSpec LowerDomain);
 
     /// <summary>One attributed method, lowered in its own transform (so edits in any partial file of a
     /// model are seen): a level, or a [Differentiable] helper (<see cref="Level"/> null; Body null if rejected).</summary>
