@@ -62,7 +62,16 @@ namespace BilevelDsl.Generators
 
                 if (source.HintName.Length > 0)
                 {
-                    output.AddSource(source.HintName, SourceText.From(source.Source, System.Text.Encoding.UTF8));
+                    try
+                    {
+                        output.AddSource(source.HintName, SourceText.From(source.Source, System.Text.Encoding.UTF8));
+                    }
+                    catch (ArgumentException exception)
+                    {
+                        // Only possible when one type is seen twice (e.g. [BilevelModel] on two partial
+                        // declarations, already a C# error): report, never crash the compilation.
+                        output.ReportDiagnostic(Diagnostic.Create(DiagnosticCatalog.InternalError, Location.None, source.TypeDisplayName, exception.Message));
+                    }
                 }
             });
         }

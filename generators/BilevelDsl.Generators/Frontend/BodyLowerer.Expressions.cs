@@ -89,6 +89,9 @@ namespace BilevelDsl.Generators.Frontend
                     return LowerInvocation(invocation, output);
                 case IConditionalOperation conditional when conditional.WhenFalse != null:
                     return LowerSelect(conditional, output);
+                case IInvalidOperation:
+                    failed = true; // C# already reports this code; a second error would only be noise
+                    return new Num(0);
                 default:
                     return Reject(operation, ExpressionName(operation));
             }

@@ -178,6 +178,9 @@ namespace BilevelDsl.Generators.Frontend
                     break;
                 case IEmptyOperation:
                     break;
+                case IInvalidOperation:
+                    failed = true; // C# already reports this code
+                    break;
                 case IBlockOperation block:
                     foreach (IOperation inner in block.Operations)
                     {
