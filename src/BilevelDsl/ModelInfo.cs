@@ -1,0 +1,36 @@
+namespace BilevelDsl;
+
+/// <summary>
+/// What the generator learned about a model at compile time, so that a solver can refuse a model that
+/// breaks its assumptions with a message that points at the user's code.
+/// </summary>
+/// <param name="Upper">The upper-level objective.</param>
+/// <param name="Lower">The lower-level objective.</param>
+/// <param name="LowerConstraintCount">How many [LowerConstraint] methods the model has.</param>
+/// <param name="HasUpperDomain">Whether the upper variable has a declared domain (bounds or projection).</param>
+/// <param name="HasLowerDomain">Whether the lower variable has a declared domain (bounds or projection).</param>
+public sealed record ModelInfo(LevelInfo Upper, LevelInfo Lower, int LowerConstraintCount, bool HasUpperDomain, bool HasLowerDomain);
+
+/// <summary>Smoothness facts about one level's objective.</summary>
+/// <param name="Method">The objective's method name.</param>
+/// <param name="NonsmoothTerms">Every nonsmooth primitive in its body (and in the helpers it calls).</param>
+public sealed record LevelInfo(string Method, IReadOnlyList<NonsmoothTerm> NonsmoothTerms)
+{
+    /// <summary>Whether the objective is differentiable everywhere (no nonsmooth primitive).</summary>
+    public bool IsSmooth => NonsmoothTerms.Count == 0;
+
+    /// <summary>A one-line summary naming the nonsmooth terms and where they are, for error messages.</summary>
+    public string Describe() => IsSmooth
+        ? Method + " is smooth"
+        : Method + " is nonsmooth: " + string.Join("; ", NonsmoothTerms.Select(t => t.ToString()));
+}
+
+/// <summary>A nonsmooth primitive in an objective.</summary>
+/// <param name="Primitive">Abs, Max, Min, Norm1, Relu, Hinge, PowAbs or OscarPair.</param>
+/// <param name="Location">file(line,column) of the call.</param>
+/// <param name="Text">The call's source text.</param>
+public sealed record NonsmoothTerm(string Primitive, string Location, string Text)
+{
+    /// <inheritdoc/>
+    public override string ToString() => Location + ": " + Text;
+}

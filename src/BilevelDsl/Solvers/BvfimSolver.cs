@@ -1,0 +1,628 @@
+// BVFIM: Bi-level Value-Function-based Interior-point Method.
+// R. Liu, X. Liu, X. Yuan, S. Zeng, J. Zhang, "A Value-Function-based Interior-point Method for Non-convex
+// Bi-level Optimization", ICML 2021 (seed: shared/seeds/bvfim-value-function-interior-point.txt).
+//
+// Update rule (Eq. 18-21, Algorithm 1), outer iteration k with schedules (mu1, mu2, theta, tau)_k -> 0,
+// tau_k ln(mu2_k) -> 0, and l = k (the paper's L = 1 inner x step per approximation level):
+//   (18) z <- z - s1 (df/dy(x, z) + mu1 z)                                             T_z times
+//        f* = f(x, z) + mu1/2 ||z||^2 + mu2                                  (regularised LL value, Eq. 12)
+//   (19) y <- y - s2 (dF/dy(x, y) + theta y + tau df/dy(x, y) / (f* - f(x, y)))        T_y times
+//   (20) g = dF/dx(x, y) + G,
+//   (21) G = tau (df/dx(x, y) - df/dx(x, z)) / (f* - f(x, y))
+//        x <- x - alpha g                                                    (Algorithm 1, line 5)
+// Safeguards added here (not in the paper); none of them changes a fixed point of the iteration:
+//  * s1 is the initial step of an Armijo backtracking (halving) line search for each z step.
+//  * Each y step of Eq. (19) uses a spectral (Barzilai-Borwein) step size, at most s2, in a non-monotone
+//    backtracking line search (Grippo-Lampariello-Lucidi reference over the last 5 values, as in spectral
+//    projected gradient methods). A y step is only accepted strictly inside the barrier domain
+//    f(x, y) < f*, so the log-barrier is always defined, and only if it decreases
+//    phi(y) = F + theta/2 ||y||^2 - tau ln(f* - f) below the reference. Near the end of a run f* - f is tiny
+//    and phi's rounding error (about eps |f| tau / (f* - f)) swamps the decrease; a step within that
+//    rounding error of the test is accepted only if the trapezoid estimate of the decrease, computed from
+//    the (exact to rounding) directional derivatives at both ends, passes a strict Armijo test (c = 0.4).
+//    Plain gradient steps with one step size stall when the barrier makes y's problem stiff along grad f
+//    and soft across it (a lower level with a continuum of solutions); spectral steps do not.
+//  * If y is outside the barrier domain when an outer iteration starts (the start, or f* moved), it is
+//    brought back inside by up to T_z Armijo gradient steps on f(x, .) (phase one; components of y that f
+//    does not depend on are left alone), falling back to the segment towards z, which is strictly feasible
+//    (f* - f(x, z) >= mu2 > 0).
+//  * Any non-finite iterate or kernel result at an accepted point ends the run with Diverged; non-finite
+//    results at trial points of a line search only shorten the step.
+using System.Diagnostics;
+using BilevelDsl.Numerics;
+
+namespace BilevelDsl.Solvers;
+
+/// <summary>
+/// The BVFIM solver (Liu et al., ICML 2021): a first-order bilevel method that needs neither lower-level
+/// convexity nor a unique lower-level solution, and uses gradients only (no Hessian-vector products).
+/// </summary>
+/// <remarks>
+/// The lower-level constraint y in argmin f(x, .) is replaced by f(x, y) &lt; f*(x), where f* is the value
+/// of the regularised, relaxed lower-level problem, and penalised with a log-barrier; the resulting smooth
+/// problems are solved by alternating gradient steps on z (the regularised lower level), y (the barrier
+/// problem) and x, while the regularisation and barrier weights decay (see <see cref="BvfimOptions"/>).
+/// Work arrays are allocated once per <see cref="Solve"/>; the iteration loops do not allocate.
+/// </remarks>
+public sealed class BvfimSolver : IBilevelSolver
+{
+    /// <summary>Armijo fraction of the z and phase-one line searches, and of the barrier search's rounding-level fallback test.</summary>
+    private const double ArmijoFraction = 0.4;
+
+    /// <summary>Armijo fraction of the non-monotone barrier line search (the usual SPG value).</summary>
+    private const double BarrierArmijoFraction = 1e-4;
+
+    /// <summary>How many recent barrier objective values the non-monotone line search takes the maximum of as its reference.</summary>
+    private const int NonMonotoneMemory = 5;
+
+    /// <summary>How many times a line search halves the step before giving up on the step.</summary>
+    private const int MaxHalvings = 60;
+
+    /// <summary>Multiple of the unit roundoff allowed as rounding error in the line searches' value tests.</summary>
+    private const double RoundingAllowance = 64.0 * 1.1102230246251565e-16; // 64 unit roundoffs (2^-53)
+
+    private readonly BvfimOptions _options;
+
+    /// <summary>Creates a solver with the default <see cref="BvfimOptions"/>.</summary>
+    public BvfimSolver()
+        : this(new BvfimOptions())
+    {
+    }
+
+    /// <summary>Creates a solver with the given options.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+    public BvfimSolver(BvfimOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+    }
+
+    /// <summary>The options this solver runs with.</summary>
+    public BvfimOptions Options => _options;
+
+    /// <inheritdoc />
+    public BilevelResult Solve(
+        IBilevelKernels model,
+        ReadOnlySpan<double> x0,
+        ReadOnlySpan<double> y0,
+        IProgress<SolverProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var stopwatch = Stopwatch.StartNew();
+
+        string? invalid = InputValidation.CheckStart(x0, nameof(x0)) ?? InputValidation.CheckStart(y0, nameof(y0));
+        if (invalid is not null)
+        {
+            return new BilevelResult
+            {
+                X = x0.ToArray(),
+                Y = y0.ToArray(),
+                UpperValue = double.NaN,
+                LowerValue = double.NaN,
+                Status = SolverStatus.InvalidInput,
+                Iterations = 0,
+                Elapsed = stopwatch.Elapsed,
+                History = Array.Empty<IterationRecord>(),
+                Message = "Invalid input: " + invalid,
+            };
+        }
+
+        var run = new Run(model, _options, x0, y0, progress, cancellationToken, stopwatch);
+        try
+        {
+            return run.Execute();
+        }
+        catch (ArgumentException ex)
+        {
+            // The kernels reject spans of the wrong length with ArgumentException (generated kernels always do).
+            return run.Finish(
+                SolverStatus.InvalidInput,
+                $"Invalid input: the model threw an ArgumentException{(run.Iterations > 0 ? $" in outer iteration {run.Iterations + 1}" : string.Empty)} (x0 has length {x0.Length}, y0 has length {y0.Length}): {ex.Message}",
+                evaluate: false);
+        }
+    }
+
+    /// <summary>The state of one solve: work arrays allocated once, then reused by every iteration.</summary>
+    private sealed class Run
+    {
+        private readonly IBilevelKernels _model;
+        private readonly BvfimOptions _o;
+        private readonly IProgress<SolverProgress>? _progress;
+        private readonly CancellationToken _cancellationToken;
+        private readonly Stopwatch _stopwatch;
+        private readonly List<IterationRecord> _history;
+
+        // Upper-level variable and hypergradient.
+        private readonly double[] _x;
+        private readonly double[] _xNext;
+        private readonly double[] _g;
+
+        // Regularised lower-level iterate z, the gradient of f at (x, z), and trial copies.
+        private double[] _z;
+        private double[] _zTrial;
+        private double[] _fzX;
+        private double[] _fzY;
+        private double[] _fzXTrial;
+        private double[] _fzYTrial;
+        private readonly double[] _dz;
+
+        // Barrier iterate y, the gradients of F and f at (x, y), and trial copies.
+        private double[] _y;
+        private double[] _yTrial;
+        private readonly double[] _yPrevious;
+        private double[] _FyX;
+        private double[] _FyY;
+        private double[] _fyX;
+        private double[] _fyY;
+        private double[] _FyXTrial;
+        private double[] _FyYTrial;
+        private double[] _fyXTrial;
+        private double[] _fyYTrial;
+        private readonly double[] _dy;
+
+        // Barrier line search state: spectral step estimate and the recent barrier objective values.
+        private readonly double[] _phiMemory = new double[NonMonotoneMemory];
+        private double _ySpectralStep;
+
+        private int _iterations;
+
+        /// <summary>The number of completed outer iterations.</summary>
+        public int Iterations => _iterations;
+
+        public Run(
+            IBilevelKernels model,
+            BvfimOptions options,
+            ReadOnlySpan<double> x0,
+            ReadOnlySpan<double> y0,
+            IProgress<SolverProgress>? progress,
+            CancellationToken cancellationToken,
+            Stopwatch stopwatch)
+        {
+            _model = model;
+            _o = options;
+            _progress = progress;
+            _cancellationToken = cancellationToken;
+            _stopwatch = stopwatch;
+            _history = new List<IterationRecord>(options.RecordHistory ? options.MaxIterations : 0);
+
+            int m = x0.Length;
+            int n = y0.Length;
+            _x = x0.ToArray();
+            _xNext = new double[m];
+            _g = new double[m];
+            _z = y0.ToArray(); // z starts where y starts and is warm-started from then on
+            _zTrial = new double[n];
+            _fzX = new double[m];
+            _fzY = new double[n];
+            _fzXTrial = new double[m];
+            _fzYTrial = new double[n];
+            _dz = new double[n];
+            _y = y0.ToArray();
+            _yTrial = new double[n];
+            _yPrevious = y0.ToArray();
+            _FyX = new double[m];
+            _FyY = new double[n];
+            _fyX = new double[m];
+            _fyY = new double[n];
+            _FyXTrial = new double[m];
+            _FyYTrial = new double[n];
+            _fyXTrial = new double[m];
+            _fyYTrial = new double[n];
+            _dy = new double[n];
+            _ySpectralStep = options.YStepSize;
+        }
+
+        public BilevelResult Execute()
+        {
+            BvfimOptions o = _o;
+            for (int k = 0; k < o.MaxIterations; k++)
+            {
+                if (_cancellationToken.IsCancellationRequested)
+                {
+                    return Finish(SolverStatus.Cancelled, $"Cancelled after {_iterations} outer iterations; X and Y are the last iterate.", evaluate: true);
+                }
+
+                double mu1 = o.Mu1.ValueAt(k);
+                double mu2 = o.Mu2.ValueAt(k);
+                double theta = o.Theta.ValueAt(k);
+                double tau = o.Tau.ValueAt(k);
+
+                // Step 1 (Eq. 18): T_z steps on h(z) = f(x, z) + mu1/2 ||z||^2.
+                double fz = _model.LowerGradient(_x, _z, _fzX, _fzY);
+                string? bad = NonFinite(fz, _fzX, _fzY, "f", "z");
+                if (bad is not null)
+                {
+                    return Diverged(k, bad);
+                }
+
+                fz = DescendRegularisedLowerLevel(mu1, fz);
+                double fStar = fz + (0.5 * mu1 * Dsl.SquaredNorm(_z)) + mu2;
+                if (!double.IsFinite(fStar))
+                {
+                    return Diverged(k, $"the regularised lower-level value f* became {InputValidation.Describe(fStar)}");
+                }
+
+                // Step 2 (Eq. 19): T_y steps on phi(y) = F(x, y) + theta/2 ||y||^2 - tau ln(f* - f(x, y)).
+                double Fy = _model.UpperGradient(_x, _y, _FyX, _FyY);
+                bad = NonFinite(Fy, _FyX, _FyY, "F", "y");
+                if (bad is not null)
+                {
+                    return Diverged(k, bad);
+                }
+
+                double fy = _model.LowerGradient(_x, _y, _fyX, _fyY);
+                bad = NonFinite(fy, _fyX, _fyY, "f", "y");
+                if (bad is not null)
+                {
+                    return Diverged(k, bad);
+                }
+
+                if (!(fy < fStar))
+                {
+                    fy = RestoreFeasibility(fStar, fy);
+                    Fy = _model.UpperGradient(_x, _y, _FyX, _FyY);
+                    bad = NonFinite(Fy, _FyX, _FyY, "F", "y") ?? NonFinite(fy, _fyX, _fyY, "f", "y");
+                    if (bad is not null)
+                    {
+                        return Diverged(k, bad);
+                    }
+
+                    if (!(fy < fStar))
+                    {
+                        return Diverged(
+                            k,
+                            $"no point strictly inside the log-barrier domain f(x, y) < f* was found (f* - f(x, z) = {fStar - fz:G3}; mu2 may have underflowed)");
+                    }
+                }
+
+                (Fy, fy) = DescendBarrierProblem(theta, tau, fStar, Fy, fy);
+
+                // Step 3 (Eq. 20-21): hypergradient estimate g and the upper-level step.
+                double gap = fStar - fy;
+                double weight = tau / gap;
+                VectorMath.AddScaled(_FyX, weight, _fyX, _g);
+                VectorMath.AddScaled(_g, -weight, _fzX, _g);
+                if (!VectorMath.AllFinite(_g))
+                {
+                    return Diverged(k, $"the hypergradient estimate g = dF/dx + tau (df/dx(x, y) - df/dx(x, z)) / (f* - f) became non-finite (f* - f = {gap:G3})");
+                }
+
+                double directionNorm = VectorMath.Norm2(_g);
+                VectorMath.AddScaled(_x, -o.XStepSize, _g, _xNext);
+                if (!VectorMath.AllFinite(_xNext))
+                {
+                    return Diverged(k, "the upper-level iterate x became non-finite (the step alpha * g overflowed)");
+                }
+
+                _xNext.AsSpan().CopyTo(_x);
+
+                double stepNorm = o.XStepSize * VectorMath.NormInf(_g);
+                double yChange = VectorMath.DistanceInf(_y, _yPrevious);
+                _y.AsSpan().CopyTo(_yPrevious);
+                _iterations = k + 1;
+
+                TimeSpan elapsed = _stopwatch.Elapsed;
+                if (o.RecordHistory)
+                {
+                    _history.Add(new IterationRecord(_iterations, Fy, fy, directionNorm, stepNorm, elapsed));
+                }
+
+                _progress?.Report(new SolverProgress(_iterations, Fy, fy, directionNorm, elapsed));
+
+                bool settled = o.Mu1.IsSettled(k) && o.Mu2.IsSettled(k) && o.Theta.IsSettled(k) && o.Tau.IsSettled(k);
+                if (settled
+                    && stepNorm <= o.Tolerance * (1.0 + VectorMath.NormInf(_x))
+                    && yChange <= o.Tolerance * (1.0 + VectorMath.NormInf(_y)))
+                {
+                    return Finish(
+                        SolverStatus.Converged,
+                        $"Converged after {_iterations} outer iterations: the schedules reached their floors and the last x step ({stepNorm:G3}) and y change ({yChange:G3}) are within the tolerance {o.Tolerance:G3}.",
+                        evaluate: true);
+                }
+            }
+
+            return Finish(
+                SolverStatus.IterationLimit,
+                $"Stopped at the iteration limit ({o.MaxIterations}) before the convergence test held; X and Y are the last iterate.",
+                evaluate: true);
+        }
+
+        /// <summary>Eq. (18) with Armijo backtracking; returns f(x, z) at the final z (whose gradient is in _fzX, _fzY).</summary>
+        private double DescendRegularisedLowerLevel(double mu1, double fz)
+        {
+            double h = fz + (0.5 * mu1 * Dsl.SquaredNorm(_z));
+            for (int t = 0; t < _o.ZSteps; t++)
+            {
+                // d = df/dy(x, z) + mu1 z
+                VectorMath.AddScaled(_fzY, mu1, _z, _dz);
+                double dd = Dsl.Dot(_dz, _dz);
+                if (dd == 0.0)
+                {
+                    break;
+                }
+
+                double allowance = RoundingAllowance * (Math.Abs(fz) + Math.Abs(h - fz));
+                double step = _o.ZStepSize;
+                bool accepted = false;
+                double fTrial = 0.0;
+                double hTrial = 0.0;
+                for (int halving = 0; halving <= MaxHalvings; halving++, step *= 0.5)
+                {
+                    VectorMath.AddScaled(_z, -step, _dz, _zTrial);
+                    fTrial = _model.LowerGradient(_x, _zTrial, _fzXTrial, _fzYTrial);
+                    if (!AllFinite(fTrial, _fzXTrial, _fzYTrial))
+                    {
+                        continue;
+                    }
+
+                    hTrial = fTrial + (0.5 * mu1 * Dsl.SquaredNorm(_zTrial));
+                    if (hTrial <= h - (ArmijoFraction * step * dd) + allowance)
+                    {
+                        accepted = true;
+                        break;
+                    }
+                }
+
+                if (!accepted)
+                {
+                    break; // no decrease measurable along -d: z is as good as this precision allows
+                }
+
+                VectorMath.Swap(ref _z, ref _zTrial);
+                VectorMath.Swap(ref _fzX, ref _fzXTrial);
+                VectorMath.Swap(ref _fzY, ref _fzYTrial);
+                fz = fTrial;
+                h = hTrial;
+            }
+
+            return fz;
+        }
+
+        /// <summary>
+        /// Brings y back strictly inside the barrier domain f(x, y) &lt; f* (phase one of the interior-point method):
+        /// first by up to T_z Armijo gradient steps on f(x, .) from y, which leave the components of y that f does
+        /// not depend on untouched; failing that, by the first point of z + t (y - z), t = 1/2, 1/4, ..., inside the
+        /// domain, or z itself (z is strictly feasible: f* - f(x, z) &gt;= mu2). On entry _fyX, _fyY hold the gradient
+        /// of f at y; on exit they hold it at the new y. Returns f(x, y).
+        /// </summary>
+        private double RestoreFeasibility(double fStar, double fy)
+        {
+            for (int t = 0; t < _o.ZSteps && !(fy < fStar); t++)
+            {
+                _fyY.AsSpan().CopyTo(_dy);
+                double dd = Dsl.Dot(_dy, _dy);
+                if (dd == 0.0)
+                {
+                    break;
+                }
+
+                double step = _o.ZStepSize;
+                bool accepted = false;
+                double fTrial = 0.0;
+                for (int halving = 0; halving <= MaxHalvings; halving++, step *= 0.5)
+                {
+                    VectorMath.AddScaled(_y, -step, _dy, _yTrial);
+                    fTrial = _model.LowerGradient(_x, _yTrial, _fyXTrial, _fyYTrial);
+                    if (AllFinite(fTrial, _fyXTrial, _fyYTrial) && fTrial <= fy - (ArmijoFraction * step * dd))
+                    {
+                        accepted = true;
+                        break;
+                    }
+                }
+
+                if (!accepted)
+                {
+                    break;
+                }
+
+                VectorMath.Swap(ref _y, ref _yTrial);
+                VectorMath.Swap(ref _fyX, ref _fyXTrial);
+                VectorMath.Swap(ref _fyY, ref _fyYTrial);
+                fy = fTrial;
+            }
+
+            if (fy < fStar)
+            {
+                return fy;
+            }
+
+            double segment = 1.0;
+            bool found = false;
+            for (int halving = 0; halving < MaxHalvings; halving++)
+            {
+                segment *= 0.5;
+                for (int i = 0; i < _yTrial.Length; i++)
+                {
+                    _yTrial[i] = _z[i] + (segment * (_y[i] - _z[i]));
+                }
+
+                if (_model.LowerValue(_x, _yTrial) < fStar)
+                {
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                _z.AsSpan().CopyTo(_yTrial);
+            }
+
+            VectorMath.Swap(ref _y, ref _yTrial);
+            return _model.LowerGradient(_x, _y, _fyX, _fyY);
+        }
+
+        /// <summary>
+        /// Eq. (19): T_y gradient steps on the barrier problem. Step sizes are spectral (Barzilai-Borwein,
+        /// s = |dy|^2 / (dy . d(grad)), at most s2), safeguarded by a non-monotone backtracking line search that
+        /// keeps every iterate strictly inside the barrier domain. Returns F and f at the final y.
+        /// </summary>
+        private (double Fy, double fy) DescendBarrierProblem(double theta, double tau, double fStar, double Fy, double fy)
+        {
+            int memory = 0;
+            for (int t = 0; t < _o.YSteps; t++)
+            {
+                double gap = fStar - fy;
+                double weight = tau / gap;
+
+                // d = dF/dy + theta y + tau df/dy / (f* - f)
+                VectorMath.AddScaled(_FyY, theta, _y, _dy);
+                VectorMath.AddScaled(_dy, weight, _fyY, _dy);
+                double dd = Dsl.Dot(_dy, _dy);
+                if (dd == 0.0)
+                {
+                    break;
+                }
+
+                double yy = Dsl.SquaredNorm(_y);
+                double logGap = Math.Log(gap);
+                double phi = Fy + (0.5 * theta * yy) - (tau * logGap);
+                _phiMemory[memory++ % _phiMemory.Length] = phi;
+                double reference = phi;
+                for (int i = 0; i < Math.Min(memory, _phiMemory.Length); i++)
+                {
+                    reference = Math.Max(reference, _phiMemory[i]);
+                }
+
+                // Rounding error of phi: the log of a difference of two O(|f|) numbers amplifies eps |f| by tau / gap.
+                double allowance = RoundingAllowance
+                    * (Math.Abs(Fy) + (0.5 * theta * yy) + (tau * Math.Abs(logGap)) + (weight * (Math.Abs(fStar) + Math.Abs(fy))));
+
+                double step = Math.Min(_ySpectralStep, _o.YStepSize);
+                bool accepted = false;
+                double FTrial = 0.0;
+                double fTrial = 0.0;
+                double slopeTrial = 0.0;
+                for (int halving = 0; halving <= MaxHalvings; halving++, step *= 0.5)
+                {
+                    VectorMath.AddScaled(_y, -step, _dy, _yTrial);
+                    fTrial = _model.LowerGradient(_x, _yTrial, _fyXTrial, _fyYTrial);
+                    if (!(fTrial < fStar) || !AllFinite(fTrial, _fyXTrial, _fyYTrial))
+                    {
+                        continue; // outside the barrier's domain (or not evaluable): shorten the step
+                    }
+
+                    FTrial = _model.UpperGradient(_x, _yTrial, _FyXTrial, _FyYTrial);
+                    if (!AllFinite(FTrial, _FyXTrial, _FyYTrial))
+                    {
+                        continue;
+                    }
+
+                    double gapTrial = fStar - fTrial;
+                    double phiTrial = FTrial + (0.5 * theta * Dsl.SquaredNorm(_yTrial)) - (tau * Math.Log(gapTrial));
+                    slopeTrial = Dsl.Dot(_dy, _FyYTrial) + (theta * Dsl.Dot(_dy, _yTrial)) + (tau / gapTrial * Dsl.Dot(_dy, _fyYTrial));
+                    double required = reference - (BarrierArmijoFraction * step * dd);
+                    if (phiTrial <= required)
+                    {
+                        accepted = true;
+                        break;
+                    }
+
+                    // Within rounding error of the test: decide by the trapezoid estimate of the decrease, computed
+                    // from the directional derivatives at both ends (exact to rounding, unlike phi):
+                    // -step/2 (d.d + d.dTrial) <= -c step d.d  <=>  d.dTrial >= (2c - 1) d.d.
+                    if (phiTrial <= required + allowance && slopeTrial >= ((2.0 * ArmijoFraction) - 1.0) * dd)
+                    {
+                        accepted = true;
+                        break;
+                    }
+                }
+
+                if (!accepted)
+                {
+                    _ySpectralStep = _o.YStepSize;
+                    break;
+                }
+
+                // Barzilai-Borwein: with s = -step d and r = dTrial - d, s.s / s.r = step d.d / (d.d - d.dTrial).
+                double curvature = dd - slopeTrial;
+                _ySpectralStep = curvature > 0.0 ? step * dd / curvature : _o.YStepSize;
+
+                VectorMath.Swap(ref _y, ref _yTrial);
+                VectorMath.Swap(ref _FyX, ref _FyXTrial);
+                VectorMath.Swap(ref _FyY, ref _FyYTrial);
+                VectorMath.Swap(ref _fyX, ref _fyXTrial);
+                VectorMath.Swap(ref _fyY, ref _fyYTrial);
+                Fy = FTrial;
+                fy = fTrial;
+            }
+
+            return (Fy, fy);
+        }
+
+        private BilevelResult Diverged(int k, string what) =>
+            Finish(SolverStatus.Diverged, $"Diverged in outer iteration {k + 1}: {what}. X and Y are the last finite iterate; do not use them as a solution.", evaluate: false);
+
+        /// <summary>Builds the result; when <paramref name="evaluate"/> is set, F and f are evaluated at the returned iterate.</summary>
+        public BilevelResult Finish(SolverStatus status, string message, bool evaluate)
+        {
+            double upper = double.NaN;
+            double lower = double.NaN;
+            if (evaluate)
+            {
+                upper = _model.UpperValue(_x, _y);
+                lower = _model.LowerValue(_x, _y);
+                if (!double.IsFinite(upper) || !double.IsFinite(lower))
+                {
+                    status = SolverStatus.Diverged;
+                    message = $"Diverged: at the final iterate F(x, y) = {InputValidation.Describe(upper)} and f(x, y) = {InputValidation.Describe(lower)}. ({message})";
+                }
+            }
+
+            return new BilevelResult
+            {
+                X = (double[])_x.Clone(),
+                Y = (double[])_y.Clone(),
+                UpperValue = upper,
+                LowerValue = lower,
+                Status = status,
+                Iterations = _iterations,
+                Elapsed = _stopwatch.Elapsed,
+                History = _history.AsReadOnly(),
+                Message = message,
+            };
+        }
+
+        private static bool AllFinite(double value, ReadOnlySpan<double> gradX, ReadOnlySpan<double> gradY) =>
+            double.IsFinite(value) && VectorMath.AllFinite(gradX) && VectorMath.AllFinite(gradY);
+
+        /// <summary>Null if value and gradients are finite, otherwise a message naming the first non-finite quantity.</summary>
+        private static string? NonFinite(double value, ReadOnlySpan<double> gradX, ReadOnlySpan<double> gradY, string objective, string at)
+        {
+            if (!double.IsFinite(value))
+            {
+                return $"the {Level(objective)} value {objective}(x, {at}) is {InputValidation.Describe(value)}";
+            }
+
+            if (!VectorMath.AllFinite(gradX))
+            {
+                return $"the {Level(objective)} gradient d{objective}/dx at (x, {at}) has a non-finite entry ({Entry(gradX)})";
+            }
+
+            if (!VectorMath.AllFinite(gradY))
+            {
+                return $"the {Level(objective)} gradient d{objective}/dy at (x, {at}) has a non-finite entry ({Entry(gradY)})";
+            }
+
+            return null;
+        }
+
+        private static string Level(string objective) => objective == "F" ? "upper-level" : "lower-level";
+
+        private static string Entry(ReadOnlySpan<double> v)
+        {
+            for (int i = 0; i < v.Length; i++)
+            {
+                if (!double.IsFinite(v[i]))
+                {
+                    return $"index {i} is {InputValidation.Describe(v[i])}";
+                }
+            }
+
+            return "none";
+        }
+    }
+}
