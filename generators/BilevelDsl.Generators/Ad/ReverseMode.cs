@@ -86,8 +86,7 @@ namespace BilevelDsl.Generators.Ad
         /// set) the forward part only recomputes: accumulation into variables outside the loop is skipped.</summary>
         private void EmitScope(Block block, List<Stmt> output, HashSet<string>? recomputeScope)
         {
-            var defined = new List<(string Name, ScalarType Type)>();
-            CollectDefinitions(block, defined);
+            List<(string Name, ScalarType Type)> defined = IrWalker.Definitions(block, intoLoops: false);
             foreach ((string name, ScalarType type) in defined)
             {
                 output.Add(new Declare(name, type));
@@ -111,27 +110,6 @@ namespace BilevelDsl.Generators.Ad
         /// backward sweep does not need, adjoints that receive nothing).</summary>
         private static List<Stmt> WithoutDeadDefinitions(List<Stmt> scope, ISet<string> removable) =>
             DeadCode.Eliminate(scope, removable);
-
-        /// <summary>Variables a scope defines, including inside its branches but not inside nested loops.</summary>
-        private static void CollectDefinitions(Block block, List<(string, ScalarType)> defined)
-        {
-            foreach (Stmt statement in block.Statements)
-            {
-                switch (statement)
-                {
-                    case Assign { Declare: true } a:
-                        defined.Add((a.Target, a.Type));
-                        break;
-                    case Declare d:
-                        defined.Add((d.Name, d.Type));
-                        break;
-                    case If branch:
-                        CollectDefinitions(branch.Then, defined);
-                        CollectDefinitions(branch.Else, defined);
-                        break;
-                }
-            }
-        }
 
         private List<Stmt> Forward(Block block, HashSet<string>? recomputeScope)
         {
@@ -271,35 +249,8 @@ namespace BilevelDsl.Generators.Ad
         private static HashSet<string> ScopeNames(List<Stmt> scope) =>
             new HashSet<string>(scope.OfType<Declare>().Select(d => d.Name), StringComparer.Ordinal);
 
-        private static HashSet<string> DefinedAnywhere(Block block)
-        {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            void Visit(Block b)
-            {
-                foreach (Stmt statement in b.Statements)
-                {
-                    switch (statement)
-                    {
-                        case Assign { Declare: true } a:
-                            names.Add(a.Target);
-                            break;
-                        case Declare d:
-                            names.Add(d.Name);
-                            break;
-                        case If branch:
-                            Visit(branch.Then);
-                            Visit(branch.Else);
-                            break;
-                        case For loop:
-                            Visit(loop.Body);
-                            break;
-                    }
-                }
-            }
-
-            Visit(block);
-            return names;
-        }
+        private static HashSet<string> DefinedAnywhere(Block block) =>
+            new HashSet<string>(IrWalker.Definitions(block, intoLoops: true).Select(d => d.Name), StringComparer.Ordinal);
 
         /// <summary>Adds adjoint * d expr / d v to the adjoint of every active v that expr reads.</summary>
         private void Propagate(Expr expr, Expr adjoint, Expr? result, List<Stmt> output)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using BilevelDsl.Generators.Frontend;
 
 namespace BilevelDsl.Generators.Ir
@@ -19,38 +20,15 @@ namespace BilevelDsl.Generators.Ir
                 used.Add(data.Access);
             }
 
-            Collect(function.Body, used);
-            return new NameTable(used);
-        }
-
-        private static void Collect(Block block, List<string> used)
-        {
-            foreach (Stmt statement in block.Statements)
+            used.AddRange(IrWalker.Definitions(function.Body, intoLoops: true).Select(d => d.Name));
+            IrWalker.VisitStatements(function.Body, statement =>
             {
-                switch (statement)
+                if (statement is For loop)
                 {
-                    case Assign a:
-                        used.Add(a.Target);
-                        break;
-                    case Declare d:
-                        used.Add(d.Name);
-                        break;
-                    case AddTo add:
-                        used.Add(add.Target);
-                        break;
-                    case HelperPartials h:
-                        used.AddRange(h.Outputs);
-                        break;
-                    case If branch:
-                        Collect(branch.Then, used);
-                        Collect(branch.Else, used);
-                        break;
-                    case For loop:
-                        used.Add(loop.Index);
-                        Collect(loop.Body, used);
-                        break;
+                    used.Add(loop.Index);
                 }
-            }
+            });
+            return new NameTable(used);
         }
     }
 }

@@ -1,47 +1,134 @@
 using System;
+using System.Collections.Generic;
 using BilevelDsl.Generators.Pipeline;
 
 namespace BilevelDsl.Generators.Ir
 {
-    /// <summary>Visits every expression of a block, statements and nested expressions alike.</summary>
+    /// <summary>The one traversal of IR programs: statements, the expressions they read, and the variables they define.</summary>
     internal static class IrWalker
     {
-        public static void VisitExpressions(Block block, Action<Expr> visit)
+        /// <summary>Visits every statement of a block, descending into branches and (optionally) loop bodies.</summary>
+        public static void VisitStatements(Block block, Action<Stmt> visit, bool intoLoops = true)
         {
             foreach (Stmt statement in block.Statements)
             {
+                visit(statement);
                 switch (statement)
                 {
-                    case Assign a:
-                        Visit(a.Value, visit);
-                        break;
-                    case AddTo add:
-                        Visit(add.Value, visit);
-                        break;
-                    case AddToElement element:
-                        Visit(element.Index, visit);
-                        Visit(element.Value, visit);
-                        break;
-                    case AddVector vector:
-                        Visit(vector.Scale, visit);
-                        break;
-                    case HelperPartials h:
-                        VisitAll(h.Args, visit);
-                        break;
                     case If branch:
-                        Visit(branch.Condition, visit);
-                        VisitExpressions(branch.Then, visit);
-                        VisitExpressions(branch.Else, visit);
+                        VisitStatements(branch.Then, visit, intoLoops);
+                        VisitStatements(branch.Else, visit, intoLoops);
                         break;
-                    case For loop:
-                        Visit(loop.From, visit);
-                        Visit(loop.To, visit);
-                        VisitExpressions(loop.Body, visit);
-                        break;
-                    case Return r:
-                        Visit(r.Value, visit);
+                    case For loop when intoLoops:
+                        VisitStatements(loop.Body, visit, intoLoops);
                         break;
                 }
+            }
+        }
+
+        /// <summary>Variables a block declares (assignments that declare, declarations, helper outputs); loop
+        /// indices are not included (the loop header declares them).</summary>
+        public static List<(string Name, ScalarType Type)> Definitions(Block block, bool intoLoops)
+        {
+            var defined = new List<(string, ScalarType)>();
+            VisitStatements(block, statement =>
+            {
+                switch (statement)
+                {
+                    case Assign { Declare: true } a:
+                        defined.Add((a.Target, a.Type));
+                        break;
+                    case Declare d:
+                        defined.Add((d.Name, d.Type));
+                        break;
+                    case HelperPartials h:
+                        foreach (string output in h.Outputs)
+                        {
+                            defined.Add((output, ScalarType.Double));
+                        }
+
+                        break;
+                    case HelperPartialsTangent t:
+                        foreach (string output in t.Outputs)
+                        {
+                            defined.Add((output, ScalarType.Double));
+                        }
+
+                        foreach (string output in t.OutputTangents)
+                        {
+                            defined.Add((output, ScalarType.Double));
+                        }
+
+                        break;
+                }
+            }, intoLoops);
+            return defined;
+        }
+
+        /// <summary>Names of every variable read anywhere in a list of statements (accumulation targets are not reads).</summary>
+        public static HashSet<string> Reads(IEnumerable<Stmt> statements)
+        {
+            var reads = new HashSet<string>(StringComparer.Ordinal);
+            void Read(Expr e)
+            {
+                if (e is Var v)
+                {
+                    reads.Add(v.Name);
+                }
+            }
+
+            foreach (Stmt statement in statements)
+            {
+                VisitExpressions(new Block(EquatableArray.Of(statement)), Read);
+            }
+
+            return reads;
+        }
+
+        /// <summary>Visits every expression of a block: right-hand sides, conditions, bounds, indices, vector rows.</summary>
+        public static void VisitExpressions(Block block, Action<Expr> visit) =>
+            VisitStatements(block, statement => VisitStatementExpressions(statement, visit));
+
+        private static void VisitStatementExpressions(Stmt statement, Action<Expr> visit)
+        {
+            switch (statement)
+            {
+                case Assign a:
+                    Visit(a.Value, visit);
+                    break;
+                case AddTo add:
+                    Visit(add.Value, visit);
+                    break;
+                case AddToElement element:
+                    Visit(element.Vector, visit);
+                    Visit(element.Index, visit);
+                    Visit(element.Value, visit);
+                    break;
+                case AddVector vector:
+                    Visit(vector.Target, visit);
+                    Visit(vector.Scale, visit);
+                    Visit(vector.Source, visit);
+                    break;
+                case ClearVector clear:
+                    Visit(clear.Vector, visit);
+                    break;
+                case HelperPartials h:
+                    VisitAll(h.Args, visit);
+                    break;
+                case HelperPartialsTangent t:
+                    VisitAll(t.Args, visit);
+                    VisitAll(t.ArgTangents, visit);
+                    break;
+                case If branch:
+                    Visit(branch.Condition, visit);
+                    break;
+                case For loop:
+                    Visit(loop.From, visit);
+                    Visit(loop.To, visit);
+                    break;
+                case Return r:
+                    Visit(r.Value, visit);
+                    break;
             }
         }
 
@@ -51,11 +138,15 @@ namespace BilevelDsl.Generators.Ir
             switch (expr)
             {
                 case Elem e:
+                    Visit(e.Vector, visit);
                     Visit(e.Index, visit);
                     break;
                 case MatElem m:
                     Visit(m.Row, visit);
                     Visit(m.Column, visit);
+                    break;
+                case Dim d:
+                    Visit(d.Vector, visit);
                     break;
                 case Unary u:
                     Visit(u.Operand, visit);
@@ -70,10 +161,65 @@ namespace BilevelDsl.Generators.Ir
                 case HelperCall h:
                     VisitAll(h.Args, visit);
                     break;
+                case VecCall vc:
+                    foreach (VecRef arg in vc.Args)
+                    {
+                        Visit(arg, visit);
+                    }
+
+                    if (vc.Mu != null)
+                    {
+                        Visit(vc.Mu, visit);
+                    }
+
+                    break;
+                case VecTermDot d:
+                    Visit(d.Term, visit);
+                    Visit(d.Vector, visit);
+                    break;
                 case Select s:
                     Visit(s.Condition, visit);
                     Visit(s.WhenTrue, visit);
                     Visit(s.WhenFalse, visit);
+                    break;
+            }
+        }
+
+        private static void Visit(VecRef vector, Action<Expr> visit)
+        {
+            if (vector.Row != null)
+            {
+                Visit(vector.Row, visit);
+            }
+        }
+
+        private static void Visit(VecTerm term, Action<Expr> visit)
+        {
+            switch (term)
+            {
+                case VecScaled scaled:
+                    Visit(scaled.Vector, visit);
+                    break;
+                case VecExpShifted shifted:
+                    Visit(shifted.Vector, visit);
+                    Visit(shifted.Shift, visit);
+                    break;
+                case VecExpShiftedProduct product:
+                    Visit(product.Vector, visit);
+                    Visit(product.Shift, visit);
+                    Visit(product.Tangent, visit);
+                    break;
+                case VecSign sign:
+                    Visit(sign.Vector, visit);
+                    break;
+                case VecSmoothSign smooth:
+                    Visit(smooth.Vector, visit);
+                    Visit(smooth.Mu, visit);
+                    break;
+                case VecSmoothSignProduct smoothProduct:
+                    Visit(smoothProduct.Vector, visit);
+                    Visit(smoothProduct.Mu, visit);
+                    Visit(smoothProduct.Tangent, visit);
                     break;
             }
         }
