@@ -46,7 +46,7 @@ namespace BilevelDsl.Generators.Ad
 
                         break;
                     case If branch:
-                        output.Add(new If(branch.Condition, new Block(EquatableArray.From(EliminateInLoops(branch.Then.Statements.ToList()))), new Block(EquatableArray.From(EliminateInLoops(branch.Else.Statements.ToList())))));
+                        output.Add(branch with { Then = new Block(EquatableArray.From(EliminateInLoops(branch.Then.Statements.ToList()))), Else = new Block(EquatableArray.From(EliminateInLoops(branch.Else.Statements.ToList()))) });
                         break;
                     default:
                         output.Add(statement);
@@ -81,7 +81,7 @@ namespace BilevelDsl.Generators.Ad
                         var whenFalse = Filter(branch.Else.Statements, dead);
                         if (whenTrue.Count + whenFalse.Count > 0)
                         {
-                            output.Add(new If(branch.Condition, new Block(EquatableArray.From(whenTrue)), new Block(EquatableArray.From(whenFalse))));
+                            output.Add(branch with { Then = new Block(EquatableArray.From(whenTrue)), Else = new Block(EquatableArray.From(whenFalse)) });
                         }
 
                         break;

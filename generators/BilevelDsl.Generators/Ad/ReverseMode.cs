@@ -190,6 +190,31 @@ namespace BilevelDsl.Generators.Ad
             return new Block(EquatableArray.From(output));
         }
 
+        /// <summary>
+        /// Propagates one adjoint. When that multiplies it by a partial (which may be infinite where the
+        /// primal overflowed), the statements run only for a nonzero adjoint: a zero adjoint contributes
+        /// exactly zero, never 0 * inf = NaN. Pure pass-through (sums) needs no guard.
+        /// </summary>
+        private static void Guarded(string adjoint, Action<List<Stmt>> propagate, List<Stmt> output)
+        {
+            var inner = new List<Stmt>();
+            propagate(inner);
+            var self = new Var(adjoint, ScalarType.Double);
+            bool passThrough = inner.All(statement => statement switch
+            {
+                AddTo add => add.Value.Equals(self) || add.Value.Equals(Neg(self)),
+                AddToElement element => element.Value.Equals(self) || element.Value.Equals(Neg(self)),
+                _ => false,
+            });
+            if (passThrough)
+            {
+                output.AddRange(inner);
+                return;
+            }
+
+            output.Add(new If(new Binary(BinaryOp.NotEqual, self, Zero), new Block(EquatableArray.From(inner)), Block.Empty, adjoint));
+        }
+
         /// <summary>A loop's only effect outside its body is accumulation; without any, it can be dropped.</summary>
         private static bool Accumulates(Block block) => block.Statements.Any(statement => statement switch
         {
@@ -207,10 +232,10 @@ namespace BilevelDsl.Generators.Ad
                 switch (block.Statements[i])
                 {
                     case Assign a when a.Type == ScalarType.Double && adjoints.TryGetValue(a.Target, out string? adjoint):
-                        Propagate(a.Value, new Var(adjoint, ScalarType.Double), new Var(a.Target, ScalarType.Double), output);
+                        Guarded(adjoint, inner => Propagate(a.Value, new Var(adjoint, ScalarType.Double), new Var(a.Target, ScalarType.Double), inner), output);
                         break;
                     case AddTo add when adjoints.TryGetValue(add.Target, out string? adjoint):
-                        Propagate(add.Value, new Var(adjoint, ScalarType.Double), null, output);
+                        Guarded(adjoint, inner => Propagate(add.Value, new Var(adjoint, ScalarType.Double), null, inner), output);
                         break;
                     case Return r:
                         Propagate(r.Value, One, null, output);

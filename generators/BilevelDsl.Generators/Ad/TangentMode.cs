@@ -162,7 +162,15 @@ namespace BilevelDsl.Generators.Ad
                     HelperPartialsWithTangents(partials, output);
                     break;
                 case If branch:
-                    output.Add(new If(branch.Condition, new Block(EquatableArray.From(Statements(branch.Then))), new Block(EquatableArray.From(Statements(branch.Else)))));
+                    Expr condition = branch.Condition;
+                    if (branch.GuardedAdjoint != null && HasTangent(branch.GuardedAdjoint))
+                    {
+                        // d(adjoint * partial) = adjoint' * partial + adjoint * partial': nonzero when either is.
+                        var tangent = new Var(TangentOf(branch.GuardedAdjoint), ScalarType.Double);
+                        condition = new Binary(BinaryOp.Or, condition, new Binary(BinaryOp.NotEqual, tangent, Zero));
+                    }
+
+                    output.Add(new If(condition, new Block(EquatableArray.From(Statements(branch.Then))), new Block(EquatableArray.From(Statements(branch.Else))), branch.GuardedAdjoint));
                     break;
                 case For loop:
                     output.Add(loop with { Body = new Block(EquatableArray.From(Statements(loop.Body))) });

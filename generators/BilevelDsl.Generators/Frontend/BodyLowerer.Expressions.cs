@@ -113,6 +113,12 @@ namespace BilevelDsl.Generators.Frontend
 
         private Expr ReadLocal(ISymbol symbol, IOperation operation)
         {
+            if (state.TryGetValue(symbol, out Binding? poisoned) && poisoned.IsPoisoned)
+            {
+                failed = true;
+                return new Num(0);
+            }
+
             if (!state.TryGetValue(symbol, out Binding? binding) || binding.Name == null)
             {
                 return Reject(operation, "a vector used where a number is expected");
@@ -335,7 +341,7 @@ namespace BilevelDsl.Generators.Frontend
                 return new VecCall(vectorFunction, EquatableArray.From(vectors));
             }
 
-            if (target.IsStatic && SymbolEqualityComparer.Default.Equals(target.ContainingType, modelType)
+            if (SymbolEqualityComparer.Default.Equals(target.ContainingType, modelType)
                 && ModelShapeReader.HasAttribute(target, ModelShapeReader.DifferentiableAttribute))
             {
                 if (SymbolEqualityComparer.Default.Equals(target, method))
@@ -449,6 +455,9 @@ namespace BilevelDsl.Generators.Frontend
                     return LowerVector(conversion.Operand, output, allowIntArray);
                 case ILocalReferenceOperation local when state.TryGetValue(local.Local, out Binding? binding) && binding.Alias != null:
                     return binding.Alias;
+                case ILocalReferenceOperation local when state.TryGetValue(local.Local, out Binding? binding) && binding.IsPoisoned:
+                    failed = true;
+                    return null;
                 case IParameterReferenceOperation parameter when state.TryGetValue(parameter.Parameter, out Binding? binding) && binding.Alias != null:
                     return binding.Alias;
                 case IInvocationOperation { TargetMethod.Name: "Row", Instance: not null } row

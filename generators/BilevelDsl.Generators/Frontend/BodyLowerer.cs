@@ -224,6 +224,7 @@ namespace BilevelDsl.Generators.Frontend
             if (type == null)
             {
                 Report(DiagnosticCatalog.UnsupportedStatement, declarator.Syntax.GetLocation(), "A local of type '" + local.Type.ToDisplayString() + "'", "; locals must be double, int, bool or ReadOnlySpan<double>");
+                state[local] = Binding.Poisoned(loops.Count); // its uses are not reported again
                 return;
             }
 
@@ -335,6 +336,12 @@ namespace BilevelDsl.Generators.Frontend
             };
             if (symbol != null && state.TryGetValue(symbol, out Binding? binding))
             {
+                if (binding.IsPoisoned)
+                {
+                    failed = true;
+                    return null;
+                }
+
                 if (symbol is IParameterSymbol && binding.Depth == 0 && ModelShapeReader.RoleOf(method) != null)
                 {
                     Report(DiagnosticCatalog.WriteToInputOrData, target.Syntax.GetLocation(), symbol.Name, "an input variable of the objective");
@@ -618,7 +625,12 @@ namespace BilevelDsl.Generators.Frontend
             /// <summary>How many loops enclose the declaration.</summary>
             public int Depth { get; }
 
+            /// <summary>A local whose declaration was rejected: reads and writes fail quietly (one error is enough).</summary>
+            public bool IsPoisoned { get; private set; }
+
             public static Binding ForAlias(VecRef alias, int depth) => new Binding(null, ScalarType.Double, depth) { Alias = alias };
+
+            public static Binding Poisoned(int depth) => new Binding(null, ScalarType.Double, depth) { IsPoisoned = true };
         }
 
         private sealed class LoopFrame

@@ -226,7 +226,10 @@ namespace BilevelDsl.Generators.Ir
     /// (one per double parameter; int parameters get none).</summary>
     internal sealed record HelperPartials(string Helper, EquatableArray<Expr> Args, EquatableArray<string> Outputs) : Stmt;
 
-    internal sealed record If(Expr Condition, Block Then, Block Else) : Stmt;
+    /// <summary>if (Condition) Then else Else. A zero-adjoint guard (<see cref="GuardedAdjoint"/> set) skips
+    /// propagating an adjoint that is exactly zero, so 0 * inf never becomes NaN; tangent mode widens its
+    /// condition to 'the adjoint or its tangent is nonzero'.</summary>
+    internal sealed record If(Expr Condition, Block Then, Block Else, string? GuardedAdjoint = null) : Stmt;
 
     /// <summary>for (int Index = From; Index &lt; To; Index++) Body. Bounds are loop-invariant.</summary>
     internal sealed record For(string Index, Expr From, Expr To, Block Body) : Stmt;

@@ -1,0 +1,189 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+
+namespace BilevelDsl.GeneratorTests.Harness;
+
+/// <summary>What happened to one model of a <see cref="ModelBatch"/>.</summary>
+public sealed class BatchEntry(ModelSpec spec, SyntaxTree tree)
+{
+    public ModelSpec Spec { get; } = spec;
+
+    public SyntaxTree Tree { get; } = tree;
+
+    /// <summary>C# errors in the model's own file before the generator ran (the model is not valid C#).</summary>
+    public List<Diagnostic> CSharpErrors { get; } = new();
+
+    /// <summary>Errors caused by the generated code: in the model's generated file, or new in its own file.</summary>
+    public List<Diagnostic> GeneratedCodeErrors { get; } = new();
+
+    /// <summary>BDSL diagnostics (analyzer and generator) located in the model's file.</summary>
+    public List<Diagnostic> Bdsl { get; } = new();
+
+    public List<GeneratedSourceResult> Generated { get; } = new();
+
+    /// <summary>The model is in the emitted assembly.</summary>
+    public bool Loaded { get; set; }
+
+    public bool IsValidCSharp => CSharpErrors.Count == 0;
+
+    public IEnumerable<Diagnostic> BdslErrors => Bdsl.Where(d => d.Severity == DiagnosticSeverity.Error);
+
+    public string Source => Tree.ToString();
+}
+
+/// <summary>
+/// Many models in one compilation: one generator run, one analyzer run and one emit for all of them.
+/// Models that are not valid C#, or whose generated code does not compile, are left out of the emitted
+/// assembly (and reported on their <see cref="BatchEntry"/>) so one bad model cannot sink the others.
+/// </summary>
+public sealed class ModelBatch : IDisposable
+{
+    /// <summary>"Partial method must have an implementation part": expected before the generator runs.</summary>
+    public const string UnimplementedPartialMethod = "CS8795";
+
+    private readonly Dictionary<string, BatchEntry> _byName;
+
+    private ModelBatch(IReadOnlyList<BatchEntry> entries, GeneratorRun run, InMemoryAssembly? assembly)
+    {
+        Entries = entries;
+        Run = run;
+        Assembly = assembly;
+        _byName = entries.ToDictionary(e => e.Spec.FullTypeName, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<BatchEntry> Entries { get; }
+
+    public GeneratorRun Run { get; }
+
+    public InMemoryAssembly? Assembly { get; }
+
+    public BatchEntry this[string fullTypeName] => _byName[fullTypeName];
+
+    public BatchEntry this[ModelSpec spec] => _byName[spec.FullTypeName];
+
+    /// <summary>Builds the batch. Throws if the generator or the analyzer throws.</summary>
+    /// <param name="specs">Models with distinct full type names.</param>
+    /// <param name="runAnalyzer">Also run the analyzer and record its BDSL diagnostics.</param>
+    /// <param name="assemblyName">Name of the emitted assembly.</param>
+    public static async Task<ModelBatch> BuildAsync(IReadOnlyList<ModelSpec> specs, bool runAnalyzer = true, string assemblyName = "Batch")
+    {
+        var entries = specs.Select(s => new BatchEntry(s, References.Parse(s.ToSource(), s.FileName))).ToList();
+        var byTree = entries.ToDictionary(e => e.Tree);
+        Compilation input = References.Compile(entries.Select(e => e.Tree), assemblyName);
+
+        // CS8795 (a partial method without implementation) is how a [Gradient] request looks before generation:
+        // not a C# error of the model. If the generator leaves it unimplemented, the error is still there after
+        // generation and is counted as caused by the generated code.
+        foreach (Diagnostic d in input.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != UnimplementedPartialMethod))
+        {
+            if (d.Location.SourceTree is { } tree && byTree.TryGetValue(tree, out BatchEntry? entry))
+            {
+                entry.CSharpErrors.Add(d);
+            }
+        }
+
+        GeneratorRun run = GeneratorHarness.RunChecked(input);
+        BatchEntry? OwnerOfGenerated(SyntaxTree? tree)
+        {
+            if (tree is null)
+            {
+                return null;
+            }
+
+            string file = Path.GetFileName(tree.FilePath);
+            return entries.FirstOrDefault(e => file.StartsWith(e.Spec.FullTypeName + ".", StringComparison.Ordinal));
+        }
+
+        foreach (GeneratedSourceResult generated in run.GeneratedSources)
+        {
+            OwnerOfGenerated(generated.SyntaxTree)?.Generated.Add(generated);
+        }
+
+        var bdsl = run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("BDSL", StringComparison.Ordinal)).ToList();
+        if (runAnalyzer)
+        {
+            bdsl.AddRange(AnalyzerHarness.Bdsl(await AnalyzerHarness.RunAsync(run.Output).ConfigureAwait(false)));
+        }
+
+        foreach (Diagnostic d in bdsl)
+        {
+            if (d.Location.SourceTree is { } tree && byTree.TryGetValue(tree, out BatchEntry? entry))
+            {
+                entry.Bdsl.Add(d);
+            }
+        }
+
+        foreach (Diagnostic d in run.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            SyntaxTree? tree = d.Location.SourceTree;
+            if (tree is not null && byTree.TryGetValue(tree, out BatchEntry? own))
+            {
+                if (own.CSharpErrors.All(e => e.Id != d.Id || e.Location.SourceSpan != d.Location.SourceSpan))
+                {
+                    own.GeneratedCodeErrors.Add(d);
+                }
+            }
+            else if (OwnerOfGenerated(tree) is { } owner)
+            {
+                owner.GeneratedCodeErrors.Add(d);
+            }
+        }
+
+        var keep = entries.Where(e => e.IsValidCSharp && e.GeneratedCodeErrors.Count == 0).ToList();
+        InMemoryAssembly? assembly = null;
+        if (keep.Count > 0)
+        {
+            var trees = keep.Select(e => e.Tree).Concat(keep.SelectMany(e => e.Generated.Select(g => g.SyntaxTree)));
+            assembly = InMemoryAssembly.Emit(References.Compile(trees, assemblyName + ".Loaded"));
+            foreach (BatchEntry e in keep)
+            {
+                e.Loaded = true;
+            }
+        }
+
+        return new ModelBatch(entries, run, assembly);
+    }
+
+    /// <summary>A new instance of the model (with its constructor arguments) as the kernel interface.</summary>
+    public IBilevelKernels CreateKernels(ModelSpec spec) => CreateKernels(spec, out _);
+
+    public IBilevelKernels CreateKernels(ModelSpec spec, out object instance)
+    {
+        BatchEntry entry = this[spec];
+        if (!entry.Loaded || Assembly is null)
+        {
+            throw new InvalidOperationException($"{spec} was not loaded: " + Describe(entry));
+        }
+
+        instance = Assembly.CreateInstance(spec.FullTypeName, spec.CreateArguments());
+        return instance as IBilevelKernels
+            ?? throw new InvalidOperationException($"{spec} does not implement IBilevelKernels.");
+    }
+
+    /// <summary>The user's own level method on <paramref name="instance"/>, called directly through a delegate.</summary>
+    public static SpanObjective UserObjective(object instance, ModelSpec spec, Level level)
+    {
+        MethodInfo method = instance.GetType().GetMethod(level.ToString(), BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException($"{spec} has no method {level}.");
+        if (spec.Kind == ModelKind.Scalar)
+        {
+            var scalar = method.CreateDelegate<Func<double, double, double>>(instance);
+            return (x, y) => scalar(x[0], y[0]);
+        }
+
+        return method.CreateDelegate<SpanObjective>(instance);
+    }
+
+    /// <summary>Everything known about a model, for failure messages.</summary>
+    public static string Describe(BatchEntry entry)
+    {
+        var lines = new List<string> { $"--- {entry.Spec} ({entry.Spec.Covers}) ---", entry.Source };
+        lines.AddRange(entry.CSharpErrors.Select(d => "C#: " + d));
+        lines.AddRange(entry.Bdsl.Select(d => "BDSL: " + d));
+        lines.AddRange(entry.GeneratedCodeErrors.Select(d => "generated code: " + d));
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    public void Dispose() => Assembly?.Dispose();
+}
