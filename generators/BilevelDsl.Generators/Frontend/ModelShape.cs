@@ -90,6 +90,7 @@ namespace BilevelDsl.Generators.Frontend
 
         public static ModelShape Read(INamedTypeSymbol type)
         {
+            FaultInjection.Check(type.Name);
             var shape = new ModelShape(type);
             CheckTypeAndContainers(shape);
 
