@@ -18,7 +18,7 @@ namespace BilevelDsl.Generators.Ad
         /// <summary>Whether the partials of <paramref name="function"/> read its result (so it is kept in a variable).</summary>
         public static bool UsesResult(ScalarFunction function) =>
             function is ScalarFunction.Exp or ScalarFunction.Sqrt or ScalarFunction.Tan or ScalarFunction.Tanh
-                or ScalarFunction.Sigmoid or ScalarFunction.Pow or ScalarFunction.SmoothAbs;
+                or ScalarFunction.Sigmoid or ScalarFunction.Pow or ScalarFunction.SmoothAbs or ScalarFunction.SmoothSign;
 
         /// <summary>Functions that are not differentiable everywhere (their partials encode a kink convention).</summary>
         public static bool IsNonsmooth(ScalarFunction function) =>
@@ -52,7 +52,12 @@ namespace BilevelDsl.Generators.Ad
                 case ScalarFunction.Tanh:
                     return Sub(One, Mul(r, r));
                 case ScalarFunction.Atan:
-                    return Div(One, Add(One, Mul(a, a)));
+                    // 1 / (1 + a^2), in terms of 1/a when |a| > 1 so that neither it nor its own derivative
+                    // overflows (a^2 is inf for |a| > 1e154).
+                    Expr inverse = Div(One, a);
+                    Expr small = Div(One, Add(One, Mul(a, a)));
+                    Expr large = Div(Mul(inverse, inverse), Add(One, Mul(inverse, inverse)));
+                    return new Select(new Binary(BinaryOp.LessOrEqual, Call(ScalarFunction.Abs, a), One), small, large);
                 case ScalarFunction.Abs:
                     return Call(ScalarFunction.Sign, a);
                 case ScalarFunction.Max:
@@ -64,16 +69,34 @@ namespace BilevelDsl.Generators.Ad
                 case ScalarFunction.Softplus:
                     return Call(ScalarFunction.Sigmoid, a);
                 case ScalarFunction.SmoothAbs:
-                    // d sqrt(t^2 + mu^2) / dt = t / r; at t = mu = 0 this is |t|, and 0 matches Sign(0).
-                    return k == 0 ? Select(Greater(r, Zero), Div(a, r), Zero) : Select(Greater(r, Zero), Div(args[1], r), Zero);
+                    // d sqrt(t^2 + mu^2) / dt = SmoothSign(t, mu); at t = mu = 0 it is 0, matching Sign(0).
+                    return k == 0 ? Call(ScalarFunction.SmoothSign, a, args[1]) : Call(ScalarFunction.SmoothSign, args[1], a);
+                case ScalarFunction.SmoothSign:
+                {
+                    // d/dt t/r = mu^2/r^3 = SmoothSign(mu, t)^2 / r, d/dmu = -SmoothSign(t, mu) SmoothSign(mu, t) / r,
+                    // with r = sqrt(t^2 + mu^2): no overflow (r huge gives 0), 0 where r = 0.
+                    Expr norm = Call(ScalarFunction.SmoothAbs, a, args[1]);
+                    Expr other = Call(ScalarFunction.SmoothSign, args[1], a);
+                    Expr numerator = k == 0 ? Mul(other, other) : Neg(Mul(r, other));
+                    return Select(Greater(norm, Zero), Div(numerator, norm), Zero);
+                }
+
                 case ScalarFunction.SmoothMax:
                 case ScalarFunction.SmoothMin:
-                    // 1/2 (1 +- d / sqrt(d^2 + mu^2)) with d = a - b; at a tie with mu = 0 each side gets 1/2.
+                {
+                    // 1/2 (1 +- SmoothSign(a - b, mu)) for a and b (a tie with mu = 0 gives 1/2 each, the Max/Min
+                    // convention); +-1/2 SmoothSign(mu, a - b) for mu. SmoothSign stays finite when a - b overflows.
                     Expr difference = Sub(a, args[1]);
-                    Expr norm = Call(ScalarFunction.SmoothAbs, difference, args[2]);
-                    Expr sign = Select(Greater(norm, Zero), Div(difference, norm), Zero);
+                    if (k == 2)
+                    {
+                        Expr muPart = Mul(new Num(0.5), Call(ScalarFunction.SmoothSign, args[2], difference));
+                        return function == ScalarFunction.SmoothMax ? muPart : Neg(muPart);
+                    }
+
+                    Expr sign = Call(ScalarFunction.SmoothSign, difference, args[2]);
                     bool towardA = (function == ScalarFunction.SmoothMax) == (k == 0);
-                    return k == 2 ? Zero : Mul(new Num(0.5), towardA ? Add(One, sign) : Sub(One, sign));
+                    return Mul(new Num(0.5), towardA ? Add(One, sign) : Sub(One, sign));
+                }
                 case ScalarFunction.Sign:
                 case ScalarFunction.Step:
                     return Zero; // piecewise constant
@@ -146,7 +169,7 @@ namespace BilevelDsl.Generators.Ad
         }
 
         public static int Arity(ScalarFunction function) =>
-            function is ScalarFunction.Pow or ScalarFunction.Max or ScalarFunction.Min or ScalarFunction.IntMax or ScalarFunction.IntMin or ScalarFunction.SmoothAbs ? 2
+            function is ScalarFunction.Pow or ScalarFunction.Max or ScalarFunction.Min or ScalarFunction.IntMax or ScalarFunction.IntMin or ScalarFunction.SmoothAbs or ScalarFunction.SmoothSign ? 2
             : function is ScalarFunction.SmoothMax or ScalarFunction.SmoothMin ? 3 : 1;
 
         /// <summary>

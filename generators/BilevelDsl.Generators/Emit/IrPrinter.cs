@@ -282,6 +282,7 @@ namespace BilevelDsl.Generators.Emit
             ScalarFunction.Sign => Support + ".Sign",
             ScalarFunction.Step => Support + ".Step",
             ScalarFunction.SmoothAbs => Support + ".SmoothAbs",
+            ScalarFunction.SmoothSign => Support + ".SmoothSign",
             ScalarFunction.SmoothMax => Support + ".SmoothMax",
             ScalarFunction.SmoothMin => Support + ".SmoothMin",
             ScalarFunction.IntMax => Math + ".Max",

@@ -63,6 +63,9 @@ namespace BilevelDsl.Generators.Ir
         /// <summary>sqrt(t^2 + mu^2), computed without overflow: the smoothed |t| (second argument mu).</summary>
         SmoothAbs,
 
+        /// <summary>t / sqrt(t^2 + mu^2), 0 when both vanish, +-1 for infinite t: the derivative of SmoothAbs.</summary>
+        SmoothSign,
+
         /// <summary>(a + b + sqrt((a - b)^2 + mu^2)) / 2, computed stably: the smoothed max (third argument mu).</summary>
         SmoothMax,
 

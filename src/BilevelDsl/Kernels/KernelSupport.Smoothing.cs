@@ -75,11 +75,17 @@ public static partial class KernelSupport
         return sum;
     }
 
-    /// <summary>v_i / sqrt(v_i^2 + mu^2), 0 where both vanish (the derivative of the smoothed |t|).</summary>
+    /// <summary>t / sqrt(t^2 + mu^2) (the derivative of the smoothed |t|): 0 where both vanish, +-1 for infinite t
+    /// (where t / norm would be inf / inf), NaN for NaN.</summary>
     public static double SmoothSign(double t, double mu)
     {
+        if (double.IsInfinity(t))
+        {
+            return double.IsInfinity(mu) ? double.NaN : Math.Sign(t);
+        }
+
         double norm = SmoothAbs(t, mu);
-        return norm > 0.0 ? t / norm : 0.0;
+        return norm > 0.0 ? t / norm : norm == 0.0 ? 0.0 : double.NaN;
     }
 
     /// <summary>destination_i += scale * v_i / sqrt(v_i^2 + mu^2) (the adjoint of the smoothed l1 norm).</summary>
