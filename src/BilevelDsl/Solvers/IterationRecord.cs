@@ -13,4 +13,14 @@ public readonly record struct IterationRecord(
     double LowerValue,
     double DirectionNorm,
     double StepNorm,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>
+    /// Lower-level stationarity at the iteration's iterate: ||grad_y f(x, y)|| (with a lower domain, the norm of the
+    /// projected-gradient step y - P(y - grad_y f)). NaN when the solver does not measure it.
+    /// </summary>
+    public double LowerStationarity { get; init; } = double.NaN;
+
+    /// <summary>Lower-level steps taken in this iteration (inner solver steps, plus unrolled steps); 0 when not counted.</summary>
+    public int LowerIterations { get; init; }
+}

@@ -14,4 +14,8 @@ public readonly record struct SolverProgress(
     double UpperValue,
     double LowerValue,
     double DirectionNorm,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>Lower-level stationarity at the iteration's iterate (see <see cref="IterationRecord.LowerStationarity"/>); NaN when not measured.</summary>
+    public double LowerStationarity { get; init; } = double.NaN;
+}

@@ -17,4 +17,17 @@ public enum SolverStatus
 
     /// <summary>The cancellation token was signalled; the result is the last iterate.</summary>
     Cancelled,
+
+    /// <summary>
+    /// The model breaks an assumption of the method (for example a nonsmooth lower level given to a method that
+    /// needs second derivatives, or a lower level that is not strongly convex where the method needs it);
+    /// <see cref="BilevelResult.Message"/> names the offending term and what to use instead. The result is not a solution.
+    /// </summary>
+    AssumptionViolated,
+
+    /// <summary>
+    /// The lower-level problem was not solved: its stationarity measure stopped decreasing above the tolerance
+    /// (or was still above it at the end). The returned y is not a lower-level solution and must not be used as one.
+    /// </summary>
+    LowerLevelNotConverged,
 }

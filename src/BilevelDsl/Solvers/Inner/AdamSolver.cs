@@ -1,0 +1,116 @@
+using System.Numerics.Tensors;
+using BilevelDsl.Numerics;
+
+namespace BilevelDsl.Solvers.Inner;
+
+/// <summary>
+/// Adam (Kingma and Ba 2015), projected: m &lt;- b1 m + (1 - b1) g; r &lt;- b2 r + (1 - b2) g^2;
+/// v &lt;- P(v - a (m / (1 - b1^k)) / (sqrt(r / (1 - b2^k)) + eps)). One value-and-gradient evaluation per step.
+/// </summary>
+/// <remarks>
+/// With a constant step a, Adam is not guaranteed to converge to arbitrary precision (its iterates can settle into an
+/// oscillation whose size shrinks with a); if the stationarity measure stops setting new minima above the tolerance the solve
+/// ends as <see cref="InnerSolveStatus.Stalled"/>, which is the honest outcome. The moments restart with every
+/// <see cref="Minimize"/> call.
+/// </remarks>
+public sealed class AdamSolver : ILowerLevelSolver
+{
+    private readonly double[] _g;
+    private readonly double[] _m;
+    private readonly double[] _r;
+    private readonly double[] _trial;
+    private readonly double[] _gTrial;
+    private readonly double[] _scratch;
+    private readonly double _stepSize;
+    private readonly double _beta1;
+    private readonly double _beta2;
+    private readonly double _epsilon;
+
+    /// <summary>Creates a solver for variables of the given dimension.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public AdamSolver(int dimension, double stepSize = 1e-2, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
+        LowerSolverOptions.RequirePositiveFinite(stepSize, nameof(stepSize));
+        LowerSolverOptions.RequireUnitInterval(beta1, nameof(beta1));
+        LowerSolverOptions.RequireUnitInterval(beta2, nameof(beta2));
+        LowerSolverOptions.RequirePositiveFinite(epsilon, nameof(epsilon));
+        Dimension = dimension;
+        _g = new double[dimension];
+        _m = new double[dimension];
+        _r = new double[dimension];
+        _trial = new double[dimension];
+        _gTrial = new double[dimension];
+        _scratch = new double[dimension];
+        _stepSize = stepSize;
+        _beta1 = beta1;
+        _beta2 = beta2;
+        _epsilon = epsilon;
+    }
+
+    /// <inheritdoc/>
+    public int Dimension { get; }
+
+    /// <inheritdoc/>
+    public void Reset()
+    {
+        // Moments restart with every Minimize call; there is no other state.
+    }
+
+    /// <inheritdoc/>
+    public InnerSolveResult Minimize(IInnerObjective objective, Span<double> v, InnerStoppingRule rule, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        rule.Validate();
+        GradientDescentSolver.RequireDimension(objective.Dimension, v.Length, Dimension);
+
+        double f = objective.ValueAndGradient(v, _g);
+        int evaluations = 1;
+        if (!double.IsFinite(f) || !VectorMath.AllFinite(_g))
+        {
+            return new InnerSolveResult(InnerSolveStatus.NonFinite, 0, f, double.NaN, evaluations, double.NaN);
+        }
+
+        Array.Clear(_m);
+        Array.Clear(_r);
+        double bias1 = 1.0;
+        double bias2 = 1.0;
+        var stall = new GradientDescentSolver.StallCounter(rule.StallWindow);
+        for (int steps = 0; ; steps++)
+        {
+            double sigma = Stationarity.Measure(objective, v, _g, _trial);
+            InnerSolveStatus? done = GradientDescentSolver.StopTest(sigma, steps, rule, ref stall, cancellationToken);
+            if (done is InnerSolveStatus status)
+            {
+                return new InnerSolveResult(status, steps, f, sigma, evaluations, double.NaN);
+            }
+
+            // m = b1 m + (1 - b1) g;  r = b2 r + (1 - b2) g^2
+            TensorPrimitives.Multiply(_m, _beta1, _m);
+            TensorPrimitives.MultiplyAdd(_g, 1.0 - _beta1, _m, _m);
+            TensorPrimitives.Multiply(_g, _g, _scratch);
+            TensorPrimitives.Multiply(_r, _beta2, _r);
+            TensorPrimitives.MultiplyAdd(_scratch, 1.0 - _beta2, _r, _r);
+            bias1 *= _beta1;
+            bias2 *= _beta2;
+
+            // step = a / (1 - b1^k) * m / (sqrt(r / (1 - b2^k)) + eps)
+            TensorPrimitives.Multiply(_r, 1.0 / (1.0 - bias2), _scratch);
+            TensorPrimitives.Sqrt(_scratch, _scratch);
+            TensorPrimitives.Add(_scratch, _epsilon, _scratch);
+            TensorPrimitives.Divide(_m, _scratch, _scratch);
+            TensorPrimitives.MultiplyAdd(_scratch, -_stepSize / (1.0 - bias1), v, _trial);
+            objective.Project(_trial);
+            double fTrial = objective.ValueAndGradient(_trial, _gTrial);
+            evaluations++;
+            if (!double.IsFinite(fTrial) || !VectorMath.AllFinite(_gTrial))
+            {
+                return new InnerSolveResult(InnerSolveStatus.NonFinite, steps, f, sigma, evaluations, double.NaN);
+            }
+
+            _trial.AsSpan().CopyTo(v);
+            _gTrial.AsSpan().CopyTo(_g);
+            f = fTrial;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System.Numerics.Tensors;
+using BilevelDsl.Numerics;
+
+namespace BilevelDsl.Solvers.Inner;
+
+/// <summary>
+/// Projected gradient descent with backtracking: v &lt;- P(v - s grad), with s halved until the sufficient-decrease
+/// (majorisation) test f(v+) &lt;= f(v) + grad'(v+ - v) + ||v+ - v||^2 / (2 s) holds. Without a domain that is Armijo's
+/// test with constant 1/2. After a step accepted at the first try, the next step starts from s * growth (at most
+/// MaxStepSize), so the step adapts to the local curvature in both directions.
+/// </summary>
+/// <remarks>
+/// Near a solution the value test is swamped by rounding; a trial within rounding of the test is accepted when the
+/// curvature along the step is at most 1/s, (grad(v+) - grad(v))'d &lt;= ||d||^2 / s, which is the same test evaluated with
+/// gradients (exact to rounding). Trial points where the objective is not finite only shorten the step.
+/// </remarks>
+public sealed class GradientDescentSolver : ILowerLevelSolver
+{
+    /// <summary>How many times a step is halved before the solve gives up (status Stalled).</summary>
+    public const int MaxHalvings = 60;
+
+    private readonly double[] _g;
+    private readonly double[] _trial;
+    private readonly double[] _gTrial;
+    private readonly double[] _d;
+    private readonly double _initialStep;
+    private readonly double _maxStep;
+    private readonly double _growth;
+    private double _step;
+
+    /// <summary>Creates a solver for variables of the given dimension.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public GradientDescentSolver(int dimension, double initialStep = 1.0, double maxStep = 1e12, double growth = 2.0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
+        LowerSolverOptions.RequirePositiveFinite(initialStep, nameof(initialStep));
+        LowerSolverOptions.RequirePositiveFinite(maxStep, nameof(maxStep));
+        if (!(growth >= 1.0) || double.IsInfinity(growth))
+        {
+            throw new ArgumentOutOfRangeException(nameof(growth), growth, "growth must be finite and at least 1.");
+        }
+
+        Dimension = dimension;
+        _g = new double[dimension];
+        _trial = new double[dimension];
+        _gTrial = new double[dimension];
+        _d = new double[dimension];
+        _initialStep = Math.Min(initialStep, maxStep);
+        _maxStep = maxStep;
+        _growth = growth;
+        _step = _initialStep;
+    }
+
+    /// <inheritdoc/>
+    public int Dimension { get; }
+
+    /// <summary>The step size the next step will try first.</summary>
+    public double StepSize => _step;
+
+    /// <inheritdoc/>
+    public void Reset() => _step = _initialStep;
+
+    /// <inheritdoc/>
+    public InnerSolveResult Minimize(IInnerObjective objective, Span<double> v, InnerStoppingRule rule, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        rule.Validate();
+        RequireDimension(objective.Dimension, v.Length, Dimension);
+
+        double f = objective.ValueAndGradient(v, _g);
+        int evaluations = 1;
+        if (!double.IsFinite(f) || !VectorMath.AllFinite(_g))
+        {
+            return new InnerSolveResult(InnerSolveStatus.NonFinite, 0, f, double.NaN, evaluations, _step);
+        }
+
+        var stall = new StallCounter(rule.StallWindow);
+        for (int steps = 0; ; steps++)
+        {
+            double sigma = Stationarity.Measure(objective, v, _g, _trial);
+            InnerSolveStatus? done = StopTest(sigma, steps, rule, ref stall, cancellationToken);
+            if (done is InnerSolveStatus status)
+            {
+                return new InnerSolveResult(status, steps, f, sigma, evaluations, _step);
+            }
+
+            double s = _step;
+            bool accepted = false;
+            bool anyFinite = false;
+            double fTrial = 0.0;
+            int halvings = 0;
+            for (; halvings <= MaxHalvings; halvings++, s *= 0.5)
+            {
+                VectorMath.AddScaled(v, -s, _g, _trial);
+                objective.Project(_trial);
+                fTrial = objective.ValueAndGradient(_trial, _gTrial);
+                evaluations++;
+                anyFinite |= double.IsFinite(fTrial) && VectorMath.AllFinite(_gTrial);
+                if (SufficientDecrease(f, fTrial, _g, _gTrial, v, _trial, _d, s))
+                {
+                    accepted = true;
+                    break;
+                }
+            }
+
+            if (!accepted)
+            {
+                // Every trial non-finite: the objective is NaN/Inf around v along -g (not a domain edge, which shorter steps avoid).
+                return new InnerSolveResult(anyFinite ? InnerSolveStatus.Stalled : InnerSolveStatus.NonFinite, steps, f, sigma, evaluations, _step);
+            }
+
+            _trial.AsSpan().CopyTo(v);
+            _gTrial.AsSpan().CopyTo(_g);
+            f = fTrial;
+            _step = halvings == 0 ? Math.Min(s * _growth, _maxStep) : s;
+        }
+    }
+
+    /// <summary>
+    /// The backtracking test f(t) &lt;= f(v) + g'(t - v) + ||t - v||^2 / (2 s), with its rounding-level fallback
+    /// (gT - g)'(t - v) &lt;= ||t - v||^2 / s. <paramref name="d"/> receives t - v. False if anything is not finite.
+    /// </summary>
+    internal static bool SufficientDecrease(double f, double fTrial, ReadOnlySpan<double> g, ReadOnlySpan<double> gTrial, ReadOnlySpan<double> v, ReadOnlySpan<double> trial, Span<double> d, double s)
+    {
+        if (!double.IsFinite(fTrial) || !VectorMath.AllFinite(gTrial))
+        {
+            return false;
+        }
+
+        TensorPrimitives.Subtract(trial, v, d);
+        double gd = TensorPrimitives.Dot(g, d);
+        double dd = TensorPrimitives.SumOfSquares((ReadOnlySpan<double>)d);
+        if (dd == 0.0)
+        {
+            return true; // the projection maps the step back onto v: v is stationary
+        }
+
+        double bound = f + gd + (0.5 * dd / s);
+        if (fTrial <= bound)
+        {
+            return true;
+        }
+
+        double allowance = 16.0 * 1.1102230246251565e-16 * (Math.Abs(f) + Math.Abs(fTrial) + Math.Abs(gd));
+        return fTrial <= bound + allowance && TensorPrimitives.Dot(gTrial, d) - gd <= dd / s;
+    }
+
+    internal static void RequireDimension(int objectiveDimension, int vLength, int dimension)
+    {
+        if (objectiveDimension != dimension || vLength != dimension)
+        {
+            throw new ArgumentException($"The objective has dimension {objectiveDimension} and the variable length {vLength}, but the solver was created for dimension {dimension}.");
+        }
+    }
+
+    /// <summary>The shared order of the stopping tests: tolerance, stagnation, step limit, cancellation.</summary>
+    internal static InnerSolveStatus? StopTest(double sigma, int steps, InnerStoppingRule rule, ref StallCounter stall, CancellationToken cancellationToken)
+    {
+        if (sigma <= rule.Tolerance)
+        {
+            return InnerSolveStatus.Converged;
+        }
+
+        if (stall.Observe(sigma))
+        {
+            return InnerSolveStatus.Stalled;
+        }
+
+        if (steps >= rule.MaxSteps)
+        {
+            return InnerSolveStatus.StepLimit;
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return InnerSolveStatus.Cancelled;
+        }
+
+        return null;
+    }
+
+    /// <summary>An allocation-free <see cref="StagnationDetector"/> for one solve.</summary>
+    internal struct StallCounter(int window)
+    {
+        private double _best = double.PositiveInfinity;
+        private int _since;
+
+        public bool Observe(double value)
+        {
+            if (value < _best * (1.0 - StagnationDetector.RelativeImprovement) || (double.IsPositiveInfinity(_best) && !double.IsNaN(value)))
+            {
+                _best = value;
+                _since = 0;
+                return false;
+            }
+
+            return ++_since >= window;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using BilevelDsl.Numerics;
+
+namespace BilevelDsl.Solvers.Inner;
+
+/// <summary>
+/// Nesterov's accelerated projected gradient method in the FISTA form (Beck and Teboulle 2009), with backtracking and
+/// function-value adaptive restart (O'Donoghue and Candes 2015):
+/// t+ = (1 + sqrt(1 + 4 t^2)) / 2; w = v + ((t - 1) / t+) (v - v_prev); v+ = P(w - s grad(w)), s halved until
+/// f(v+) &lt;= f(w) + grad(w)'(v+ - w) + ||v+ - w||^2 / (2 s). If f(v+) &gt; f(v) the momentum is reset (t = 1) and the
+/// step is retaken from v as a plain projected gradient step, so the values decrease monotonically.
+/// </summary>
+/// <remarks>
+/// Costs two value-and-gradient evaluations per step (at w and at v+; the latter gives the exact stationarity at the
+/// iterate), plus one per halving.
+/// </remarks>
+public sealed class NesterovSolver : ILowerLevelSolver
+{
+    private readonly double[] _g;
+    private readonly double[] _previous;
+    private readonly double[] _w;
+    private readonly double[] _gw;
+    private readonly double[] _trial;
+    private readonly double[] _gTrial;
+    private readonly double[] _d;
+    private readonly double _initialStep;
+    private readonly double _maxStep;
+    private readonly double _growth;
+    private double _step;
+
+    /// <summary>Creates a solver for variables of the given dimension.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public NesterovSolver(int dimension, double initialStep = 1.0, double maxStep = 1e12, double growth = 2.0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
+        LowerSolverOptions.RequirePositiveFinite(initialStep, nameof(initialStep));
+        LowerSolverOptions.RequirePositiveFinite(maxStep, nameof(maxStep));
+        if (!(growth >= 1.0) || double.IsInfinity(growth))
+        {
+            throw new ArgumentOutOfRangeException(nameof(growth), growth, "growth must be finite and at least 1.");
+        }
+
+        Dimension = dimension;
+        _g = new double[dimension];
+        _previous = new double[dimension];
+        _w = new double[dimension];
+        _gw = new double[dimension];
+        _trial = new double[dimension];
+        _gTrial = new double[dimension];
+        _d = new double[dimension];
+        _initialStep = Math.Min(initialStep, maxStep);
+        _maxStep = maxStep;
+        _growth = growth;
+        _step = _initialStep;
+    }
+
+    /// <inheritdoc/>
+    public int Dimension { get; }
+
+    /// <summary>The step size the next step will try first.</summary>
+    public double StepSize => _step;
+
+    /// <inheritdoc/>
+    public void Reset() => _step = _initialStep;
+
+    /// <inheritdoc/>
+    public InnerSolveResult Minimize(IInnerObjective objective, Span<double> v, InnerStoppingRule rule, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        rule.Validate();
+        GradientDescentSolver.RequireDimension(objective.Dimension, v.Length, Dimension);
+
+        double f = objective.ValueAndGradient(v, _g);
+        int evaluations = 1;
+        if (!double.IsFinite(f) || !VectorMath.AllFinite(_g))
+        {
+            return new InnerSolveResult(InnerSolveStatus.NonFinite, 0, f, double.NaN, evaluations, _step);
+        }
+
+        v.CopyTo(_previous);
+        double t = 1.0;
+        var stall = new GradientDescentSolver.StallCounter(rule.StallWindow);
+        for (int steps = 0; ; steps++)
+        {
+            double sigma = Stationarity.Measure(objective, v, _g, _trial);
+            InnerSolveStatus? done = GradientDescentSolver.StopTest(sigma, steps, rule, ref stall, cancellationToken);
+            if (done is InnerSolveStatus status)
+            {
+                return new InnerSolveResult(status, steps, f, sigma, evaluations, _step);
+            }
+
+            // One accelerated step; on a restart, one plain step from v (which cannot be refused).
+            for (int attempt = 0; ; attempt++)
+            {
+                double tNext = 0.5 * (1.0 + Math.Sqrt(1.0 + (4.0 * t * t)));
+                double beta = (t - 1.0) / tNext;
+                double fw;
+                if (beta == 0.0)
+                {
+                    v.CopyTo(_w);
+                    _g.AsSpan().CopyTo(_gw);
+                    fw = f;
+                }
+                else
+                {
+                    for (int i = 0; i < _w.Length; i++)
+                    {
+                        _w[i] = v[i] + (beta * (v[i] - _previous[i]));
+                    }
+
+                    fw = objective.ValueAndGradient(_w, _gw);
+                    evaluations++;
+                    if (!double.IsFinite(fw) || !VectorMath.AllFinite(_gw))
+                    {
+                        t = 1.0; // the extrapolated point left the objective's domain of definition: restart
+                        continue;
+                    }
+                }
+
+                double s = _step;
+                bool accepted = false;
+                bool anyFinite = false;
+                double fTrial = 0.0;
+                int halvings = 0;
+                for (; halvings <= GradientDescentSolver.MaxHalvings; halvings++, s *= 0.5)
+                {
+                    VectorMath.AddScaled(_w, -s, _gw, _trial);
+                    objective.Project(_trial);
+                    fTrial = objective.ValueAndGradient(_trial, _gTrial);
+                    evaluations++;
+                    anyFinite |= double.IsFinite(fTrial) && VectorMath.AllFinite(_gTrial);
+                    if (GradientDescentSolver.SufficientDecrease(fw, fTrial, _gw, _gTrial, _w, _trial, _d, s))
+                    {
+                        accepted = true;
+                        break;
+                    }
+                }
+
+                if (!accepted)
+                {
+                    if (beta != 0.0)
+                    {
+                        t = 1.0;
+                        continue;
+                    }
+
+                    return new InnerSolveResult(anyFinite ? InnerSolveStatus.Stalled : InnerSolveStatus.NonFinite, steps, f, sigma, evaluations, _step);
+                }
+
+                _step = halvings == 0 ? Math.Min(s * _growth, _maxStep) : s;
+                if (beta != 0.0 && fTrial > f)
+                {
+                    t = 1.0; // function-value restart: retake the step from v without momentum
+                    continue;
+                }
+
+                v.CopyTo(_previous);
+                _trial.AsSpan().CopyTo(v);
+                _gTrial.AsSpan().CopyTo(_g);
+                f = fTrial;
+                t = tNext;
+
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using BilevelDsl.Numerics;
+
+namespace BilevelDsl.Solvers.Inner;
+
+/// <summary>When an inner (lower-level) solve stops.</summary>
+/// <param name="Tolerance">Converged when the stationarity measure (see <see cref="Stationarity"/>) is at most this.</param>
+/// <param name="MaxSteps">The largest number of steps (0: only evaluate and test the start).</param>
+/// <param name="StallWindow">Stalled when the stationarity measure has not reached a new minimum for this many consecutive steps.</param>
+public readonly record struct InnerStoppingRule(double Tolerance, int MaxSteps, int StallWindow)
+{
+    /// <summary>Throws if a field is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Tolerance is negative or NaN, MaxSteps is negative, or StallWindow is not positive.</exception>
+    public void Validate()
+    {
+        if (!(Tolerance >= 0.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "The inner tolerance must be non-negative.");
+        }
+
+        if (MaxSteps < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "The inner step limit must be non-negative.");
+        }
+
+        if (StallWindow <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StallWindow), StallWindow, "The stall window must be positive.");
+        }
+    }
+}
+
+/// <summary>
+/// Detects a sequence that has stopped decreasing: <see cref="Observe"/> returns true once <see cref="Window"/>
+/// consecutive observations have failed to set a new minimum (by a relative margin of 1e-9). This is the rule behind
+/// "a lower level whose gradient norm stops decreasing is reported as not converged": a slowly but steadily converging
+/// method keeps setting new minima and is never flagged; a constant or growing gradient norm is.
+/// </summary>
+public sealed class StagnationDetector
+{
+    /// <summary>The relative decrease below the best value so far that counts as a new minimum.</summary>
+    public const double RelativeImprovement = 1e-9;
+
+    private double _best;
+    private int _sinceBest;
+
+    /// <summary>Creates a detector with the given window.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">window is not positive.</exception>
+    public StagnationDetector(int window)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
+        Window = window;
+        Reset();
+    }
+
+    /// <summary>How many observations without a new minimum count as stagnation.</summary>
+    public int Window { get; }
+
+    /// <summary>The smallest value observed since the last reset (+infinity before the first).</summary>
+    public double Best => _best;
+
+    /// <summary>Forgets all observations.</summary>
+    public void Reset()
+    {
+        _best = double.PositiveInfinity;
+        _sinceBest = 0;
+    }
+
+    /// <summary>Records a value; returns true when the last <see cref="Window"/> values set no new minimum.</summary>
+    public bool Observe(double value)
+    {
+        if (value < _best * (1.0 - RelativeImprovement) || (double.IsPositiveInfinity(_best) && !double.IsNaN(value)))
+        {
+            _best = value;
+            _sinceBest = 0;
+            return false;
+        }
+
+        _sinceBest++;
+        return _sinceBest >= Window;
+    }
+}
+
+/// <summary>
+/// A decreasing sequence value_k = max(Initial * Decay^k, Floor), k = 0, 1, ...: the lower-level and linear-system
+/// tolerances of the hypergradient methods (Pedregosa 2016 lets them shrink over the upper iterations along a summable
+/// sequence; a geometric one is summable), or BDA's aggregation weight.
+/// </summary>
+/// <param name="Initial">The value at k = 0 (positive, finite).</param>
+/// <param name="Decay">The factor per iteration, in (0, 1] (1 keeps the value fixed).</param>
+/// <param name="Floor">The smallest value taken (non-negative, at most Initial).</param>
+public readonly record struct ToleranceSchedule(double Initial, double Decay, double Floor)
+{
+    /// <summary>The value at iteration <paramref name="k"/> (0-based).</summary>
+    public double ValueAt(int k) => Math.Max(Initial * Math.Pow(Decay, k), Floor);
+
+    /// <summary>Whether the value has reached the floor at iteration <paramref name="k"/>.</summary>
+    public bool IsSettled(int k) => Initial * Math.Pow(Decay, k) <= Floor;
+
+    /// <summary>Throws if a field is out of range; the message uses <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Initial is not positive and finite, Decay not in (0, 1], or Floor not in [0, Initial].</exception>
+    public void Validate(string name)
+    {
+        if (!(Initial > 0.0) || double.IsInfinity(Initial))
+        {
+            throw new ArgumentOutOfRangeException(name, Initial, $"{name}.Initial must be positive and finite.");
+        }
+
+        if (!(Decay > 0.0 && Decay <= 1.0))
+        {
+            throw new ArgumentOutOfRangeException(name, Decay, $"{name}.Decay must be in (0, 1].");
+        }
+
+        if (!(Floor >= 0.0 && Floor <= Initial))
+        {
+            throw new ArgumentOutOfRangeException(name, Floor, $"{name}.Floor must be in [0, {name}.Initial].");
+        }
+    }
+}
+
+/// <summary>Stationarity measures shared by the inner solvers and the outer loops.</summary>
+public static class Stationarity
+{
+    /// <summary>
+    /// ||g|| without a domain; with one, the norm of the projected-gradient step ||v - P(v - g)|| (unit step), which is 0
+    /// exactly at the stationary points of the constrained problem and equals ||g|| in the interior.
+    /// <paramref name="scratch"/> (length of v) receives P(v - g).
+    /// </summary>
+    public static double Measure(IInnerObjective objective, ReadOnlySpan<double> v, ReadOnlySpan<double> gradient, Span<double> scratch)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        if (!objective.HasDomain)
+        {
+            return VectorMath.Norm2(gradient);
+        }
+
+        VectorMath.AddScaled(v, -1.0, gradient, scratch);
+        objective.Project(scratch);
+        return ProjectedStepNorm(v, scratch);
+    }
+
+    /// <summary>||v - w||, the Euclidean distance.</summary>
+    public static double ProjectedStepNorm(ReadOnlySpan<double> v, ReadOnlySpan<double> w)
+    {
+        double sum = 0.0;
+        for (int i = 0; i < v.Length; i++)
+        {
+            double d = v[i] - w[i];
+            sum += d * d;
+        }
+
+        return Math.Sqrt(sum);
+    }
+}
