@@ -90,7 +90,7 @@ public class LogisticGradientBenchmarks
     [Benchmark(Description = "one evaluation (LowerValue)")]
     public double Evaluation() => kernels.LowerValue(x, w);
 
-    private static (Matrix, double[]) Data(Random random, int rows, double[] truth)
+    internal static (Matrix, double[]) Data(Random random, int rows, double[] truth)
     {
         double scale = 1.0 / Math.Sqrt(Columns);
         var data = new double[rows * Columns];
@@ -109,7 +109,7 @@ public class LogisticGradientBenchmarks
         return (new Matrix(rows, Columns, data), labels);
     }
 
-    private static double[] Gaussian(Random random, int length, double sigma)
+    internal static double[] Gaussian(Random random, int length, double sigma)
     {
         var v = new double[length];
         for (int i = 0; i < length; i++)
