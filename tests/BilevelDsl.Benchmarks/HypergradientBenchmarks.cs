@@ -74,7 +74,7 @@ public class HypergradientBenchmarks
     public void Setup()
     {
         var random = new Random(20261123);
-        double[] truth = Gaussian(random, Features, 1.0);
+        double[] truth = RandomData.Gaussian(random, Features, 1.0);
         (Matrix a, double[] b) = Data(random, TrainRows, truth);
         (Matrix v, double[] c) = Data(random, ValidationRows, truth);
         kernels = new RidgeHyperparameter(a, b, v, c);
@@ -189,34 +189,18 @@ public class HypergradientBenchmarks
             double s = 0.0;
             for (int j = 0; j < Features; j++)
             {
-                double v = scale * Normal(random);
+                double v = scale * RandomData.Normal(random);
                 data[(i * Features) + j] = v;
                 s += v * truth[j];
             }
 
-            targets[i] = s + (0.5 * Normal(random));
+            targets[i] = s + (0.5 * RandomData.Normal(random));
         }
 
         return (new Matrix(rows, Features, data), targets);
     }
 
-    private static double[] Gaussian(Random random, int length, double sigma)
-    {
-        var v = new double[length];
-        for (int i = 0; i < length; i++)
-        {
-            v[i] = sigma * Normal(random);
-        }
 
-        return v;
-    }
-
-    private static double Normal(Random random)
-    {
-        double u1 = 1.0 - random.NextDouble();
-        double u2 = random.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
-    }
 
     /// <summary>Delegates to the model and counts kernel calls (for the cost breakdown printed by the setup).</summary>
     private sealed class CountingKernels(IBilevelKernels inner) : IBilevelKernels

@@ -25,14 +25,14 @@ public class LogisticGradientBenchmarks
     public void Setup()
     {
         var random = new Random(20261122);
-        double[] truth = Gaussian(random, Columns, 1.0);
+        double[] truth = RandomData.Gaussian(random, Columns, 1.0);
         (Matrix a, double[] b) = Data(random, Rows, truth);
         (Matrix v, double[] c) = Data(random, ValidationRows, truth);
 
         kernels = new LogisticRegression(a, b, v, c);
         handWritten = new HandWrittenLogisticGradient(a, b);
         x = [Math.Log(1e-3)];
-        w = Gaussian(random, Columns, 0.1);
+        w = RandomData.Gaussian(random, Columns, 0.1);
         gradX = new double[1];
         gradW = new double[Columns];
 
@@ -100,30 +100,14 @@ public class LogisticGradientBenchmarks
             double margin = 0;
             for (int j = 0; j < Columns; j++)
             {
-                double v = scale * Normal(random);
+                double v = scale * RandomData.Normal(random);
                 data[i * Columns + j] = v;
                 margin += v * truth[j];
             }
-            labels[i] = margin + 0.5 * Normal(random) >= 0 ? 1.0 : -1.0;
+            labels[i] = margin + 0.5 * RandomData.Normal(random) >= 0 ? 1.0 : -1.0;
         }
         return (new Matrix(rows, Columns, data), labels);
     }
 
-    internal static double[] Gaussian(Random random, int length, double sigma)
-    {
-        var v = new double[length];
-        for (int i = 0; i < length; i++)
-        {
-            v[i] = sigma * Normal(random);
-        }
-        return v;
-    }
 
-    private static double Normal(Random random)
-    {
-        // Box-Muller
-        double u1 = 1.0 - random.NextDouble();
-        double u2 = random.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
-    }
 }

@@ -18,14 +18,14 @@ public class HessianVectorBenchmarks
     public void Setup()
     {
         var random = new Random(20261123);
-        double[] truth = LogisticGradientBenchmarks.Gaussian(random, LogisticGradientBenchmarks.Columns, 1.0);
+        double[] truth = RandomData.Gaussian(random, LogisticGradientBenchmarks.Columns, 1.0);
         (Matrix a, double[] b) = LogisticGradientBenchmarks.Data(random, LogisticGradientBenchmarks.Rows, truth);
         (Matrix v, double[] c) = LogisticGradientBenchmarks.Data(random, LogisticGradientBenchmarks.ValidationRows, truth);
         kernels = new LogisticRegression(a, b, v, c);
         x = [Math.Log(1e-3)];
-        w = LogisticGradientBenchmarks.Gaussian(random, LogisticGradientBenchmarks.Columns, 0.1);
+        w = RandomData.Gaussian(random, LogisticGradientBenchmarks.Columns, 0.1);
         vx = [0.0];
-        vw = LogisticGradientBenchmarks.Gaussian(random, LogisticGradientBenchmarks.Columns, 1.0);
+        vw = RandomData.Gaussian(random, LogisticGradientBenchmarks.Columns, 1.0);
         gx = new double[1];
         gw = new double[w.Length];
         hx = new double[1];
@@ -61,14 +61,14 @@ public class SmoothingBenchmarks
     public void Setup()
     {
         var random = new Random(20261124);
-        double[] truth = LogisticGradientBenchmarks.Gaussian(random, LogisticGradientBenchmarks.Columns, 1.0);
+        double[] truth = RandomData.Gaussian(random, LogisticGradientBenchmarks.Columns, 1.0);
         (Matrix a, double[] b) = LogisticGradientBenchmarks.Data(random, LogisticGradientBenchmarks.Rows, truth);
         exact = new SparseSvm(a, b);
         smoothed = exact.WithSmoothing(1e-3);
         x = [Math.Log(1e-3)];
-        w = LogisticGradientBenchmarks.Gaussian(random, LogisticGradientBenchmarks.Columns, 0.1);
+        w = RandomData.Gaussian(random, LogisticGradientBenchmarks.Columns, 0.1);
         vx = [0.0];
-        vw = LogisticGradientBenchmarks.Gaussian(random, LogisticGradientBenchmarks.Columns, 1.0);
+        vw = RandomData.Gaussian(random, LogisticGradientBenchmarks.Columns, 1.0);
         gx = new double[1];
         gw = new double[w.Length];
         hx = new double[1];
