@@ -73,6 +73,14 @@ namespace BilevelDsl.Generators.Emit
                 WriteRequestedKernel(writer, model, kernel);
             }
 
+            foreach (InvalidKernelSpec invalid in spec.InvalidKernels)
+            {
+                // Implemented only so that the build reports BDSL0014 rather than CS8795.
+                Header(writer, invalid.Signature);
+                Throw(writer, invalid.Message);
+                writer.Close();
+            }
+
             WritePrograms(writer, model);
             writer.Close();
             foreach (string _ in spec.ContainingTypes)

@@ -62,6 +62,10 @@ namespace BilevelDsl.Generators.Frontend
 
         public List<IMethodSymbol> Constraints { get; } = new List<IMethodSymbol>();
 
+        /// <summary>Invalid [Gradient] requests that are bodiless partial declarations, with why they are invalid:
+        /// the generator implements them as methods that throw, so the build shows BDSL0014 and not CS8795.</summary>
+        public List<(IMethodSymbol Method, string Problem)> InvalidKernels { get; } = new List<(IMethodSymbol, string)>();
+
         public DomainDeclaration UpperDomain { get; } = new DomainDeclaration();
 
         public DomainDeclaration LowerDomain { get; } = new DomainDeclaration();
@@ -466,7 +470,12 @@ namespace BilevelDsl.Generators.Frontend
 
                 if (problem != null)
                 {
-                    shape.Diagnostics.Add(Diagnostic.Create(DiagnosticCatalog.BadKernelRequest, LocationOf(method), method.Name, problem));
+                    Diagnostic diagnostic = Diagnostic.Create(DiagnosticCatalog.BadKernelRequest, LocationOf(method), method.Name, problem);
+                    shape.Diagnostics.Add(diagnostic);
+                    if (method.IsPartialDefinition && method.PartialImplementationPart == null && !method.IsGenericMethod)
+                    {
+                        shape.InvalidKernels.Add((method, diagnostic.Id + ": " + diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
+                    }
                 }
                 else if (shape.VariableKind != null)
                 {

@@ -51,7 +51,24 @@ namespace BilevelDsl.Generators.Frontend
                 rejection,
                 EquatableArray.From(shape.Constraints.Select(c => c.Name)),
                 Domain(shape.UpperDomain),
-                Domain(shape.LowerDomain));
+                Domain(shape.LowerDomain),
+                EquatableArray.From(shape.InvalidKernels.Select(k => new InvalidKernelSpec(Signature(k.Method, cancellationToken), k.Problem))));
+        }
+
+        private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        /// <summary>The declaration of a bodiless partial method as its implementing part must repeat it.</summary>
+        private static string Signature(IMethodSymbol method, CancellationToken cancellationToken)
+        {
+            string modifiers = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>()
+                .Select(m => m.Modifiers.ToString()).FirstOrDefault() ?? "partial";
+            var parameters = method.Parameters.Select(p =>
+                (p.IsParams ? "params " : string.Empty)
+                + (p.RefKind switch { RefKind.Out => "out ", RefKind.Ref => "ref ", RefKind.In => "in ", _ => string.Empty })
+                + p.Type.ToDisplayString(TypeFormat) + " " + NameTable.Escape(p.Name));
+            string returns = method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(TypeFormat);
+            return modifiers + " " + returns + " " + NameTable.Escape(method.Name) + "(" + string.Join(", ", parameters) + ")";
         }
 
         private static DomainSpec Domain(DomainDeclaration declaration) =>
@@ -144,7 +161,8 @@ namespace BilevelDsl.Generators.Frontend
                 shell.Rejection ?? (upper == null || lower == null ? "BDSL0002: the model's level methods are missing or invalid" : null),
                 EquatableArray.From(constraints),
                 shell.UpperDomain,
-                shell.LowerDomain);
+                shell.LowerDomain,
+                shell.InvalidKernels);
         }
 
         private static LevelSpec? Single(List<MethodPart> parts, LevelRole role, Dictionary<string, Function> helpers)

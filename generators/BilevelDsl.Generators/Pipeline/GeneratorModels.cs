@@ -22,7 +22,8 @@ namespace BilevelDsl.Generators.Pipeline
         string? Rejection,
         EquatableArray<LevelSpec> Constraints,
         DomainSpec UpperDomain,
-        DomainSpec LowerDomain);
+        DomainSpec LowerDomain,
+        EquatableArray<InvalidKernelSpec> InvalidKernels);
 
     /// <summary>A variable's domain: a box (both bounds set), a projection method, or neither (identity).</summary>
     internal sealed record DomainSpec(double? BoxLower, double? BoxUpper, string? Projection, bool ProjectionIsStatic)
@@ -64,7 +65,12 @@ namespace BilevelDsl.Generators.Pipeline
         string? Rejection,
         EquatableArray<string> Constraints,
         DomainSpec UpperDomain,
-        DomainSpec LowerDomain);
+        DomainSpec LowerDomain,
+        EquatableArray<InvalidKernelSpec> InvalidKernels);
+
+    /// <summary>An invalid [Gradient] partial declaration: its exact signature and the BDSL0014 message its
+    /// throwing implementation carries.</summary>
+    internal sealed record InvalidKernelSpec(string Signature, string Message);
 
     /// <summary>One attributed method, lowered in its own transform (so edits in any partial file of a
     /// model are seen): a level, or a [Differentiable] helper (<see cref="Level"/> null; Body null if rejected).</summary>
