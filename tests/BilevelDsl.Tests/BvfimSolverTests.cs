@@ -265,9 +265,9 @@ public class BvfimSolverTests(ITestOutputHelper output)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new BvfimSolver(new BvfimOptions { XStepSize = 0.0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new BvfimSolver(new BvfimOptions { YSteps = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new BvfimSolver(new BvfimOptions { Tau = new BvfimSchedule(1.0, 1.5, 0.0) }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new BvfimSolver(new BvfimOptions { Mu2 = new BvfimSchedule(0.0, 0.9, 0.0) }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new BvfimSolver(new BvfimOptions { Theta = new BvfimSchedule(1.0, 0.9, 2.0) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BvfimSolver(new BvfimOptions { Tau = new DecaySchedule(1.0, 1.5, 0.0) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BvfimSolver(new BvfimOptions { Mu2 = new DecaySchedule(0.0, 0.9, 0.0) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BvfimSolver(new BvfimOptions { Theta = new DecaySchedule(1.0, 0.9, 2.0) }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new BvfimSolver(new BvfimOptions { Tolerance = double.NaN }));
         Assert.Throws<ArgumentNullException>(() => new BvfimSolver(null!));
         Assert.Throws<ArgumentNullException>(() => new BvfimSolver().Solve(null!, [0.0], [0.0]));
@@ -277,7 +277,7 @@ public class BvfimSolverTests(ITestOutputHelper output)
     public void SchedulesDecayToTheirFloorsAndSatisfyTheBarrierCondition()
     {
         var o = new BvfimOptions();
-        foreach (BvfimSchedule s in new[] { o.Mu1, o.Mu2, o.Theta, o.Tau })
+        foreach (DecaySchedule s in new[] { o.Mu1, o.Mu2, o.Theta, o.Tau })
         {
             Assert.Equal(s.Initial, s.ValueAt(0));
             Assert.True(s.ValueAt(10) < s.ValueAt(0));

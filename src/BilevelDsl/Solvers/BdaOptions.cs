@@ -13,12 +13,12 @@ public sealed record BdaOptions : UnrolledOptions
 
     /// <summary>
     /// mu_k, the aggregation weight of outer iteration k: the unrolled step t mixes the levels with a_t = mu_k / (t + 1).
-    /// Liu et al. keep mu fixed; here it decays geometrically, and once it reaches <see cref="ToleranceSchedule.Floor"/>
+    /// Liu et al. keep mu fixed; here it decays geometrically, and once it reaches <see cref="DecaySchedule.Floor"/>
     /// the aggregation is switched off (mu = 0, plain RHG), so that the selection bias a_T s_u grad_y F of a finite unroll
     /// vanishes. The run may only report Converged after that. Initial must be at most 1 (a_0 = mu is a convex weight).
     /// The defaults switch the aggregation off after 167 outer iterations.
     /// </summary>
-    public ToleranceSchedule Aggregation { get; init; } = new(0.5, 0.95, 1e-4);
+    public DecaySchedule Aggregation { get; init; } = new(0.5, 0.95, 1e-4);
 
     /// <inheritdoc/>
     public override void Validate()

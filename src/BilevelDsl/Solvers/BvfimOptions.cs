@@ -26,16 +26,16 @@ namespace BilevelDsl.Solvers;
 public sealed record BvfimOptions
 {
     /// <summary>mu1: weight of the regulariser mu1/2 ||z||^2 of the lower-level problem (Eq. 12) that makes its value function smooth.</summary>
-    public BvfimSchedule Mu1 { get; init; } = new(1.0, 0.90, 1e-12);
+    public DecaySchedule Mu1 { get; init; } = new(1.0, 0.90, 1e-12);
 
     /// <summary>mu2: the relaxation added to the regularised lower-level value, f* = f(x, z) + mu1/2 ||z||^2 + mu2, keeping f(x, y) &lt; f* feasible.</summary>
-    public BvfimSchedule Mu2 { get; init; } = new(3.0, 0.96, 1e-6);
+    public DecaySchedule Mu2 { get; init; } = new(3.0, 0.96, 1e-6);
 
     /// <summary>theta: weight of the regulariser theta/2 ||y||^2 of the barrier sub-problem (Eq. 13).</summary>
-    public BvfimSchedule Theta { get; init; } = new(1.0, 0.96, 1e-7);
+    public DecaySchedule Theta { get; init; } = new(1.0, 0.96, 1e-7);
 
     /// <summary>tau: weight of the log-barrier -tau ln(f* - f(x, y)) (Eq. 13). Decays as sqrt of the others, so tau ln(mu2) -> 0.</summary>
-    public BvfimSchedule Tau { get; init; } = new(1.0, 0.98, 3e-2);
+    public DecaySchedule Tau { get; init; } = new(1.0, 0.98, 3e-2);
 
     /// <summary>T_z: gradient steps (Eq. 18) on the regularised lower-level problem per outer iteration (warm-started).</summary>
     public int ZSteps { get; init; } = 20;

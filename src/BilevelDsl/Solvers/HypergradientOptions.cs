@@ -34,7 +34,7 @@ public abstract record HypergradientOptions
     /// stationarity every method must reach before it may report Converged. When the hypergradient test holds before
     /// the schedule has settled, the schedule jumps to its floor.
     /// </summary>
-    public ToleranceSchedule LowerTolerance { get; init; } = new(1e-2, 0.8, 1e-9);
+    public DecaySchedule LowerTolerance { get; init; } = new(1e-2, 0.8, 1e-9);
 
     /// <summary>Whether each outer iteration starts the lower level from the previous one's y (true) or from y0 (false).</summary>
     public bool WarmStart { get; init; } = true;

@@ -40,7 +40,7 @@ public sealed record PenaltyOptions
     /// max(eps_r, Tolerance). The final round uses the floor, which must stay above the rounding level of
     /// hvp_yy_f(grad_y f) (about 1e-13 times the scale of the lower-level gradient's terms).
     /// </summary>
-    public ToleranceSchedule RoundTolerance { get; init; } = new(1e-3, 0.1, 1e-12);
+    public DecaySchedule RoundTolerance { get; init; } = new(1e-3, 0.1, 1e-12);
 
     /// <summary>The largest number of x iterations in a round before gamma is raised anyway.</summary>
     public int IterationsPerRound { get; init; } = 200;

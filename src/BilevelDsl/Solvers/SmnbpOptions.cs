@@ -17,10 +17,10 @@ namespace BilevelDsl.Solvers;
 public sealed record SmnbpOptions
 {
     /// <summary>mu_k = max(mu_1 d_mu^k, floor): the smoothing parameter of round k. The floor must be positive.</summary>
-    public ToleranceSchedule Smoothing { get; init; } = new(0.1, 0.5, 1e-2);
+    public DecaySchedule Smoothing { get; init; } = new(0.1, 0.5, 1e-2);
 
     /// <summary>eps_k = max(eps_1 d_eps^k, floor): the tolerances of round k's penalty solve.</summary>
-    public ToleranceSchedule Tolerance { get; init; } = new(1e-2, 0.5, 1e-3);
+    public DecaySchedule Tolerance { get; init; } = new(1e-2, 0.5, 1e-3);
 
     /// <summary>The largest number of rounds; the run converges once a round at the floors of both schedules converges.</summary>
     public int MaxRounds { get; init; } = 40;
@@ -92,13 +92,13 @@ public sealed record SmnbpOptions
     /// <summary>The penalty method's settings for a round with smoothing mu and tolerance eps.</summary>
     internal PenaltyOptions PenaltyFor(double mu, double eps, bool warm)
     {
-        ToleranceSchedule rounds = Penalty.RoundTolerance;
+        DecaySchedule rounds = Penalty.RoundTolerance;
         return Penalty with
         {
             Smoothing = mu,
             Tolerance = eps,
             LowerTolerance = eps,
-            RoundTolerance = new ToleranceSchedule(Math.Max(rounds.Initial, eps * SubproblemTolerance), rounds.Decay, eps * SubproblemTolerance),
+            RoundTolerance = new DecaySchedule(Math.Max(rounds.Initial, eps * SubproblemTolerance), rounds.Decay, eps * SubproblemTolerance),
             PenaltyInitial = warm ? Penalty.PenaltyMax : Penalty.PenaltyInitial,
             RecordHistory = RecordHistory,
         };

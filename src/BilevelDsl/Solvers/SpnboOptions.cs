@@ -33,13 +33,13 @@ namespace BilevelDsl.Solvers;
 public sealed record SpnboOptions
 {
     /// <summary>mu_k = max(mu_1 d_mu^k, floor): the smoothing parameter of round k (Algorithm 1, line 3). The floor must be positive.</summary>
-    public ToleranceSchedule Smoothing { get; init; } = new(0.1, 0.5, 1e-2);
+    public DecaySchedule Smoothing { get; init; } = new(0.1, 0.5, 1e-2);
 
     /// <summary>
     /// eps_k = max(eps_1 d_eps^k, floor): the tolerance of the stopping conditions (10) in round k (Algorithm 1, line 4).
     /// The conditions compare gradient norms with eps, so choose it relative to the size of grad F.
     /// </summary>
-    public ToleranceSchedule Tolerance { get; init; } = new(1e-2, 0.5, 1e-3);
+    public DecaySchedule Tolerance { get; init; } = new(1e-2, 0.5, 1e-3);
 
     /// <summary>
     /// K: the largest number of rounds (Algorithm 1's outer loop). The run converges once a round at the floors of both

@@ -302,9 +302,9 @@ public class StoppingRuleTests
     }
 
     [Fact]
-    public void ToleranceScheduleDecaysToItsFloor()
+    public void DecayScheduleDecaysToItsFloor()
     {
-        var s = new ToleranceSchedule(1e-2, 0.5, 1e-4);
+        var s = new DecaySchedule(1e-2, 0.5, 1e-4);
         Assert.Equal(1e-2, s.ValueAt(0));
         Assert.Equal(2.5e-3, s.ValueAt(2), 1e-18);
         Assert.Equal(1e-4, s.ValueAt(100));
@@ -318,9 +318,9 @@ public class StoppingRuleTests
     [InlineData(1.0, 1.5, 0.0, "Decay")]
     [InlineData(1.0, 0.5, 2.0, "Floor")]
     [InlineData(double.NaN, 0.5, 0.0, "Initial")]
-    public void ToleranceScheduleValidates(double initial, double decay, double floor, string field)
+    public void DecayScheduleValidates(double initial, double decay, double floor, string field)
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ToleranceSchedule(initial, decay, floor).Validate("LowerTolerance"));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new DecaySchedule(initial, decay, floor).Validate("LowerTolerance"));
         Assert.Contains("LowerTolerance." + field, e.Message);
     }
 

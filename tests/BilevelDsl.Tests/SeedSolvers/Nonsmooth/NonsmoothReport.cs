@@ -20,7 +20,7 @@ public class NonsmoothReport(ITestOutputHelper output)
     [ReportFact]
     public void SideBySide()
     {
-        var cases = new (string Name, Func<NonsmoothProblem> Problem, ToleranceSchedule Mu, ToleranceSchedule SpnboEps, ToleranceSchedule SmnbpEps, double SmnbpStep, bool Lp)[]
+        var cases = new (string Name, Func<NonsmoothProblem> Problem, DecaySchedule Mu, DecaySchedule SpnboEps, DecaySchedule SmnbpEps, double SmnbpStep, bool Lp)[]
         {
             ("lp, d = 12, N = 48 + 48 (test size)", () => NonsmoothProblems.LpRegression(), new(0.1, 0.5, 0.05), new(0.02, 0.5, 0.01), new(0.02, 0.5, 0.002), 1.0, true),
             ("lp, d = 12, N = 48 + 48, mu -> 0.01", () => NonsmoothProblems.LpRegression(startSmoothing: 0.01), new(0.1, 0.5, 0.01), new(0.02, 0.5, 0.005), new(0.02, 0.5, 0.002), 1.0, true),

@@ -35,29 +35,29 @@ public static class NonsmoothRuns
     /// <summary>SPNBO settings for the lp problem: mu 0.1 -> 0.05, eps 0.02 -> 0.01 (two rounds).</summary>
     public static SpnboOptions SpnboLpOptions { get; } = new()
     {
-        Smoothing = new ToleranceSchedule(0.1, 0.5, 0.05),
-        Tolerance = new ToleranceSchedule(0.02, 0.5, 0.01),
+        Smoothing = new DecaySchedule(0.1, 0.5, 0.05),
+        Tolerance = new DecaySchedule(0.02, 0.5, 0.01),
         MaxInnerSteps = 40_000,
     };
 
     /// <summary>SMNBP settings for the lp problem: the same mu schedule, eps 0.02 -> 0.002.</summary>
     public static SmnbpOptions SmnbpLpOptions { get; } = new()
     {
-        Smoothing = new ToleranceSchedule(0.1, 0.5, 0.05),
-        Tolerance = new ToleranceSchedule(0.02, 0.5, 0.002),
+        Smoothing = new DecaySchedule(0.1, 0.5, 0.05),
+        Tolerance = new DecaySchedule(0.02, 0.5, 0.002),
     };
 
     /// <summary>SPNBO settings for OSCAR re-weighting: mu 0.1 -> 0.02, eps 0.02 -> 0.005.</summary>
     public static SpnboOptions SpnboOscarOptions { get; } = new()
     {
-        Smoothing = new ToleranceSchedule(0.1, 0.5, 0.02),
-        Tolerance = new ToleranceSchedule(0.02, 0.5, 0.005),
+        Smoothing = new DecaySchedule(0.1, 0.5, 0.02),
+        Tolerance = new DecaySchedule(0.02, 0.5, 0.005),
         MaxInnerSteps = 40_000,
     };
 
     /// <summary>SMNBP settings for OSCAR re-weighting: the same schedules, gradient-descent x steps of 2.</summary>
     public static SmnbpOptions SmnbpOscarOptions { get; } = WithStep(
-        new SmnbpOptions { Smoothing = new ToleranceSchedule(0.1, 0.5, 0.02), Tolerance = new ToleranceSchedule(0.02, 0.5, 0.01) },
+        new SmnbpOptions { Smoothing = new DecaySchedule(0.1, 0.5, 0.02), Tolerance = new DecaySchedule(0.02, 0.5, 0.01) },
         2.0);
 
     private static readonly Lazy<NonsmoothProblem> LpProblem = new(() => NonsmoothProblems.LpRegression());

@@ -185,8 +185,8 @@ public class SmnbpSolverTests(ITestOutputHelper output)
     public void InvalidOptionsAreRejectedByTheConstructor()
     {
         var o = new SmnbpOptions();
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SmnbpSolver(o with { Smoothing = new ToleranceSchedule(0.1, 0.5, 0.0) }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SmnbpSolver(o with { Tolerance = new ToleranceSchedule(0.1, 1.5, 0.01) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SmnbpSolver(o with { Smoothing = new DecaySchedule(0.1, 0.5, 0.0) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SmnbpSolver(o with { Tolerance = new DecaySchedule(0.1, 1.5, 0.01) }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SmnbpSolver(o with { MaxRounds = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SmnbpSolver(o with { Penalty = null! }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SmnbpSolver(o with { Penalty = o.Penalty with { PenaltyGrowth = 1.0 } }));

@@ -145,7 +145,7 @@ public class SpnboSolverTests(ITestOutputHelper output)
     [Fact]
     public void ARoundThatCannotMeetTheConditionsEndsTheRunWithAnHonestStatus()
     {
-        SpnboOptions o = NonsmoothRuns.SpnboLpOptions with { Tolerance = new ToleranceSchedule(1e-9, 1.0, 1e-9), MaxInnerSteps = 50 };
+        SpnboOptions o = NonsmoothRuns.SpnboLpOptions with { Tolerance = new DecaySchedule(1e-9, 1.0, 1e-9), MaxInnerSteps = 50 };
         NonsmoothProblem problem = NonsmoothRuns.Lp;
         SpnboResult outcome = new SpnboSolver(o).SolveDetailed(problem.Model, problem.X0, problem.Y0);
         output.WriteLine(outcome.Result.Message);
@@ -194,7 +194,7 @@ public class SpnboSolverTests(ITestOutputHelper output)
     {
         using var cts = new CancellationTokenSource();
         NonsmoothProblem problem = NonsmoothRuns.Lp;
-        SpnboOptions o = NonsmoothRuns.SpnboLpOptions with { Tolerance = new ToleranceSchedule(1e-9, 1.0, 1e-9), MaxInnerSteps = int.MaxValue };
+        SpnboOptions o = NonsmoothRuns.SpnboLpOptions with { Tolerance = new DecaySchedule(1e-9, 1.0, 1e-9), MaxInnerSteps = int.MaxValue };
         cts.CancelAfter(TimeSpan.FromMilliseconds(200));
         SpnboResult outcome = new SpnboSolver(o).SolveDetailed(problem.Model, problem.X0, problem.Y0, null, cts.Token);
         // A round cannot finish at this tolerance, so Cancelled with no completed round means the token was
@@ -275,8 +275,8 @@ public class SpnboSolverTests(ITestOutputHelper output)
         var o = new SpnboOptions();
         SpnboOptions bad = name switch
         {
-            "Smoothing.Floor = 0" => o with { Smoothing = new ToleranceSchedule(0.1, 0.5, 0.0) },
-            "Tolerance.Floor = 0" => o with { Tolerance = new ToleranceSchedule(0.1, 0.5, 0.0) },
+            "Smoothing.Floor = 0" => o with { Smoothing = new DecaySchedule(0.1, 0.5, 0.0) },
+            "Tolerance.Floor = 0" => o with { Tolerance = new DecaySchedule(0.1, 0.5, 0.0) },
             "MaxRounds = 0" => o with { MaxRounds = 0 },
             "PenaltyInitial = 0" => o with { PenaltyInitial = 0 },
             "PenaltyGrowth = 0.5" => o with { PenaltyGrowth = 0.5 },
@@ -304,7 +304,7 @@ public class SpnboSolverTests(ITestOutputHelper output)
     [Fact]
     public void FixedClipBoundsAreUsedAsGiven()
     {
-        SpnboOptions o = NonsmoothRuns.SpnboOscarOptions with { ClipLower = 1.0, ClipUpper = 1e6, Tolerance = new ToleranceSchedule(0.05, 1.0, 0.05), Smoothing = new ToleranceSchedule(0.1, 1.0, 0.1) };
+        SpnboOptions o = NonsmoothRuns.SpnboOscarOptions with { ClipLower = 1.0, ClipUpper = 1e6, Tolerance = new DecaySchedule(0.05, 1.0, 0.05), Smoothing = new DecaySchedule(0.1, 1.0, 0.1) };
         SpnboRun run = NonsmoothRuns.RunSpnbo(NonsmoothRuns.Oscar, o);
         Describe("SPNBO OSCAR, fixed [rho, b]", run);
         Assert.Equal(SolverStatus.Converged, run.Outcome.Result.Status);
@@ -317,7 +317,7 @@ public class SpnboSolverTests(ITestOutputHelper output)
         // The lp problem: its one hyperparameter cannot zero grad_y F on c = 0, so eps = 1e-12 is out of reach and every run
         // takes exactly MaxInnerSteps steps. (On OSCAR re-weighting it is reached: the multipliers vanish there.)
         NonsmoothProblem problem = NonsmoothRuns.Lp;
-        SpnboOptions o = NonsmoothRuns.SpnboLpOptions with { MaxRounds = 1, Tolerance = new ToleranceSchedule(1e-12, 1.0, 1e-12), CurvatureInterval = 50 };
+        SpnboOptions o = NonsmoothRuns.SpnboLpOptions with { MaxRounds = 1, Tolerance = new DecaySchedule(1e-12, 1.0, 1e-12), CurvatureInterval = 50 };
         long Measure(int steps)
         {
             var solver = new SpnboSolver(o with { MaxInnerSteps = steps });
