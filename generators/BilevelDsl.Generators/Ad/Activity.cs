@@ -52,6 +52,26 @@ namespace BilevelDsl.Generators.Ad
 
         public bool IsActiveVector(VecRef vector) => vector.Row == null && activeVectors.Contains(vector.Name);
 
+        /// <summary>Whether a matrix operand depends on the inputs (a view of an active vector; data never does).</summary>
+        public bool IsActiveMatrix(MatRef matrix) => matrix.IsView && activeVectors.Contains(matrix.Name);
+
+        public bool IsActiveVectorName(string name) => activeVectors.Contains(name);
+
+        /// <summary>Whether a vector term reads an active vector.</summary>
+        public bool IsActiveTerm(VecTerm term) => term switch
+        {
+            VecScaled scaled => IsActiveVector(scaled.Vector),
+            VecExpShifted shifted => IsActiveVector(shifted.Vector) || IsActive(shifted.Shift),
+            VecExpShiftedProduct product => IsActiveVector(product.Vector) || IsActiveVector(product.Tangent) || IsActive(product.Shift),
+            VecSign sign => IsActiveVector(sign.Vector),
+            VecSmoothSign smooth => IsActiveVector(smooth.Vector),
+            VecSmoothSignProduct smoothProduct => IsActiveVector(smoothProduct.Vector) || IsActiveVector(smoothProduct.Tangent),
+            VecSoftmax softmax => IsActiveVector(softmax.Vector),
+            VecSoftmaxJacobian jacobian => IsActiveVector(jacobian.Vector) || IsActiveVector(jacobian.U),
+            VecSoftmaxJacobianTangent tangent => IsActiveVector(tangent.Vector) || IsActiveVector(tangent.Direction) || IsActiveVector(tangent.U),
+            _ => false,
+        };
+
         /// <summary>Whether the function's returned value depends on the inputs.</summary>
         public bool ReturnIsActive { get; private set; }
 
@@ -76,7 +96,7 @@ namespace BilevelDsl.Generators.Ad
                 case Select s:
                     return IsActive(s.WhenTrue) || IsActive(s.WhenFalse);
                 case VecTermDot d:
-                    return IsActiveVector(d.Vector);
+                    return IsActiveVector(d.Vector) || IsActiveTerm(d.Term);
                 default:
                     return false;
             }
@@ -100,6 +120,18 @@ namespace BilevelDsl.Generators.Ad
                             activeScalars.Add(output);
                         }
 
+                        break;
+                    case AddToElement element when IsActive(element.Value):
+                        activeVectors.Add(element.Vector.Name);
+                        break;
+                    case AddVector vector when IsActive(vector.Scale) || IsActiveTerm(vector.Source):
+                        activeVectors.Add(vector.Target.Name);
+                        break;
+                    case MatVecUpdate product when IsActive(product.Scale) || IsActiveMatrix(product.Matrix) || IsActiveVector(product.Vector):
+                        activeVectors.Add(product.Target.Name);
+                        break;
+                    case OuterUpdate outer when IsActive(outer.Scale) || IsActiveVector(outer.Left) || IsActiveVector(outer.Right):
+                        activeVectors.Add(outer.Target.Name);
                         break;
                     case If branch:
                         Visit(branch.Then);

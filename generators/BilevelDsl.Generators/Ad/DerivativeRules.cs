@@ -173,18 +173,23 @@ namespace BilevelDsl.Generators.Ad
             : function is ScalarFunction.SmoothMax or ScalarFunction.SmoothMin ? 3 : 1;
 
         /// <summary>
-        /// The tangent of a vector term along directions: d(term)/dt given the tangent span of its vector and
-        /// the tangents of its scalars. Each entry is (scale, term) meaning scale * term.
+        /// The tangent of a vector term: d(term)/dt given the tangent spans of the vectors it reads
+        /// (<paramref name="tangentVector"/>: null for data) and the tangents of its scalars. Each entry is
+        /// (scale, term) meaning scale * term.
         /// </summary>
-        public static IEnumerable<(Expr Scale, VecTerm Term)> TermTangent(VecTerm term, VecRef? direction, Func<Expr, Expr> tangentOf)
+        public static IEnumerable<(Expr Scale, VecTerm Term)> TermTangent(VecTerm term, Func<VecRef, VecRef?> tangentVector, Func<Expr, Expr> tangentOf)
         {
             switch (term)
             {
-                case VecScaled scaled when direction != null:
-                    yield return (One, new VecScaled(scaled.Factor, direction));
+                case VecScaled scaled:
+                    if (tangentVector(scaled.Vector) is VecRef scaledDirection)
+                    {
+                        yield return (One, new VecScaled(scaled.Factor, scaledDirection));
+                    }
+
                     break;
                 case VecExpShifted shifted:
-                    if (direction != null)
+                    if (tangentVector(shifted.Vector) is VecRef direction)
                     {
                         yield return (One, new VecExpShiftedProduct(shifted.Vector, shifted.Shift, direction));
                     }
@@ -196,14 +201,37 @@ namespace BilevelDsl.Generators.Ad
                     }
 
                     break;
-                case VecSmoothSign smooth when direction != null:
-                    yield return (One, new VecSmoothSignProduct(smooth.Vector, smooth.Mu, direction));
+                case VecSmoothSign smooth:
+                    if (tangentVector(smooth.Vector) is VecRef smoothDirection)
+                    {
+                        yield return (One, new VecSmoothSignProduct(smooth.Vector, smooth.Mu, smoothDirection));
+                    }
+
                     break;
-                case VecScaled:
+                case VecSoftmax softmax:
+                    // d softmax(v) = J(v) v'
+                    if (tangentVector(softmax.Vector) is VecRef softmaxDirection)
+                    {
+                        yield return (One, new VecSoftmaxJacobian(softmax.Vector, softmaxDirection));
+                    }
+
+                    break;
+                case VecSoftmaxJacobian jacobian:
+                    // d (J(v) u) = J(v) u' + (dJ(v)[v']) u
+                    if (tangentVector(jacobian.U) is VecRef uDirection)
+                    {
+                        yield return (One, new VecSoftmaxJacobian(jacobian.Vector, uDirection));
+                    }
+
+                    if (tangentVector(jacobian.Vector) is VecRef vDirection)
+                    {
+                        yield return (One, new VecSoftmaxJacobianTangent(jacobian.Vector, vDirection, jacobian.U));
+                    }
+
+                    break;
                 case VecOnes:
                 case VecSign:
-                case VecSmoothSign:
-                    break; // constant terms (or no direction)
+                    break; // constant terms
                 default:
                     throw new InvalidOperationException("No tangent rule for " + term.GetType().Name);
             }

@@ -27,6 +27,7 @@ namespace BilevelDsl.Generators.Ad
         private readonly IReadOnlyDictionary<string, Function> helpers;
         private readonly Dictionary<string, string> adjoints = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly Dictionary<string, string> vectorOutputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        private readonly HashSet<string> stored = new HashSet<string>(StringComparer.Ordinal);
         private string valueName = string.Empty;
 
         private ReverseMode(NameTable names, Activity activity, IReadOnlyDictionary<string, Function> helpers)
@@ -76,10 +77,52 @@ namespace BilevelDsl.Generators.Ad
             valueName = names.Fresh("value");
             body.Add(new Declare(valueName, ScalarType.Double));
             var scope = new List<Stmt>();
-            EmitScope(function.Body, scope, recomputeScope: null);
+            EmitScope(StoreLoopVectors(function.Body), scope, recomputeScope: null);
             scope.Add(new Return(new Var(valueName, ScalarType.Double)));
             body.AddRange(WithoutDeadDefinitions(scope, ScopeNames(scope)));
             return new DerivativeProgram(new Block(EquatableArray.From(body)), EquatableArray.From(outputNames));
+        }
+
+        /// <summary>
+        /// The store-versus-recompute rule: the computed vectors declared directly in the body of a loop at
+        /// the top of the function are kept per iteration (slot i - from of a store sized trip count x length),
+        /// so the backward sweep reads them instead of redoing the work that filled them (typically an O(rows x
+        /// columns) matrix-vector product to recover a few logits). Scalars are recomputed (they are cheap
+        /// given the stored vectors), and vectors of deeper loops are recomputed with their iteration.
+        /// </summary>
+        private Block StoreLoopVectors(Block body)
+        {
+            var output = new List<Stmt>();
+            foreach (Stmt statement in body.Statements)
+            {
+                if (!(statement is For loop))
+                {
+                    output.Add(statement);
+                    continue;
+                }
+
+                var loopBody = new List<Stmt>();
+                Expr slot = Simplify.Sub(new Var(loop.Index, ScalarType.Int), loop.From);
+                Expr trips = Simplify.Sub(loop.To, loop.From);
+                foreach (Stmt inner in loop.Body.Statements)
+                {
+                    if (inner is VecLocal local && local.Store == null)
+                    {
+                        string store = names.Fresh(local.Name + "_store");
+                        stored.Add(local.Name);
+                        output.Add(new VecStore(store, new Binary(BinaryOp.Multiply, local.Length, trips), local.Name));
+                        loopBody.Add(local with { Store = store, Slot = slot });
+                    }
+                    else
+                    {
+                        loopBody.Add(inner);
+                    }
+                }
+
+                output.Add(loop with { Body = new Block(EquatableArray.From(loopBody)) });
+            }
+
+            return new Block(EquatableArray.From(output));
         }
 
         /// <summary>Forward then backward over one scope. In a loop iteration (<paramref name="recomputeScope"/>
@@ -100,6 +143,16 @@ namespace BilevelDsl.Generators.Ad
                     string adjoint = names.Fresh(name + "_bar");
                     adjoints[name] = adjoint;
                     output.Add(new Declare(adjoint, ScalarType.Double));
+                }
+            }
+
+            foreach (VecLocal local in block.Statements.OfType<VecLocal>())
+            {
+                if (activity.IsActiveVectorName(local.Name))
+                {
+                    string adjoint = names.Fresh(local.Name + "_bar");
+                    vectorOutputs[local.Name] = adjoint;
+                    output.Add(new VecLocal(adjoint, local.Length));
                 }
             }
 
@@ -125,6 +178,11 @@ namespace BilevelDsl.Generators.Ad
                         break;
                     case AddTo add when recomputeScope != null && !recomputeScope.Contains(add.Target):
                         break; // that accumulator already holds its final value
+                    case VecLocal local when recomputeScope != null && stored.Contains(local.Name):
+                        output.Add(local with { Keep = true }); // the stored values, not a fresh zero vector
+                        break;
+                    case Stmt write when recomputeScope != null && IsSkippedWrite(write, recomputeScope):
+                        break;
                     case If branch:
                         Block whenTrue = new Block(EquatableArray.From(Forward(branch.Then, recomputeScope)));
                         Block whenFalse = new Block(EquatableArray.From(Forward(branch.Else, recomputeScope)));
@@ -136,7 +194,7 @@ namespace BilevelDsl.Generators.Ad
                         break;
                     case For loop when recomputeScope != null:
                         Block body = Recompute(loop.Body, recomputeScope);
-                        if (Accumulates(body))
+                        if (HasEffects(body))
                         {
                             output.Add(loop with { Body = body });
                         }
@@ -155,7 +213,7 @@ namespace BilevelDsl.Generators.Ad
         }
 
         /// <summary>A nested loop's body as recomputation: keeps its own declarations, drops outer accumulation.</summary>
-        private static Block Recompute(Block block, HashSet<string> recomputeScope)
+        private Block Recompute(Block block, HashSet<string> recomputeScope)
         {
             var output = new List<Stmt>();
             foreach (Stmt statement in block.Statements)
@@ -163,6 +221,8 @@ namespace BilevelDsl.Generators.Ad
                 switch (statement)
                 {
                     case AddTo add when !recomputeScope.Contains(add.Target):
+                        break;
+                    case Stmt write when IsSkippedWrite(write, recomputeScope):
                         break;
                     case If branch:
                         Block whenTrue = Recompute(branch.Then, recomputeScope);
@@ -175,7 +235,7 @@ namespace BilevelDsl.Generators.Ad
                         break;
                     case For loop:
                         Block body = Recompute(loop.Body, recomputeScope);
-                        if (Accumulates(body))
+                        if (HasEffects(body))
                         {
                             output.Add(loop with { Body = body });
                         }
@@ -189,6 +249,13 @@ namespace BilevelDsl.Generators.Ad
 
             return new Block(EquatableArray.From(output));
         }
+
+        /// <summary>A vector write a recomputed iteration leaves out: into a vector declared outside the
+        /// iteration (it already holds its final value) or into a stored vector (its values are kept).</summary>
+        private bool IsSkippedWrite(Stmt statement, HashSet<string> recomputeScope) =>
+            statement is AddToElement or AddVector or MatVecUpdate or OuterUpdate
+            && IrWalker.VectorWritten(statement) is string target
+            && (!recomputeScope.Contains(target) || stored.Contains(target));
 
         /// <summary>
         /// Propagates one adjoint. When that multiplies it by a partial (which may be infinite where the
@@ -215,12 +282,13 @@ namespace BilevelDsl.Generators.Ad
             output.Add(new If(new Binary(BinaryOp.NotEqual, self, Zero), new Block(EquatableArray.From(inner)), Block.Empty, adjoint));
         }
 
-        /// <summary>A loop's only effect outside its body is accumulation; without any, it can be dropped.</summary>
-        private static bool Accumulates(Block block) => block.Statements.Any(statement => statement switch
+        /// <summary>A loop's only effects outside its body are accumulation into scalars and vectors; without
+        /// any, it can be dropped.</summary>
+        private static bool HasEffects(Block block) => block.Statements.Any(statement => statement switch
         {
-            AddTo => true,
-            If branch => Accumulates(branch.Then) || Accumulates(branch.Else),
-            For loop => Accumulates(loop.Body),
+            AddTo or AddToElement or AddVector or MatVecUpdate or OuterUpdate => true,
+            If branch => HasEffects(branch.Then) || HasEffects(branch.Else),
+            For loop => HasEffects(loop.Body),
             _ => false,
         });
 
@@ -239,6 +307,21 @@ namespace BilevelDsl.Generators.Ad
                         break;
                     case Return r:
                         Propagate(r.Value, One, null, output);
+                        break;
+                    case AddToElement element when vectorOutputs.TryGetValue(element.Vector.Name, out string? elementAdjoint) && activity.IsActive(element.Value):
+                    {
+                        // z[k] += e: e's adjoint is z_bar[k], named so the zero-adjoint guard can test it.
+                        string adjoint = names.Fresh(element.Vector.Name + "_bar_k");
+                        output.Add(new Assign(adjoint, ScalarType.Double, new Elem(element.Vector.Renamed(elementAdjoint), element.Index), Declare: true));
+                        Guarded(adjoint, inner => Propagate(element.Value, new Var(adjoint, ScalarType.Double), null, inner), output);
+                        break;
+                    }
+
+                    case AddVector update when vectorOutputs.TryGetValue(update.Target.Name, out string? targetAdjoint):
+                        BackwardVectorUpdate(update, update.Target.Renamed(targetAdjoint), output);
+                        break;
+                    case MatVecUpdate product when vectorOutputs.TryGetValue(product.Target.Name, out string? productAdjoint):
+                        BackwardMatVec(product, product.Target.Renamed(productAdjoint), output);
                         break;
                     case If branch:
                         Block whenTrue = new Block(EquatableArray.From(Backward(branch.Then)));
@@ -261,10 +344,72 @@ namespace BilevelDsl.Generators.Ad
             return output;
         }
 
+        /// <summary>z += s * term (Dsl.Axpy, Dsl.Softmax): the adjoints of s and of the term's vector.</summary>
+        private void BackwardVectorUpdate(AddVector update, VecRef targetAdjoint, List<Stmt> output)
+        {
+            switch (update.Source)
+            {
+                case VecScaled scaled:
+                    if (activity.IsActive(update.Scale))
+                    {
+                        Expr dot = new VecCall(VectorFunction.Dot, EquatableArray.Of(targetAdjoint, scaled.Vector));
+                        Propagate(update.Scale, Mul(new Num(scaled.Factor), dot), null, output);
+                    }
+
+                    if (activity.IsActiveVector(scaled.Vector))
+                    {
+                        output.Add(new AddVector(AdjointOf(scaled.Vector), Mul(update.Scale, new Num(scaled.Factor)), new VecScaled(1, targetAdjoint)));
+                    }
+
+                    break;
+                case VecSoftmax softmax:
+                    if (activity.IsActive(update.Scale))
+                    {
+                        Propagate(update.Scale, new VecTermDot(softmax, targetAdjoint), null, output);
+                    }
+
+                    if (activity.IsActiveVector(softmax.Vector))
+                    {
+                        output.Add(new AddVector(AdjointOf(softmax.Vector), update.Scale, new VecSoftmaxJacobian(softmax.Vector, targetAdjoint)));
+                    }
+
+                    break;
+                default:
+                    throw new InvalidOperationException("no reverse rule for the vector update " + update.Source.GetType().Name);
+            }
+        }
+
+        /// <summary>z += s M v: v gets s Mᵀ z_bar, a view M gets s z_bar vᵀ (transposed products likewise).</summary>
+        private void BackwardMatVec(MatVecUpdate product, VecRef targetAdjoint, List<Stmt> output)
+        {
+            if (activity.IsActive(product.Scale))
+            {
+                throw new InvalidOperationException("a matrix-vector product with an active scale reached the reverse pass");
+            }
+
+            if (activity.IsActiveVector(product.Vector))
+            {
+                output.Add(new MatVecUpdate(AdjointOf(product.Vector), product.Scale, product.Matrix, targetAdjoint, !product.Transposed));
+            }
+
+            if (activity.IsActiveMatrix(product.Matrix))
+            {
+                MatRef matrixAdjoint = product.Matrix.Renamed(vectorOutputs[product.Matrix.Name]);
+                output.Add(product.Transposed
+                    ? new OuterUpdate(matrixAdjoint, product.Scale, product.Vector, targetAdjoint)
+                    : new OuterUpdate(matrixAdjoint, product.Scale, targetAdjoint, product.Vector));
+            }
+        }
+
+        private VecRef AdjointOf(VecRef vector) => vector.Renamed(vectorOutputs[vector.Name]);
+
         /// <summary>Whether a loop body moves any adjoint (an active accumulation somewhere inside it).</summary>
         private bool ContributesAdjoints(Block block) => block.Statements.Any(statement => statement switch
         {
             AddTo add => activity.IsActiveVariable(add.Target) && activity.IsActive(add.Value),
+            AddToElement element => activity.IsActiveVectorName(element.Vector.Name) && activity.IsActive(element.Value),
+            AddVector vector => activity.IsActiveVectorName(vector.Target.Name),
+            MatVecUpdate product => activity.IsActiveVectorName(product.Target.Name),
             If branch => ContributesAdjoints(branch.Then) || ContributesAdjoints(branch.Else),
             For loop => ContributesAdjoints(loop.Body),
             _ => false,
@@ -274,8 +419,18 @@ namespace BilevelDsl.Generators.Ad
         private static HashSet<string> ScopeNames(List<Stmt> scope) =>
             new HashSet<string>(scope.OfType<Declare>().Select(d => d.Name), StringComparer.Ordinal);
 
-        private static HashSet<string> DefinedAnywhere(Block block) =>
-            new HashSet<string>(IrWalker.Definitions(block, intoLoops: true).Select(d => d.Name), StringComparer.Ordinal);
+        private static HashSet<string> DefinedAnywhere(Block block)
+        {
+            var defined = new HashSet<string>(IrWalker.Definitions(block, intoLoops: true).Select(d => d.Name), StringComparer.Ordinal);
+            IrWalker.VisitStatements(block, statement =>
+            {
+                if (statement is VecLocal local)
+                {
+                    defined.Add(local.Name);
+                }
+            });
+            return defined;
+        }
 
         /// <summary>Adds adjoint * d expr / d v to the adjoint of every active v that expr reads.</summary>
         private void Propagate(Expr expr, Expr adjoint, Expr? result, List<Stmt> output)
@@ -291,7 +446,7 @@ namespace BilevelDsl.Generators.Ad
                     output.Add(new AddTo(adjoints[v.Name], adjoint));
                     break;
                 case Elem e:
-                    output.Add(new AddToElement(new VecRef(vectorOutputs[e.Vector.Name]), e.Index, adjoint));
+                    output.Add(new AddToElement(AdjointOf(e.Vector), e.Index, adjoint));
                     break;
                 case Unary { Op: UnaryOp.Negate } u:
                     Propagate(u.Operand, Neg(adjoint), null, output);
@@ -330,7 +485,7 @@ namespace BilevelDsl.Generators.Ad
                         if (activity.IsActiveVector(vc.Args[k]))
                         {
                             VecTerm term = DerivativeRules.VectorPartial(vc.Function, vc.Args, result ?? Zero, k, vc.Mu);
-                            output.Add(new AddVector(new VecRef(vectorOutputs[vc.Args[k].Name]), adjoint, term));
+                            output.Add(new AddVector(AdjointOf(vc.Args[k]), adjoint, term));
                         }
                     }
 

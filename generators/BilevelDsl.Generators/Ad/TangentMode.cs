@@ -22,6 +22,7 @@ namespace BilevelDsl.Generators.Ad
         private readonly Dictionary<string, string> vectorTangents;
         private readonly ISet<string> droppedOutputs;
         private readonly HashSet<string> seeded;
+        private readonly Dictionary<string, string> storeTangents = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly IReadOnlyDictionary<string, Function> helpers;
 
         private TangentMode(NameTable names, Activity activity, Dictionary<string, string> scalarTangents, Dictionary<string, string> vectorTangents, ISet<string> droppedOutputs, IReadOnlyDictionary<string, Function> helpers)
@@ -135,12 +136,53 @@ namespace BilevelDsl.Generators.Ad
                         output.Add(element);
                     }
 
-                    Expr elementTangent = Tangent(element.Value, output);
-                    if (!IsConstant(elementTangent, 0))
+                    if (TangentVector(element.Vector) is VecRef elementTarget)
                     {
-                        output.Add(new AddToElement(TangentVector(element.Vector)!, element.Index, elementTangent));
+                        Expr elementTangent = Tangent(element.Value, output);
+                        if (!IsConstant(elementTangent, 0))
+                        {
+                            output.Add(new AddToElement(elementTarget, element.Index, elementTangent));
+                        }
                     }
 
+                    break;
+                case VecLocal local:
+                    output.Add(local);
+                    if (activity.IsActiveVectorName(local.Name))
+                    {
+                        if (!vectorTangents.TryGetValue(local.Name, out string? tangent))
+                        {
+                            tangent = names.Fresh(local.Name + "_dot");
+                            vectorTangents[local.Name] = tangent;
+                        }
+
+                        output.Add(new VecLocal(tangent, local.Length, local.Store == null ? null : StoreTangent(local.Store), local.Slot, local.Keep));
+                    }
+
+                    break;
+                case VecStore store:
+                    output.Add(store);
+                    if (activity.IsActiveVectorName(store.Vector))
+                    {
+                        output.Add(new VecStore(StoreTangent(store.Name), store.Length, store.Vector + "_dot"));
+                    }
+
+                    break;
+                case MatVecUpdate product:
+                    if (!droppedOutputs.Contains(product.Target.Name))
+                    {
+                        output.Add(product);
+                    }
+
+                    MatVecTangent(product, output);
+                    break;
+                case OuterUpdate outer:
+                    if (!droppedOutputs.Contains(outer.Target.Name))
+                    {
+                        output.Add(outer);
+                    }
+
+                    OuterTangent(outer, output);
                     break;
                 case AddVector vector:
                     if (!droppedOutputs.Contains(vector.Target.Name))
@@ -156,7 +198,11 @@ namespace BilevelDsl.Generators.Ad
                         output.Add(clear);
                     }
 
-                    output.Add(new ClearVector(TangentVector(clear.Vector)!));
+                    if (TangentVector(clear.Vector) is VecRef clearTarget)
+                    {
+                        output.Add(new ClearVector(clearTarget));
+                    }
+
                     break;
                 case HelperPartials partials:
                     HelperPartialsWithTangents(partials, output);
@@ -184,25 +230,87 @@ namespace BilevelDsl.Generators.Ad
         /// <summary>target += scale * term, differentiated: target' += scale' * term + scale * term'.</summary>
         private void VectorUpdateTangent(AddVector update, List<Stmt> output)
         {
-            VecRef target = TangentVector(update.Target)!;
+            if (!(TangentVector(update.Target) is VecRef target))
+            {
+                return; // an inactive computed vector
+            }
+
             Expr scaleTangent = Tangent(update.Scale, output);
             if (!IsConstant(scaleTangent, 0))
             {
                 output.Add(new AddVector(target, scaleTangent, update.Source));
             }
 
-            VecRef? direction = update.Source switch
-            {
-                VecScaled scaled => TangentVector(scaled.Vector),
-                VecExpShifted shifted => TangentVector(shifted.Vector),
-                VecSmoothSign smooth => TangentVector(smooth.Vector),
-                _ => null,
-            };
-            foreach ((Expr scale, VecTerm term) in DerivativeRules.TermTangent(update.Source, direction, e => Tangent(e, output)))
+            foreach ((Expr scale, VecTerm term) in DerivativeRules.TermTangent(update.Source, TangentVector, e => Tangent(e, output)))
             {
                 output.Add(new AddVector(target, Mul(update.Scale, scale), term));
             }
         }
+
+        /// <summary>(z += s M v)' is z' += s' M v + s M' v + s M v'.</summary>
+        private void MatVecTangent(MatVecUpdate product, List<Stmt> output)
+        {
+            if (!(TangentVector(product.Target) is VecRef target))
+            {
+                return;
+            }
+
+            Expr scaleTangent = Tangent(product.Scale, output);
+            if (!IsConstant(scaleTangent, 0))
+            {
+                output.Add(product with { Target = target, Scale = scaleTangent });
+            }
+
+            if (TangentMatrix(product.Matrix) is MatRef matrixTangent)
+            {
+                output.Add(product with { Target = target, Matrix = matrixTangent });
+            }
+
+            if (TangentVector(product.Vector) is VecRef vectorTangent)
+            {
+                output.Add(product with { Target = target, Vector = vectorTangent });
+            }
+        }
+
+        /// <summary>(T += s a bᵀ)' is T' += s' a bᵀ + s a' bᵀ + s a b'ᵀ.</summary>
+        private void OuterTangent(OuterUpdate outer, List<Stmt> output)
+        {
+            if (!(TangentMatrix(outer.Target) is MatRef target))
+            {
+                return;
+            }
+
+            Expr scaleTangent = Tangent(outer.Scale, output);
+            if (!IsConstant(scaleTangent, 0))
+            {
+                output.Add(outer with { Target = target, Scale = scaleTangent });
+            }
+
+            if (TangentVector(outer.Left) is VecRef left)
+            {
+                output.Add(outer with { Target = target, Left = left });
+            }
+
+            if (TangentVector(outer.Right) is VecRef right)
+            {
+                output.Add(outer with { Target = target, Right = right });
+            }
+        }
+
+        private string StoreTangent(string store)
+        {
+            if (!storeTangents.TryGetValue(store, out string? tangent))
+            {
+                tangent = names.Fresh(store + "_dot");
+                storeTangents[store] = tangent;
+            }
+
+            return tangent;
+        }
+
+        /// <summary>The tangent of a matrix view (data matrices have none).</summary>
+        private MatRef? TangentMatrix(MatRef matrix) =>
+            matrix.IsView && vectorTangents.TryGetValue(matrix.Name, out string? tangent) ? matrix.Renamed(tangent) : null;
 
         private void HelperPartialsWithTangents(HelperPartials partials, List<Stmt> output)
         {
@@ -220,7 +328,7 @@ namespace BilevelDsl.Generators.Ad
 
         /// <summary>The tangent span of a vector: inputs' directions and outputs' tangent outputs; null for data.</summary>
         private VecRef? TangentVector(VecRef vector) =>
-            vector.Row == null && vectorTangents.TryGetValue(vector.Name, out string? tangent) ? new VecRef(tangent) : null;
+            vector.Row == null && vectorTangents.TryGetValue(vector.Name, out string? tangent) ? vector.Renamed(tangent) : null;
 
         /// <summary>The directional derivative of an expression (statements it needs go to <paramref name="output"/>).</summary>
         private Expr Tangent(Expr expr, List<Stmt> output)

@@ -108,12 +108,18 @@ namespace BilevelDsl.Generators.Diagnostics
             "Projection writes outside its argument",
             "The projection '{0}' assigns '{1}'; a projection may only write into its span argument and its own locals");
 
+        public static readonly DiagnosticDescriptor ComputedVectorMisuse = Error(
+            "BDSL0020",
+            "Computed vector used in a way that cannot be differentiated",
+            "The computed vector '{0}' {1}");
+
         public static readonly DiagnosticDescriptor[] All =
         {
             ModelNotPartial, MissingLevel, DuplicateLevel, BadLevelSignature, UnsupportedStatement,
             UnsupportedExpression, LoopCarriedState, NonDifferentiableCall, WriteToInputOrData,
             UpperVariableUnused, LowerVariableUnused, InternalError, UnsupportedLoop, BadKernelRequest,
             BadHelper, BadContainingType, BadDomainOrConstraint, NonsmoothInLowerLevel, ProjectionWritesOutside,
+            ComputedVectorMisuse,
         };
 
         public static DiagnosticDescriptor? Find(string id)

@@ -12,6 +12,7 @@ namespace BilevelDsl.Generators.Emit
         public const string Math = "global::System.Math";
         public const string Dsl = "global::BilevelDsl.Dsl";
         public const string Support = "global::BilevelDsl.Kernels.KernelSupport";
+        public const string Span = "global::System.Span<double>";
 
         public static void Statements(Block block, IndentedWriter writer)
         {
@@ -47,6 +48,30 @@ namespace BilevelDsl.Generators.Emit
                     break;
                 case ClearVector clear:
                     writer.Line(Vector(clear.Vector) + ".Clear();");
+                    break;
+                case VecLocal local when local.Store != null:
+                    // Memory is declared at the top of the program (VectorMemory); here the vector is pointed at
+                    // its slot of the store, and cleared unless the stored values are wanted.
+                    string slotLength = Expression(local.Length, Precedence.Multiplicative + 1);
+                    writer.Line(Name(local.Name) + " = " + Name(local.Store) + ".Slice(" + Expression(local.Slot!, Precedence.Multiplicative) + " * " + slotLength + ", " + Expression(local.Length) + ");");
+                    if (!local.Keep)
+                    {
+                        writer.Line(Name(local.Name) + ".Clear();");
+                    }
+
+                    break;
+                case VecLocal local:
+                    writer.Line(Name(local.Name) + ".Clear();");
+                    break;
+                case VecStore store:
+                    writer.Line(Span + " " + Name(store.Name) + " = " + VectorMemory.Workspace + ".Take(" + Expression(store.Length) + ");");
+                    break;
+                case MatVecUpdate product:
+                    writer.Line(Support + (product.Transposed ? ".AddMatTVec(" : ".AddMatVec(") + Vector(product.Target) + ", " + Expression(product.Scale) + ", " + Matrix(product.Matrix) + ", " + Vector(product.Vector) + ");");
+                    break;
+                case OuterUpdate outer:
+                    writer.Line(Support + ".AddOuter(" + Name(outer.Target.Name) + ".Slice(" + Expression(outer.Target.Offset!) + ", " + Expression(outer.Target.Rows!, Precedence.Multiplicative) + " * " + Expression(outer.Target.Columns!, Precedence.Multiplicative + 1) + "), "
+                        + Expression(outer.Target.Rows!) + ", " + Expression(outer.Target.Columns!) + ", " + Expression(outer.Scale) + ", " + Vector(outer.Left) + ", " + Vector(outer.Right) + ");");
                     break;
                 case HelperPartials partials:
                     string args = string.Join(", ", partials.Args.Select(Expression).Concat(partials.Outputs.Select(o => "out double " + Name(o))));
@@ -121,13 +146,27 @@ namespace BilevelDsl.Generators.Emit
                     return Support + ".AddSmoothSignProduct(" + target + ", " + Expression(update.Scale) + ", " + Vector(smoothProduct.Vector) + ", " + Expression(smoothProduct.Mu) + ", " + Vector(smoothProduct.Tangent) + ")";
                 case VecExpShiftedProduct product:
                     return Support + ".AddExpShiftedProduct(" + target + ", " + Expression(update.Scale) + ", " + Vector(product.Vector) + ", " + Expression(product.Shift) + ", " + Vector(product.Tangent) + ")";
+                case VecSoftmax softmax:
+                    return Support + ".AddSoftmax(" + target + ", " + Expression(update.Scale) + ", " + Vector(softmax.Vector) + ")";
+                case VecSoftmaxJacobian jacobian:
+                    return Support + ".AddSoftmaxJacobian(" + target + ", " + Expression(update.Scale) + ", " + Vector(jacobian.Vector) + ", " + Vector(jacobian.U) + ")";
+                case VecSoftmaxJacobianTangent jacobianTangent:
+                    return Support + ".AddSoftmaxJacobianTangent(" + target + ", " + Expression(update.Scale) + ", " + Vector(jacobianTangent.Vector) + ", " + Vector(jacobianTangent.Direction) + ", " + Vector(jacobianTangent.U) + ")";
                 default:
                     throw new InvalidOperationException("cannot print " + update.Source.GetType().Name);
             }
         }
 
         public static string Vector(VecRef vector) =>
-            vector.Row == null ? Name(vector.Name) : Name(vector.Name) + ".Row(" + Expression(vector.Row) + ")";
+            vector.Row != null ? Name(vector.Name) + ".Row(" + Expression(vector.Row) + ")"
+            : vector.Offset != null ? Name(vector.Name) + ".Slice(" + Expression(vector.Offset) + ", " + Expression(vector.Length!) + ")"
+            : Name(vector.Name);
+
+        /// <summary>A matrix operand as a MatrixView argument (a data Matrix converts implicitly).</summary>
+        public static string Matrix(MatRef matrix) =>
+            !matrix.IsView ? Name(matrix.Name)
+            : "new global::BilevelDsl.MatrixView(" + Name(matrix.Name) + ".Slice(" + Expression(matrix.Offset!) + ", " + Expression(matrix.Rows!, Precedence.Multiplicative) + " * " + Expression(matrix.Columns!, Precedence.Multiplicative + 1) + "), "
+                + Expression(matrix.Rows!) + ", " + Expression(matrix.Columns!) + ")";
 
         public static string Name(string name) =>
             name.IndexOf('.') >= 0 || name.StartsWith("@", StringComparison.Ordinal) ? name : NameTable.Escape(name);
@@ -181,6 +220,8 @@ namespace BilevelDsl.Generators.Emit
                     return (Name(v.Name), Precedence.Primary);
                 case Elem e when e.Vector.Row != null:
                     return (Name(e.Vector.Name) + "[" + Expression(e.Vector.Row) + ", " + Expression(e.Index) + "]", Precedence.Primary);
+                case Elem e when e.Vector.Offset != null:
+                    return (Name(e.Vector.Name) + "[" + Expression(new Binary(BinaryOp.Add, e.Vector.Offset, e.Index)) + "]", Precedence.Primary);
                 case Elem e:
                     return (Name(e.Vector.Name) + "[" + Expression(e.Index) + "]", Precedence.Primary);
                 case MatElem m:
@@ -222,6 +263,8 @@ namespace BilevelDsl.Generators.Emit
                     return (Support + ".SmoothSignDot(" + Vector(smooth.Vector) + ", " + Expression(smooth.Mu) + ", " + Vector(d.Vector) + ")", Precedence.Primary);
                 case VecExpShifted shifted:
                     return (Support + ".ExpShiftedDot(" + Vector(shifted.Vector) + ", " + Expression(shifted.Shift) + ", " + Vector(d.Vector) + ")", Precedence.Primary);
+                case VecSoftmax softmax:
+                    return (Support + ".SoftmaxDot(" + Vector(softmax.Vector) + ", " + Vector(d.Vector) + ")", Precedence.Primary);
                 default:
                     throw new InvalidOperationException("cannot print the inner product with " + d.Term.GetType().Name);
             }
@@ -229,6 +272,11 @@ namespace BilevelDsl.Generators.Emit
 
         private static string DimText(Dim d)
         {
+            if (d.Vector.Length != null)
+            {
+                return Expression(d.Vector.Length, Precedence.Primary);
+            }
+
             if (d.Vector.Row != null)
             {
                 return Name(d.Vector.Name) + ".Columns"; // a matrix row is as long as the matrix is wide

@@ -48,7 +48,7 @@ namespace BilevelDsl.Generators.Emit
             writer.Line();
             writer.Line("/// <summary>Value and gradient of " + function.Name + " by reverse mode (forward sweep, then the adjoint sweep).</summary>");
             writer.Open(modifiers + "double " + GradientName(function, isHelper) + "(" + string.Join(", ", parameters.Concat(gradients)) + ")");
-            IrPrinter.Statements(programs.Gradient.Body, writer);
+            Body(programs.Gradient.Body, writer);
             writer.Close();
 
             if (!isHelper)
@@ -56,14 +56,38 @@ namespace BilevelDsl.Generators.Emit
                 writer.Line();
                 writer.Line("/// <summary>Joint Hessian of " + function.Name + " times a direction, by tangent mode over the gradient program.</summary>");
                 writer.Open(modifiers + "void " + HessianVectorName(function) + "(" + string.Join(", ", parameters.Concat(directions).Concat(products)) + ")");
-                IrPrinter.Statements(programs.HessianVector, writer);
+                Body(programs.HessianVector, writer);
                 writer.Close();
             }
 
             writer.Line();
             writer.Line("/// <summary>Value, gradient and Hessian-vector product of " + function.Name + " in one pass.</summary>");
             writer.Open(modifiers + "double " + FusedName(function, isHelper) + "(" + string.Join(", ", parameters.Concat(directions).Concat(gradients).Concat(products)) + ")");
-            IrPrinter.Statements(programs.Fused, writer);
+            Body(programs.Fused, writer);
+            writer.Close();
+        }
+
+        /// <summary>A program body; with computed vectors, inside a workspace scope that gives their memory back.</summary>
+        private static void Body(Block body, IndentedWriter writer)
+        {
+            if (!VectorMemory.Uses(body))
+            {
+                IrPrinter.Statements(body, writer);
+                return;
+            }
+
+            writer.Line("global::BilevelDsl.Kernels.KernelWorkspace " + VectorMemory.Workspace + " = global::BilevelDsl.Kernels.KernelWorkspace.Current;");
+            writer.Line("long " + VectorMemory.Mark + " = " + VectorMemory.Workspace + ".Mark;");
+            writer.Open("try");
+            foreach (string line in VectorMemory.Declarations(body))
+            {
+                writer.Line(line);
+            }
+
+            IrPrinter.Statements(body, writer);
+            writer.Close();
+            writer.Open("finally");
+            writer.Line(VectorMemory.Workspace + ".Release(" + VectorMemory.Mark + ");");
             writer.Close();
         }
 

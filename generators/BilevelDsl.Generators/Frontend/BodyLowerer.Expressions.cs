@@ -159,10 +159,22 @@ namespace BilevelDsl.Generators.Frontend
             {
                 // Length of a vector or array; Rows/Columns of a matrix.
                 string name = property.Property.Name;
-                if (name == "Length" && (property.Instance.Type is IArrayTypeSymbol || ModelShapeReader.IsReadOnlySpanOfDouble(property.Instance.Type!)))
+                if (name == "Length" && Unconverted(property.Instance) is ILocalReferenceOperation lengthLocal
+                    && state.TryGetValue(lengthLocal.Local, out Binding? lengthBinding) && lengthBinding.Length != null)
                 {
-                    VecRef? vector = LowerVector(property.Instance, output, allowIntArray: true);
-                    return vector == null ? new IntNum(0) : new Dim(vector, DimensionKind.Length);
+                    return lengthBinding.Length; // a computed vector or a slice: its declared length
+                }
+
+                if (name == "Length" && (property.Instance.Type is IArrayTypeSymbol || ModelShapeReader.IsReadOnlySpanOfDouble(property.Instance.Type!) || ModelShapeReader.IsSpanOfDouble(property.Instance.Type!)))
+                {
+                    VecRef? vector = LowerVector(property.Instance, output, allowIntArray: true, freeze: false);
+                    return vector == null ? new IntNum(0) : LengthOf(vector);
+                }
+
+                if ((name == "Rows" || name == "Columns") && property.Instance.Type?.ToDisplayString() == MatrixViewType)
+                {
+                    MatRef? view = LowerMatrix(property.Instance, output);
+                    return view == null ? new IntNum(0) : name == "Rows" ? view.Rows! : view.Columns!;
                 }
 
                 if ((name == "Rows" || name == "Columns") && property.Instance.Type?.ToDisplayString() == MatrixType)
@@ -204,11 +216,26 @@ namespace BilevelDsl.Generators.Frontend
                 return matrix == null ? new Num(0) : new MatElem(matrix.Name, row, column);
             }
 
-            if (ModelShapeReader.IsReadOnlySpanOfDouble(indexer.Instance.Type!) && indexer.Arguments.Length == 1)
+            if (indexer.Instance.Type?.ToDisplayString() == MatrixViewType && indexer.Arguments.Length == 2)
+            {
+                MatRef? view = LowerMatrix(indexer.Instance, output);
+                Expr row = LowerExpr(indexer.Arguments[0].Value, output);
+                Expr column = LowerExpr(indexer.Arguments[1].Value, output);
+                if (view == null)
+                {
+                    return new Num(0);
+                }
+
+                // Entry (k, j) of a row-major view at offset o: element o + k * columns + j of the variable.
+                Expr position = new Binary(BinaryOp.Add, new Binary(BinaryOp.Add, view.Offset!, new Binary(BinaryOp.Multiply, row, view.Columns!)), column);
+                return new Elem(new VecRef(view.Name), position);
+            }
+
+            if ((ModelShapeReader.IsReadOnlySpanOfDouble(indexer.Instance.Type!) || ModelShapeReader.IsSpanOfDouble(indexer.Instance.Type!)) && indexer.Arguments.Length == 1)
             {
                 VecRef? vector = LowerVector(indexer.Instance, output);
                 Expr index = LowerExpr(indexer.Arguments[0].Value, output);
-                return vector == null ? new Num(0) : new Elem(vector, index);
+                return vector == null ? new Num(0) : ElementOf(vector, index);
             }
 
             return Reject(indexer, "indexer of '" + indexer.Instance.Type?.ToDisplayString() + "'");
@@ -319,6 +346,16 @@ namespace BilevelDsl.Generators.Frontend
                 return intrinsic;
             }
 
+            if (container == DslType && target.Name == "SoftmaxCrossEntropy")
+            {
+                // LogSumExp(logits) - logits[label]: exact derivatives from the LogSumExp rule and the element read.
+                VecRef? logits = LowerVector(invocation.Arguments.First(a => a.Parameter?.Name == "logits").Value, output);
+                Expr label = LowerExpr(invocation.Arguments.First(a => a.Parameter?.Name == "label").Value, output);
+                return logits == null
+                    ? new Num(0)
+                    : new Binary(BinaryOp.Subtract, new VecCall(VectorFunction.LogSumExp, EquatableArray.Of(logits)), ElementOf(logits, label));
+            }
+
             if (container == DslType && DslVectorFunctions.TryGetValue(target.Name, out VectorFunction vectorFunction))
             {
                 var vectors = new List<VecRef>();
@@ -360,6 +397,34 @@ namespace BilevelDsl.Generators.Frontend
             }
 
             return RejectCall(invocation);
+        }
+
+        /// <summary>The scalar function a method group names (Dsl.Map's function), applied to <paramref name="args"/>;
+        /// null after reporting when it is not one the generator can differentiate.</summary>
+        private Expr? ScalarCallOf(IMethodSymbol function, EquatableArray<Expr> args, IInvocationOperation site)
+        {
+            string container = function.ContainingType?.ToDisplayString() ?? string.Empty;
+            bool unaryDouble = function.Parameters.Length == 1 && function.Parameters[0].Type.SpecialType == SpecialType.System_Double
+                && function.ReturnType.SpecialType == SpecialType.System_Double;
+            if (unaryDouble && container == "System.Math" && MathFunctions.TryGetValue(function.Name, out ScalarFunction math) && math != ScalarFunction.Abs)
+            {
+                return new Call(math, args);
+            }
+
+            if (unaryDouble && container == DslType && (function.Name == "Sigmoid" || function.Name == "Softplus"))
+            {
+                return new Call(DslScalarFunctions[function.Name], args);
+            }
+
+            if (unaryDouble && SymbolEqualityComparer.Default.Equals(function.ContainingType, modelType)
+                && ModelShapeReader.HasAttribute(function, ModelShapeReader.DifferentiableAttribute) && helpers.Contains(function))
+            {
+                return new HelperCall(function.Name, args);
+            }
+
+            Report(DiagnosticCatalog.NonDifferentiableCall, site.Syntax.GetLocation(), (function.ContainingType == null ? string.Empty : function.ContainingType.Name + ".") + function.Name
+                + " (Dsl.Map takes a smooth Math or Dsl function of one double, or a [Differentiable] helper of one double)");
+            return null;
         }
 
         /// <summary>Dsl.Relu, Hinge, PowAbs and OscarPair, written in terms of Max, Abs and Pow so that their
@@ -447,12 +512,31 @@ namespace BilevelDsl.Generators.Frontend
         }
 
         /// <summary>Lowers a vector operand: x or y (span models), a span local, data arrays, matrix rows.</summary>
-        private VecRef? LowerVector(IOperation operation, List<Stmt> output, bool allowIntArray = false, bool allowMatrix = false)
+        private VecRef? LowerVector(IOperation operation, List<Stmt> output, bool allowIntArray = false, bool allowMatrix = false, bool freeze = true)
         {
             switch (operation)
             {
-                case IConversionOperation conversion when !allowMatrix:
-                    return LowerVector(conversion.Operand, output, allowIntArray);
+                case IConversionOperation { OperatorMethod: null } conversion when !allowMatrix:
+                    return LowerVector(conversion.Operand, output, allowIntArray, freeze: freeze);
+                case ILocalReferenceOperation local when state.TryGetValue(local.Local, out Binding? computed) && computed.IsComputed:
+                    return ReadComputed(local.Local, computed, operation, freeze);
+                case IInvocationOperation { TargetMethod.Name: "Slice", Instance: not null } slice
+                    when (ModelShapeReader.IsReadOnlySpanOfDouble(slice.Instance.Type!) || ModelShapeReader.IsSpanOfDouble(slice.Instance.Type!)) && slice.Arguments.Length is 1 or 2:
+                    return LowerSlice(slice, output);
+                case IInvocationOperation { TargetMethod.Name: "Row", Instance: not null } viewRow
+                    when viewRow.TargetMethod.ContainingType?.ToDisplayString() == MatrixViewType && viewRow.Arguments.Length == 1:
+                {
+                    MatRef? view = LowerMatrix(viewRow.Instance, output);
+                    Expr k = LowerExpr(viewRow.Arguments[0].Value, output);
+                    if (view == null)
+                    {
+                        return null;
+                    }
+
+                    Expr offset = NamedInt(new Binary(BinaryOp.Add, view.Offset!, new Binary(BinaryOp.Multiply, k, view.Columns!)), "offset", output);
+                    return new VecRef(view.Name, null, offset, view.Columns);
+                }
+
                 case ILocalReferenceOperation local when state.TryGetValue(local.Local, out Binding? binding) && binding.Alias != null:
                     return binding.Alias;
                 case ILocalReferenceOperation local when state.TryGetValue(local.Local, out Binding? binding) && binding.IsPoisoned:

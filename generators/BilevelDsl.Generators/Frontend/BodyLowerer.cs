@@ -203,6 +203,12 @@ namespace BilevelDsl.Generators.Frontend
                 return; // reads of a constant fold to its value
             }
 
+            if (ModelShapeReader.IsSpanOfDouble(local.Type) || local.Type.ToDisplayString() == MatrixViewType)
+            {
+                DeclareVectorLocal(declarator, local, initializer, output);
+                return;
+            }
+
             if (ModelShapeReader.IsReadOnlySpanOfDouble(local.Type))
             {
                 if (initializer == null)
@@ -211,10 +217,17 @@ namespace BilevelDsl.Generators.Frontend
                     return;
                 }
 
+                if (IsComputedVector(Unconverted(initializer)))
+                {
+                    ReportVector(Unconverted(initializer), "cannot be aliased by a ReadOnlySpan<double> local; pass the vector itself where it is read");
+                    state[local] = Binding.Poisoned(loops.Count);
+                    return;
+                }
+
                 VecRef? alias = LowerVector(initializer, output);
                 if (alias != null)
                 {
-                    state[local] = Binding.ForAlias(alias, loops.Count);
+                    state[local] = Binding.ForAlias(alias, loops.Count, alias.Length);
                 }
 
                 return;
@@ -244,6 +257,15 @@ namespace BilevelDsl.Generators.Frontend
         {
             switch (operation)
             {
+                case ISimpleAssignmentOperation assignment when IsComputedElement(assignment.Target):
+                    LowerElementWrite(assignment.Target, assignment.Value, BinaryOperatorKind.None, assignment.Syntax, output);
+                    break;
+                case ICompoundAssignmentOperation compoundElement when IsComputedElement(compoundElement.Target):
+                    LowerElementWrite(compoundElement.Target, compoundElement.Value, compoundElement.OperatorKind, compoundElement.Syntax, output);
+                    break;
+                case IInvocationOperation call when IsVectorStatement(call):
+                    LowerVectorStatement(call, output);
+                    break;
                 case ISimpleAssignmentOperation assignment:
                     if (WritableLocal(assignment.Target) is ISymbol target)
                     {
@@ -390,6 +412,12 @@ namespace BilevelDsl.Generators.Frontend
             {
                 Binding inTrue = afterTrue[entry.Key];
                 Binding inFalse = afterFalse[entry.Key];
+                if (entry.Value.IsComputed)
+                {
+                    state[entry.Key] = MergeComputed(entry.Value, inTrue, inFalse);
+                    continue;
+                }
+
                 if (inTrue.Alias != null || (inTrue.Name == entry.Value.Name && inFalse.Name == entry.Value.Name))
                 {
                     continue;
@@ -512,6 +540,8 @@ namespace BilevelDsl.Generators.Frontend
                 }
             }
 
+            frame.Index = indexSymbol;
+            PrepareFills(loop.Body, indexSymbol, from, to, output);
             Dictionary<ISymbol, Binding> before = Clone(state);
             loops.Add(frame);
             string indexName = names.Fresh(indexSymbol.Name);
@@ -523,7 +553,9 @@ namespace BilevelDsl.Generators.Frontend
             }
 
             loops.RemoveAt(loops.Count - 1);
+            Dictionary<ISymbol, Binding> inside = state;
             state = before;
+            MergeComputedAfterLoop(before, inside);
             foreach (KeyValuePair<ISymbol, string> accumulator in frame.Accumulators)
             {
                 Binding binding = state[accumulator.Key];
@@ -606,7 +638,8 @@ namespace BilevelDsl.Generators.Frontend
             }
         }
 
-        /// <summary>What a user variable currently means: an IR variable, or (span locals) a vector.</summary>
+        /// <summary>What a user variable currently means: an IR variable, a vector (span locals, computed
+        /// vectors) or a matrix view. Immutable: a change of state replaces the binding.</summary>
         private sealed class Binding
         {
             public Binding(string? name, ScalarType type, int depth)
@@ -622,21 +655,59 @@ namespace BilevelDsl.Generators.Frontend
 
             public VecRef? Alias { get; private set; }
 
-            /// <summary>How many loops enclose the declaration.</summary>
+            /// <summary>The length of a computed vector or slice alias (null: ask the span for it).</summary>
+            public Expr? Length { get; private set; }
+
+            /// <summary>A Dsl.Reshape view of a variable.</summary>
+            public MatRef? Matrix { get; private set; }
+
+            /// <summary>A stackalloc'ed vector the body fills: Alias names its current version.</summary>
+            public bool IsComputed { get; private set; }
+
+            /// <summary>Computed vectors: every entry is still zero (nothing written since the version began).</summary>
+            public bool IsPristine { get; private set; }
+
+            /// <summary>Computed vectors: the version has been read, so it may not be written any more.</summary>
+            public bool IsFrozen { get; private set; }
+
+            /// <summary>How many loops enclose the declaration (for computed vectors: the current version).</summary>
             public int Depth { get; }
 
             /// <summary>A local whose declaration was rejected: reads and writes fail quietly (one error is enough).</summary>
             public bool IsPoisoned { get; private set; }
 
-            public static Binding ForAlias(VecRef alias, int depth) => new Binding(null, ScalarType.Double, depth) { Alias = alias };
+            /// <summary>Why a computed vector cannot be read here (overwritten in a loop or one branch), or null.</summary>
+            public string? Stale { get; private set; }
+
+            public static Binding ForAlias(VecRef alias, int depth, Expr? length = null) => new Binding(null, ScalarType.Double, depth) { Alias = alias, Length = length };
+
+            public static Binding ForMatrix(MatRef matrix, int depth) => new Binding(null, ScalarType.Double, depth) { Matrix = matrix };
+
+            public static Binding ForComputed(string version, Expr length, int depth) =>
+                new Binding(null, ScalarType.Double, depth) { Alias = new VecRef(version), Length = length, IsComputed = true, IsPristine = true };
 
             public static Binding Poisoned(int depth) => new Binding(null, ScalarType.Double, depth) { IsPoisoned = true };
+
+            public Binding Written() => Copy(IsFrozen, pristine: false, Stale);
+
+            public Binding Read() => Copy(frozen: true, IsPristine, Stale);
+
+            public Binding MadeStale(string why) => Copy(IsFrozen, IsPristine, why);
+
+            /// <summary>The merge of two paths' states of the same version.</summary>
+            public Binding Merged(Binding other) => Copy(IsFrozen || other.IsFrozen, IsPristine && other.IsPristine, Stale ?? other.Stale);
+
+            private Binding Copy(bool frozen, bool pristine, string? stale) =>
+                new Binding(Name, Type, Depth) { Alias = Alias, Length = Length, Matrix = Matrix, IsComputed = IsComputed, IsPristine = pristine, IsFrozen = frozen, IsPoisoned = IsPoisoned, Stale = stale };
         }
 
         private sealed class LoopFrame
         {
             /// <summary>Variables declared outside this loop that it accumulates into (they may not be read in it).</summary>
             public HashSet<ISymbol> Accumulated { get; } = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+
+            /// <summary>The loop's index variable (element writes 'v[index] = e' fill a vector once per iteration).</summary>
+            public ISymbol? Index { get; set; }
 
             /// <summary>For accumulators this loop owns: the IR variable the loop adds into.</summary>
             public Dictionary<ISymbol, string> Accumulators { get; } = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);

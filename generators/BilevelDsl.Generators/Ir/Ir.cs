@@ -100,8 +100,22 @@ namespace BilevelDsl.Generators.Ir
         DataMatrix,
     }
 
-    /// <summary>A vector operand: a named span, or row <see cref="Row"/> of a data matrix.</summary>
-    internal sealed record VecRef(string Name, Expr? Row = null);
+    /// <summary>A vector operand: a named span, row <see cref="Row"/> of a data matrix, or the slice
+    /// [<see cref="Offset"/>, Offset + <see cref="Length"/>) of a named span (a slice, a row of a matrix view).</summary>
+    internal sealed record VecRef(string Name, Expr? Row = null, Expr? Offset = null, Expr? Length = null)
+    {
+        /// <summary>The same part of another span (an input's gradient, an adjoint or a tangent).</summary>
+        public VecRef Renamed(string name) => this with { Name = name };
+    }
+
+    /// <summary>A matrix operand: a data <c>Matrix</c> (<see cref="Offset"/> null), or a row-major
+    /// <see cref="Rows"/> x <see cref="Columns"/> view of the named span starting at <see cref="Offset"/>.</summary>
+    internal sealed record MatRef(string Name, Expr? Offset = null, Expr? Rows = null, Expr? Columns = null)
+    {
+        public bool IsView => Offset != null;
+
+        public MatRef Renamed(string name) => this with { Name = name };
+    }
 
     internal abstract record Expr
     {
@@ -206,6 +220,24 @@ namespace BilevelDsl.Generators.Ir
 
     internal abstract record Stmt;
 
+    /// <summary>
+    /// A computed vector of <see cref="Length"/> doubles (a stackalloc'ed local of the body, or an adjoint or
+    /// tangent of one), zero from here on. With <see cref="Store"/> set it is slot <see cref="Slot"/> of that
+    /// per-iteration store (reverse mode keeps a loop's vectors instead of recomputing them);
+    /// <see cref="Keep"/> then means "point at the stored values" (the backward sweep) rather than "clear".
+    /// The length never depends on loop variables, so the printer can hoist the memory out of loops.
+    /// </summary>
+    internal sealed record VecLocal(string Name, Expr Length, string? Store = null, Expr? Slot = null, bool Keep = false) : Stmt;
+
+    /// <summary>Memory for the per-iteration copies of the computed vector <see cref="Vector"/> of one loop.</summary>
+    internal sealed record VecStore(string Name, Expr Length, string Vector) : Stmt;
+
+    /// <summary>Target += Scale * M v (or Mᵀ v when <see cref="Transposed"/>).</summary>
+    internal sealed record MatVecUpdate(VecRef Target, Expr Scale, MatRef Matrix, VecRef Vector, bool Transposed) : Stmt;
+
+    /// <summary>Target += Scale * Left Rightᵀ, for a matrix view Target (the adjoint of a matrix-vector product).</summary>
+    internal sealed record OuterUpdate(MatRef Target, Expr Scale, VecRef Left, VecRef Right) : Stmt;
+
     /// <summary>Target = Value. With <see cref="Declare"/> the statement also declares the variable. Along any
     /// path each variable is assigned once (the front end renames reassignments), so values never change.</summary>
     internal sealed record Assign(string Target, ScalarType Type, Expr Value, bool Declare) : Stmt;
@@ -262,6 +294,15 @@ namespace BilevelDsl.Generators.Ir
 
     /// <summary>exp(Vector - Shift) times Tangent, elementwise (the tangent of the LogSumExp adjoint term).</summary>
     internal sealed record VecExpShiftedProduct(VecRef Vector, Expr Shift, VecRef Tangent) : VecTerm;
+
+    /// <summary>softmax(Vector) (a computed vector's Dsl.Softmax).</summary>
+    internal sealed record VecSoftmax(VecRef Vector) : VecTerm;
+
+    /// <summary>J(Vector) U, with J = diag(p) - p pᵀ the symmetric Jacobian of p = softmax(Vector).</summary>
+    internal sealed record VecSoftmaxJacobian(VecRef Vector, VecRef U) : VecTerm;
+
+    /// <summary>The derivative of J(Vector) U along Direction (U held fixed): the tangent of <see cref="VecSoftmaxJacobian"/>.</summary>
+    internal sealed record VecSoftmaxJacobianTangent(VecRef Vector, VecRef Direction, VecRef U) : VecTerm;
 
     /// <summary>The inner product of a vector term with a vector (the tangent of a vector reduction).</summary>
     internal sealed record VecTermDot(VecTerm Term, VecRef Vector) : Expr

@@ -23,9 +23,17 @@ namespace BilevelDsl.Generators.Ir
             used.AddRange(IrWalker.Definitions(function.Body, intoLoops: true).Select(d => d.Name));
             IrWalker.VisitStatements(function.Body, statement =>
             {
-                if (statement is For loop)
+                switch (statement)
                 {
-                    used.Add(loop.Index);
+                    case For loop:
+                        used.Add(loop.Index);
+                        break;
+                    case VecLocal local:
+                        used.Add(local.Name);
+                        break;
+                    case VecStore store:
+                        used.Add(store.Name);
+                        break;
                 }
             });
             return new NameTable(used);

@@ -112,6 +112,29 @@ namespace BilevelDsl.Generators.Ir
                 case ClearVector clear:
                     Visit(clear.Vector, visit);
                     break;
+                case VecLocal local:
+                    Visit(local.Length, visit);
+                    if (local.Slot != null)
+                    {
+                        Visit(local.Slot, visit);
+                    }
+
+                    break;
+                case VecStore store:
+                    Visit(store.Length, visit);
+                    break;
+                case MatVecUpdate product:
+                    Visit(product.Target, visit);
+                    Visit(product.Scale, visit);
+                    Visit(product.Matrix, visit);
+                    Visit(product.Vector, visit);
+                    break;
+                case OuterUpdate outer:
+                    Visit(outer.Target, visit);
+                    Visit(outer.Scale, visit);
+                    Visit(outer.Left, visit);
+                    Visit(outer.Right, visit);
+                    break;
                 case HelperPartials h:
                     VisitAll(h.Args, visit);
                     break;
@@ -191,6 +214,130 @@ namespace BilevelDsl.Generators.Ir
             {
                 Visit(vector.Row, visit);
             }
+
+            if (vector.Offset != null)
+            {
+                Visit(vector.Offset, visit);
+            }
+
+            if (vector.Length != null)
+            {
+                Visit(vector.Length, visit);
+            }
+        }
+
+        private static void Visit(MatRef matrix, Action<Expr> visit)
+        {
+            foreach (Expr? part in new[] { matrix.Offset, matrix.Rows, matrix.Columns })
+            {
+                if (part != null)
+                {
+                    Visit(part, visit);
+                }
+            }
+        }
+
+        /// <summary>The vector a statement writes into (accumulates, clears or declares), or null.</summary>
+        public static string? VectorWritten(Stmt statement) => statement switch
+        {
+            AddToElement element => element.Vector.Name,
+            AddVector vector => vector.Target.Name,
+            ClearVector clear => clear.Vector.Name,
+            MatVecUpdate product => product.Target.Name,
+            OuterUpdate outer => outer.Target.Name,
+            VecLocal local => local.Name,
+            VecStore store => store.Name,
+            _ => null,
+        };
+
+        /// <summary>Names of the vectors and matrices a statement reads (its target not included, unless also read).</summary>
+        public static HashSet<string> VectorsRead(IEnumerable<Stmt> statements)
+        {
+            var reads = new HashSet<string>(StringComparer.Ordinal);
+            VisitStatements(new Block(EquatableArray.From(new List<Stmt>(statements))), statement =>
+            {
+                switch (statement)
+                {
+                    case AddVector vector:
+                        AddTermVectors(vector.Source, reads);
+                        break;
+                    case MatVecUpdate product:
+                        reads.Add(product.Matrix.Name);
+                        reads.Add(product.Vector.Name);
+                        break;
+                    case OuterUpdate outer:
+                        reads.Add(outer.Left.Name);
+                        reads.Add(outer.Right.Name);
+                        break;
+                    case VecLocal { Store: not null } local:
+                        reads.Add(local.Store!);
+                        break;
+                }
+
+                VisitStatementExpressions(statement, e =>
+                {
+                    switch (e)
+                    {
+                        case Elem element:
+                            reads.Add(element.Vector.Name);
+                            break;
+                        case VecCall call:
+                            foreach (VecRef arg in call.Args)
+                            {
+                                reads.Add(arg.Name);
+                            }
+
+                            break;
+                        case VecTermDot dot:
+                            reads.Add(dot.Vector.Name);
+                            AddTermVectors(dot.Term, reads);
+                            break;
+                        case Dim dim:
+                            reads.Add(dim.Vector.Name);
+                            break;
+                    }
+                });
+            });
+            return reads;
+        }
+
+        private static void AddTermVectors(VecTerm term, HashSet<string> reads)
+        {
+            switch (term)
+            {
+                case VecScaled scaled:
+                    reads.Add(scaled.Vector.Name);
+                    break;
+                case VecExpShifted shifted:
+                    reads.Add(shifted.Vector.Name);
+                    break;
+                case VecExpShiftedProduct product:
+                    reads.Add(product.Vector.Name);
+                    reads.Add(product.Tangent.Name);
+                    break;
+                case VecSign sign:
+                    reads.Add(sign.Vector.Name);
+                    break;
+                case VecSmoothSign smooth:
+                    reads.Add(smooth.Vector.Name);
+                    break;
+                case VecSmoothSignProduct smoothProduct:
+                    reads.Add(smoothProduct.Vector.Name);
+                    reads.Add(smoothProduct.Tangent.Name);
+                    break;
+                case VecSoftmax softmax:
+                    reads.Add(softmax.Vector.Name);
+                    break;
+                case VecSoftmaxJacobian jacobian:
+                    reads.Add(jacobian.Vector.Name);
+                    reads.Add(jacobian.U.Name);
+                    break;
+                case VecSoftmaxJacobianTangent tangent:
+                    reads.Add(tangent.Vector.Name);
+                    reads.Add(tangent.Direction.Name);
+                    reads.Add(tangent.U.Name);
+                    break;
+            }
         }
 
         private static void Visit(VecTerm term, Action<Expr> visit)
@@ -220,6 +367,18 @@ namespace BilevelDsl.Generators.Ir
                     Visit(smoothProduct.Vector, visit);
                     Visit(smoothProduct.Mu, visit);
                     Visit(smoothProduct.Tangent, visit);
+                    break;
+                case VecSoftmax softmax:
+                    Visit(softmax.Vector, visit);
+                    break;
+                case VecSoftmaxJacobian jacobian:
+                    Visit(jacobian.Vector, visit);
+                    Visit(jacobian.U, visit);
+                    break;
+                case VecSoftmaxJacobianTangent jacobianTangent:
+                    Visit(jacobianTangent.Vector, visit);
+                    Visit(jacobianTangent.Direction, visit);
+                    Visit(jacobianTangent.U, visit);
                     break;
             }
         }

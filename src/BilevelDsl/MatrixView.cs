@@ -1,0 +1,79 @@
+namespace BilevelDsl;
+
+/// <summary>
+/// A row-major matrix view over a span (no copy): what <see cref="Dsl.Reshape"/> returns, so that a vector
+/// variable can be read as a weight matrix. A data <see cref="Matrix"/> converts to a view implicitly, so every
+/// matrix intrinsic takes either.
+/// </summary>
+public readonly ref struct MatrixView
+{
+    private readonly ReadOnlySpan<double> _data;
+
+    /// <summary>Creates a <paramref name="rows"/> x <paramref name="columns"/> view of <paramref name="data"/>.</summary>
+    /// <exception cref="ArgumentException">A size is negative, or <c>data.Length != rows * columns</c>.</exception>
+    public MatrixView(ReadOnlySpan<double> data, int rows, int columns)
+    {
+        if (rows < 0 || columns < 0)
+        {
+            throw new ArgumentException($"A matrix view needs non-negative sizes, but {rows} x {columns} was asked for.", nameof(rows));
+        }
+
+        if ((long)rows * columns != data.Length)
+        {
+            throw new ArgumentException(
+                $"A {rows} x {columns} view needs {(long)rows * columns} entries, but the span has {data.Length}.", nameof(data));
+        }
+
+        _data = data;
+        Rows = rows;
+        Columns = columns;
+    }
+
+    /// <summary>The number of rows.</summary>
+    public int Rows { get; }
+
+    /// <summary>The number of columns.</summary>
+    public int Columns { get; }
+
+    /// <summary>Entry (<paramref name="i"/>, <paramref name="j"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside the view.</exception>
+    public double this[int i, int j]
+    {
+        get
+        {
+            if ((uint)i >= (uint)Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(i), i, $"Row index must be in [0, {Rows}).");
+            }
+
+            if ((uint)j >= (uint)Columns)
+            {
+                throw new ArgumentOutOfRangeException(nameof(j), j, $"Column index must be in [0, {Columns}).");
+            }
+
+            return _data[(i * Columns) + j];
+        }
+    }
+
+    /// <summary>Row <paramref name="i"/> (no copy).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is outside [0, Rows).</exception>
+    public ReadOnlySpan<double> Row(int i)
+    {
+        if ((uint)i >= (uint)Rows)
+        {
+            throw new ArgumentOutOfRangeException(nameof(i), i, $"Row index must be in [0, {Rows}).");
+        }
+
+        return _data.Slice(i * Columns, Columns);
+    }
+
+    /// <summary>All entries, row after row.</summary>
+    public ReadOnlySpan<double> AsSpan() => _data;
+
+    /// <summary>A data matrix as a view (no copy).</summary>
+    public static implicit operator MatrixView(Matrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        return new MatrixView(matrix.AsSpan(), matrix.Rows, matrix.Columns);
+    }
+}
