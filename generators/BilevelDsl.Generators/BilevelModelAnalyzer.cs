@@ -75,7 +75,7 @@ namespace BilevelDsl.Generators
                 }
 
                 var diagnostics = new List<Diagnostic>();
-                ParameterKind? kind = role != null ? ModelShapeReader.CheckLevelSignature(method, new List<Diagnostic>()) : null;
+                VariableKinds? kind = role != null ? ModelShapeReader.CheckLevelSignature(method, new List<Diagnostic>()) : null;
                 if (role != null && kind == null)
                 {
                     return; // the signature diagnostic comes from the model's shape

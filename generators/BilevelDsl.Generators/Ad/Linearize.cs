@@ -36,6 +36,12 @@ namespace BilevelDsl.Generators.Ad
                     case Return r:
                         output.Add(new Return(Root(r.Value, output, resultIsNamed: false)));
                         break;
+                    case AddToElement element:
+                        output.Add(element with { Value = Root(element.Value, output, resultIsNamed: false) });
+                        break;
+                    case AddVector vector:
+                        output.Add(vector with { Scale = Operand(vector.Scale, output) });
+                        break;
                     case If branch:
                         output.Add(new If(branch.Condition, Rewrite(branch.Then), Rewrite(branch.Else)));
                         break;

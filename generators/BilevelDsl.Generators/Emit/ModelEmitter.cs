@@ -120,7 +120,7 @@ namespace BilevelDsl.Generators.Emit
         private static void WriteLevelKernels(IndentedWriter writer, EmittedModel model, EmittedLevel level)
         {
             string role = level.Role;
-            Header(writer, "double " + Kernels + "." + role + "Value(" + ReadOnlySpan + " x, " + ReadOnlySpan + " y)");
+            KernelHeader(writer, model, "double " + Kernels + "." + role + "Value(" + ReadOnlySpan + " x, " + ReadOnlySpan + " y)");
             if (level.Spec == null || model.Spec.Rejection != null)
             {
                 Throw(writer, level.Rejection);
@@ -128,7 +128,7 @@ namespace BilevelDsl.Generators.Emit
             else
             {
                 string callee = (level.Spec.IsStatic ? string.Empty : "this.") + NameTable.Escape(level.Spec.MethodName);
-                WriteCall(writer, model.IsScalar, KernelKind.Value, callee, muArgument: null);
+                WriteCall(writer, model.Kinds, KernelKind.Value, callee, muArgument: null);
             }
 
             writer.Close();
@@ -141,14 +141,14 @@ namespace BilevelDsl.Generators.Emit
             string mu = takesMu ? "double mu, " : string.Empty;
             foreach (KernelKind kind in new[] { KernelKind.Gradient, KernelKind.HessianVector, KernelKind.Fused })
             {
-                Header(writer, Signature(kind, prefix, mu));
+                KernelHeader(writer, model, Signature(kind, prefix, mu));
                 if (function == null)
                 {
                     Throw(writer, rejection ?? "BDSL0002: the model has no valid level");
                 }
                 else
                 {
-                    WriteCall(writer, model.IsScalar, kind, "this." + ProgramName(kind, function), muArgument);
+                    WriteCall(writer, model.Kinds, kind, "this." + ProgramName(kind, function), muArgument);
                 }
 
                 writer.Close();
@@ -172,12 +172,12 @@ namespace BilevelDsl.Generators.Emit
         };
 
         /// <summary>
-        /// The body of a kernel: length checks, then the call. Scalar models adapt spans of length one to the
-        /// programs' doubles; span models pass the spans through.
+        /// The body of a kernel: length checks, then the call. A double variable takes spans of length one
+        /// (its value, direction, gradient and product are adapted to the program's doubles); a span variable's
+        /// spans pass through after checking that they are as long as the variable.
         /// </summary>
-        private static void WriteCall(IndentedWriter writer, bool scalar, KernelKind kind, string callee, string? muArgument)
+        private static void WriteCall(IndentedWriter writer, VariableKinds kinds, KernelKind kind, string callee, string? muArgument)
         {
-            string mu = muArgument == null ? string.Empty : ", " + muArgument;
             string[] spans = kind switch
             {
                 KernelKind.Value => new[] { "x", "y" },
@@ -185,50 +185,54 @@ namespace BilevelDsl.Generators.Emit
                 KernelKind.HessianVector => new[] { "x", "y", "vx", "vy", "hx", "hy" },
                 _ => new[] { "x", "y", "vx", "vy", "gradX", "gradY", "hx", "hy" },
             };
-            if (scalar)
+            int inputs = kind == KernelKind.Gradient ? 2 : 4;
+            bool IsScalar(string span) => kinds.Of(span.EndsWith("X", StringComparison.Ordinal) || span.EndsWith("x", StringComparison.Ordinal)) == ParameterKind.Scalar;
+            foreach (string span in spans)
             {
-                foreach (string span in spans)
+                string of = span.EndsWith("X", StringComparison.Ordinal) || span.EndsWith("x", StringComparison.Ordinal) ? "x" : "y";
+                if (IsScalar(span))
                 {
                     writer.Line(Support + ".RequireLength(" + span + ".Length, 1, " + Quote(span) + ");");
                 }
-            }
-            else
-            {
-                foreach (string span in spans.Skip(2))
+                else if (span != of)
                 {
-                    string of = span.EndsWith("X", StringComparison.Ordinal) || span.EndsWith("x", StringComparison.Ordinal) ? "x" : "y";
                     writer.Line(Support + ".RequireSameLength(" + of + ".Length, " + span + ".Length, " + Quote(of) + ", " + Quote(span) + ");");
                 }
             }
 
-            if (!scalar)
+            var arguments = new List<string>();
+            var copies = new List<string>();
+            for (int i = 0; i < spans.Length; i++)
             {
-                string call = callee + "(x, y" + mu + (spans.Length > 2 ? ", " + string.Join(", ", spans.Skip(2)) : string.Empty) + ")";
+                string span = spans[i];
+                bool output = i >= inputs && kind != KernelKind.Value;
+                if (!IsScalar(span))
+                {
+                    arguments.Add(span);
+                }
+                else if (!output)
+                {
+                    arguments.Add(span + "[0]");
+                }
+                else
+                {
+                    arguments.Add("out double " + span + "0");
+                    copies.Add(span + "[0] = " + span + "0;");
+                }
+            }
+
+            string mu = muArgument == null ? string.Empty : ", " + muArgument;
+            string call = callee + "(" + arguments[0] + ", " + arguments[1] + mu + string.Concat(arguments.Skip(2).Select(a => ", " + a)) + ")";
+            if (kind == KernelKind.Value || copies.Count == 0)
+            {
                 writer.Line((kind == KernelKind.HessianVector ? string.Empty : "return ") + call + ";");
                 return;
             }
 
-            var arguments = new List<string> { "x[0]", "y[0]" };
-            if (kind == KernelKind.HessianVector || kind == KernelKind.Fused)
+            writer.Line((kind == KernelKind.HessianVector ? string.Empty : "double value = ") + call + ";");
+            foreach (string copy in copies)
             {
-                arguments.Add("vx[0]");
-                arguments.Add("vy[0]");
-            }
-
-            string[] outputs = spans.Skip(kind == KernelKind.Gradient ? 2 : 4).ToArray();
-            arguments.AddRange(outputs.Select(o => "out double " + o + "0"));
-            string scalarCall = callee + "(" + string.Join(", ", arguments.Take(2)) + mu
-                + (arguments.Count > 2 ? ", " + string.Join(", ", arguments.Skip(2)) : string.Empty) + ")";
-            if (kind == KernelKind.Value)
-            {
-                writer.Line("return " + scalarCall + ";");
-                return;
-            }
-
-            writer.Line((kind == KernelKind.HessianVector ? string.Empty : "double value = ") + scalarCall + ";");
-            foreach (string output in outputs)
-            {
-                writer.Line(output + "[0] = " + output + "0;");
+                writer.Line(copy);
             }
 
             if (kind != KernelKind.HessianVector)
@@ -239,7 +243,7 @@ namespace BilevelDsl.Generators.Emit
 
         private static void WriteSmoothing(IndentedWriter writer, EmittedModel model)
         {
-            Header(writer, Kernels + " " + Kernels + ".WithSmoothing(double mu)");
+            KernelHeader(writer, model, Kernels + " " + Kernels + ".WithSmoothing(double mu)");
             writer.Line("global::BilevelDsl.Kernels.SmoothedKernels.RequireValidMu(mu);");
             writer.Line(model.IsNonsmooth
                 ? "return mu == 0.0 ? this : new global::BilevelDsl.Kernels.SmoothedKernels(this, this, mu);"
@@ -267,7 +271,7 @@ namespace BilevelDsl.Generators.Emit
                 }
                 else
                 {
-                    WriteCall(writer, model.IsScalar, KernelKind.Value, "this." + level.Smoothed.Name, "mu");
+                    WriteCall(writer, model.Kinds, KernelKind.Value, "this." + level.Smoothed.Name, "mu");
                 }
 
                 writer.Close();
@@ -279,7 +283,7 @@ namespace BilevelDsl.Generators.Emit
         private static void WriteProjection(IndentedWriter writer, EmittedModel model, string role, DomainSpec domain)
         {
             string variable = role == "Upper" ? "x" : "y";
-            Header(writer, "void " + Kernels + ".Project" + role + "(" + Span + " " + variable + ")");
+            KernelHeader(writer, model, "void " + Kernels + ".Project" + role + "(" + Span + " " + variable + ")");
             if (domain.BoxLower is double lower && domain.BoxUpper is double upper)
             {
                 writer.Line("global::BilevelDsl.Numerics.Projections.Box(" + variable + ", " + IrPrinter.Literal(lower) + ", " + IrPrinter.Literal(upper) + ");");
@@ -303,7 +307,7 @@ namespace BilevelDsl.Generators.Emit
             writer.Line("int " + Kernels + ".LowerConstraintCount => " + count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";");
             foreach (KernelKind kind in new[] { KernelKind.Value, KernelKind.Gradient, KernelKind.HessianVector })
             {
-                Header(writer, Signature(kind, Kernels + ".LowerConstraint", "int j, "));
+                KernelHeader(writer, model, Signature(kind, Kernels + ".LowerConstraint", "int j, "));
                 if (count > 0)
                 {
                     writer.Open("switch (j)");
@@ -320,7 +324,7 @@ namespace BilevelDsl.Generators.Emit
                             string callee = kind == KernelKind.Value
                                 ? (constraint.IsStatic ? string.Empty : "this.") + NameTable.Escape(constraint.MethodName)
                                 : "this." + ProgramName(kind, constraint.Body);
-                            WriteCall(writer, model.IsScalar, kind, callee, muArgument: null);
+                            WriteCall(writer, model.Kinds, kind, callee, muArgument: null);
                             if (kind == KernelKind.HessianVector)
                             {
                                 writer.Line("return;");
@@ -341,24 +345,28 @@ namespace BilevelDsl.Generators.Emit
         private static void WriteRequestedKernel(IndentedWriter writer, EmittedModel model, KernelSpec kernel)
         {
             string[] p = kernel.ParameterNames.Select(NameTable.Escape).ToArray();
-            string parameters = model.IsScalar
-                ? "double " + p[0] + ", double " + p[1] + ", out double " + p[2] + ", out double " + p[3]
-                : ReadOnlySpan + " " + p[0] + ", " + ReadOnlySpan + " " + p[1] + ", " + Span + " " + p[2] + ", " + Span + " " + p[3];
-            Header(writer, kernel.Modifiers + " double " + NameTable.Escape(kernel.MethodName) + "(" + parameters + ")");
+            VariableKinds kinds = model.Kinds;
+            string Declared(int i) => kinds.Of(i % 2 == 0) == ParameterKind.Scalar
+                ? (i < 2 ? "double " : "out double ") + p[i]
+                : (i < 2 ? ReadOnlySpan : Span) + " " + p[i];
+            Header(writer, kernel.Modifiers + " double " + NameTable.Escape(kernel.MethodName) + "(" + string.Join(", ", Enumerable.Range(0, 4).Select(Declared)) + ")");
             EmittedLevel level = model.Levels[kernel.Level == LevelRole.Upper ? 0 : 1];
             if (level.Exact == null)
             {
                 Throw(writer, level.Rejection);
             }
-            else if (model.IsScalar)
-            {
-                writer.Line("return this." + GradientName(level.Exact, isHelper: false) + "(" + p[0] + ", " + p[1] + ", out " + p[2] + ", out " + p[3] + ");");
-            }
             else
             {
-                writer.Line(Support + ".RequireSameLength(" + p[0] + ".Length, " + p[2] + ".Length, " + Quote(p[0]) + ", " + Quote(p[2]) + ");");
-                writer.Line(Support + ".RequireSameLength(" + p[1] + ".Length, " + p[3] + ".Length, " + Quote(p[1]) + ", " + Quote(p[3]) + ");");
-                writer.Line("return this." + GradientName(level.Exact, isHelper: false) + "(" + string.Join(", ", p) + ");");
+                for (int i = 0; i < 2; i++)
+                {
+                    if (kinds.Of(i == 0) == ParameterKind.Span)
+                    {
+                        writer.Line(Support + ".RequireSameLength(" + p[i] + ".Length, " + p[i + 2] + ".Length, " + Quote(p[i]) + ", " + Quote(p[i + 2]) + ");");
+                    }
+                }
+
+                string Argument(int i) => i >= 2 && kinds.Of(i % 2 == 0) == ParameterKind.Scalar ? "out " + p[i] : p[i];
+                writer.Line("return this." + GradientName(level.Exact, isHelper: false) + "(" + string.Join(", ", Enumerable.Range(0, 4).Select(Argument)) + ");");
             }
 
             writer.Close();
@@ -412,6 +420,18 @@ namespace BilevelDsl.Generators.Emit
             writer.Open(signature);
         }
 
+        /// <summary>A kernel of IBilevelKernels: public on the model's own type (so model.LowerGradient(...) works
+        /// without a cast), or an explicit implementation when the user already has a member of that name.</summary>
+        private static void KernelHeader(IndentedWriter writer, EmittedModel model, string signature)
+        {
+            const string prefix = Kernels + ".";
+            int at = signature.IndexOf(prefix, StringComparison.Ordinal);
+            int open = signature.IndexOf('(');
+            string name = at < 0 || open < at ? string.Empty : signature.Substring(at + prefix.Length, open - at - prefix.Length);
+            bool free = name.Length > 0 && name.IndexOf(' ') < 0 && !model.Spec.MemberNames.Contains(name);
+            Header(writer, free ? "public " + signature.Remove(at, prefix.Length) : signature);
+        }
+
         private static void Throw(IndentedWriter writer, string message) =>
             writer.Line("throw new global::System.InvalidOperationException(" + Quote(message) + ");");
 
@@ -431,7 +451,7 @@ namespace BilevelDsl.Generators.Emit
             public EmittedModel(ModelSpec spec, string? internalError)
             {
                 Spec = spec;
-                IsScalar = spec.VariableKind == ParameterKind.Scalar;
+                Kinds = spec.Kinds;
                 string? modelRejection = internalError ?? spec.Rejection;
                 Helpers = modelRejection == null ? spec.Helpers.ToDictionary(h => h.Name, h => h, StringComparer.Ordinal) : new Dictionary<string, Function>();
                 Levels = new[]
@@ -453,7 +473,7 @@ namespace BilevelDsl.Generators.Emit
 
             public ModelSpec Spec { get; }
 
-            public bool IsScalar { get; }
+            public VariableKinds Kinds { get; }
 
             public bool IsNonsmooth { get; }
 

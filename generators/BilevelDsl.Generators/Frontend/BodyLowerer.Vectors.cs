@@ -44,15 +44,15 @@ namespace BilevelDsl.Generators.Frontend
                 || !(semanticModel.GetOperation(arrayType.RankSpecifiers[0].Sizes[0], cancellationToken) is IOperation sizeOperation))
             {
                 Report(DiagnosticCatalog.ComputedVectorMisuse, declarator.Syntax.GetLocation(), local.Name, "must be declared as 'Span<double> " + local.Name + " = stackalloc double[length];' (no initializer list)");
-                state[local] = Binding.Poisoned(loops.Count);
+                state[local] = Binding.PoisonedVector(loops.Count);
                 return;
             }
 
-            Expr length = LowerExpr(sizeOperation, output);
+            Expr length = Inlined(LowerExpr(sizeOperation, output));
             if (!IsInvariantLength(length))
             {
                 Report(DiagnosticCatalog.ComputedVectorMisuse, sizeOperation.Syntax.GetLocation(), local.Name, "must have a length made of constants, model data and the lengths of x and y (its memory is taken once per call, outside every loop)");
-                state[local] = Binding.Poisoned(loops.Count);
+                state[local] = Binding.PoisonedVector(loops.Count);
                 return;
             }
 
@@ -60,6 +60,30 @@ namespace BilevelDsl.Generators.Frontend
             output.Add(new VecLocal(version, length));
             state[local] = Binding.ForComputed(version, length, loops.Count);
         }
+
+        /// <summary>Int locals set once, outside every loop, from invariant values: their value expressions, so a
+        /// length can name them and still be evaluated at the top of a derivative program.</summary>
+        private readonly Dictionary<string, Expr> invariantInts = new Dictionary<string, Expr>(System.StringComparer.Ordinal);
+
+        private void NoteInvariantInt(string name, ScalarType type, Expr value)
+        {
+            if (type == ScalarType.Int && loops.Count == 0)
+            {
+                Expr inlined = Inlined(value);
+                if (IsInvariantLength(inlined))
+                {
+                    invariantInts[name] = inlined;
+                }
+            }
+        }
+
+        private Expr Inlined(Expr expr) => expr switch
+        {
+            Var v when invariantInts.TryGetValue(v.Name, out Expr? value) => value,
+            Binary b => b with { Left = Inlined(b.Left), Right = Inlined(b.Right) },
+            Unary u => u with { Operand = Inlined(u.Operand) },
+            _ => expr,
+        };
 
         /// <summary>Constants, int data, lengths and sizes of parameters and data: the same for the whole call.</summary>
         private bool IsInvariantLength(Expr length)
@@ -160,6 +184,12 @@ namespace BilevelDsl.Generators.Frontend
             string name = call.TargetMethod.Name;
             IOperation Argument(string parameter) => call.Arguments.First(a => a.Parameter?.Name == parameter).Value;
             IOperation resultOperation = Unconverted(Argument("result"));
+            if (resultOperation is ILocalReferenceOperation poisonedLocal && state.TryGetValue(poisonedLocal.Local, out Binding? poisoned) && poisoned.IsPoisoned)
+            {
+                failed = true;
+                return;
+            }
+
             if (!(resultOperation is ILocalReferenceOperation resultLocal) || !state.TryGetValue(resultLocal.Local, out Binding? result) || !result.IsComputed)
             {
                 ReportVector(resultOperation.Syntax, resultOperation.Syntax.ToString(), "is not a computed vector: the result of Dsl." + name + " must be a 'Span<double> v = stackalloc double[n];' local of the body");

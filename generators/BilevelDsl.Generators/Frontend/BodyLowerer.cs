@@ -48,7 +48,7 @@ namespace BilevelDsl.Generators.Frontend
         }
 
         /// <summary>
-        /// Lowers <paramref name="method"/>. Level methods have (x, y) parameters of <paramref name="variableKind"/>;
+        /// Lowers <paramref name="method"/>. Level methods have (x, y) parameters of the <paramref name="variableKind"/>s;
         /// helpers (variableKind null) have double and int parameters. Returns null if the body was rejected
         /// (the reasons are in <paramref name="diagnostics"/>).
         /// </summary>
@@ -56,7 +56,7 @@ namespace BilevelDsl.Generators.Frontend
             IMethodSymbol method,
             MethodDeclarationSyntax syntax,
             SemanticModel semanticModel,
-            ParameterKind? variableKind,
+            VariableKinds? variableKind,
             ICollection<IMethodSymbol> helpers,
             List<Diagnostic> diagnostics,
             CancellationToken cancellationToken)
@@ -65,7 +65,7 @@ namespace BilevelDsl.Generators.Frontend
             return lowerer.Run(syntax, variableKind);
         }
 
-        private Function? Run(MethodDeclarationSyntax syntax, ParameterKind? variableKind)
+        private Function? Run(MethodDeclarationSyntax syntax, VariableKinds? variableKind)
         {
             foreach (SyntaxToken token in syntax.DescendantTokens())
             {
@@ -79,7 +79,7 @@ namespace BilevelDsl.Generators.Frontend
             foreach (IParameterSymbol parameter in method.Parameters)
             {
                 names.Reserve(parameter.Name);
-                ParameterKind kind = variableKind
+                ParameterKind kind = variableKind?.Of(parameter.Ordinal == 0)
                     ?? (parameter.Type.SpecialType == SpecialType.System_Int32 ? ParameterKind.Int : ParameterKind.Scalar);
                 parameters.Add(new Parameter(parameter.Name, kind));
                 state[parameter] = kind == ParameterKind.Span
@@ -250,6 +250,7 @@ namespace BilevelDsl.Generators.Frontend
             Expr value = LowerExpr(initializer, output);
             string name = names.Fresh(local.Name);
             output.Add(new Assign(name, type.Value, value, Declare: true));
+            NoteInvariantInt(name, type.Value, value);
             state[local] = new Binding(name, type.Value, loops.Count);
         }
 
@@ -687,6 +688,9 @@ namespace BilevelDsl.Generators.Frontend
                 new Binding(null, ScalarType.Double, depth) { Alias = new VecRef(version), Length = length, IsComputed = true, IsPristine = true };
 
             public static Binding Poisoned(int depth) => new Binding(null, ScalarType.Double, depth) { IsPoisoned = true };
+
+            /// <summary>A rejected computed vector: its writes and reads fail quietly too.</summary>
+            public static Binding PoisonedVector(int depth) => new Binding(null, ScalarType.Double, depth) { IsPoisoned = true, IsComputed = true };
 
             public Binding Written() => Copy(IsFrozen, pristine: false, Stale);
 

@@ -53,8 +53,8 @@ namespace BilevelDsl.Generators.Frontend
 
         public IMethodSymbol? Lower { get; set; }
 
-        /// <summary>Scalar or Span, when both level signatures are valid and agree.</summary>
-        public ParameterKind? VariableKind { get; set; }
+        /// <summary>The kinds of x and y, when both level signatures are valid and agree.</summary>
+        public VariableKinds? Kinds { get; set; }
 
         public List<IMethodSymbol> Helpers { get; } = new List<IMethodSymbol>();
 
@@ -75,7 +75,7 @@ namespace BilevelDsl.Generators.Frontend
         /// <summary>False when the generator cannot add a partial declaration at all.</summary>
         public bool CanEmit { get; set; } = true;
 
-        public bool LevelsValid => Upper != null && Lower != null && VariableKind != null;
+        public bool LevelsValid => Upper != null && Lower != null && Kinds != null;
     }
 
     /// <summary>Reads and checks the shape of a model class (everything except method bodies).</summary>
@@ -123,13 +123,13 @@ namespace BilevelDsl.Generators.Frontend
 
             shape.Upper = PickLevel(shape, uppers, "UpperLevel");
             shape.Lower = PickLevel(shape, lowers, "LowerLevel");
-            ParameterKind? upperKind = shape.Upper == null ? null : CheckLevelSignature(shape.Upper, shape.Diagnostics);
-            ParameterKind? lowerKind = shape.Lower == null ? null : CheckLevelSignature(shape.Lower, shape.Diagnostics);
+            VariableKinds? upperKind = shape.Upper == null ? null : CheckLevelSignature(shape.Upper, shape.Diagnostics);
+            VariableKinds? lowerKind = shape.Lower == null ? null : CheckLevelSignature(shape.Lower, shape.Diagnostics);
             if (upperKind != null && lowerKind != null)
             {
                 if (upperKind == lowerKind)
                 {
-                    shape.VariableKind = upperKind;
+                    shape.Kinds = upperKind;
                 }
                 else
                 {
@@ -137,7 +137,7 @@ namespace BilevelDsl.Generators.Frontend
                         DiagnosticCatalog.BadLevelSignature,
                         LocationOf(shape.Lower!),
                         shape.Lower!.Name,
-                        "must use the same parameter types as the upper level '" + shape.Upper!.Name + "' (both double or both ReadOnlySpan<double>)"));
+                        "must use the same parameter types as the upper level '" + shape.Upper!.Name + "' (" + upperKind.Value + ")"));
                 }
             }
 
@@ -215,10 +215,10 @@ namespace BilevelDsl.Generators.Frontend
                 }
 
                 var diagnostics = new List<Diagnostic>();
-                ParameterKind? kind = CheckLevelSignature(method, diagnostics);
+                VariableKinds? kind = CheckLevelSignature(method, diagnostics);
                 string? problem = kind == null
-                    ? "must have the signature of the level methods: 'double Name(x, y)' with x and y both double or both ReadOnlySpan<double>"
-                    : shape.VariableKind != null && kind != shape.VariableKind
+                    ? "must have the signature of the level methods: 'double Name(x, y)' with x and y each double or ReadOnlySpan<double>"
+                    : shape.Kinds != null && kind != shape.Kinds
                         ? "must use the same parameter types as the level methods"
                         : null;
                 if (problem != null)
@@ -253,11 +253,12 @@ namespace BilevelDsl.Generators.Frontend
 
         public static bool IsModel(INamedTypeSymbol? type) => type != null && HasAttribute(type, ModelAttribute);
 
-        /// <summary>The level signature rule: returns double, (x, y) each double or ReadOnlySpan&lt;double&gt;.</summary>
-        public static ParameterKind? CheckLevelSignature(IMethodSymbol method, List<Diagnostic> diagnostics)
+        /// <summary>The level signature rule: returns double, (x, y) each double or ReadOnlySpan&lt;double&gt;
+        /// (a scalar hyperparameter with a vector of weights, or the reverse, is fine).</summary>
+        public static VariableKinds? CheckLevelSignature(IMethodSymbol method, List<Diagnostic> diagnostics)
         {
             string? problem = null;
-            ParameterKind? kind = null;
+            VariableKinds? kind = null;
             if (method.ReturnType.SpecialType != SpecialType.System_Double)
             {
                 problem = "must return double";
@@ -278,13 +279,9 @@ namespace BilevelDsl.Generators.Frontend
                 {
                     problem = "must take parameters of type double or ReadOnlySpan<double>, passed by value";
                 }
-                else if (first != second)
-                {
-                    problem = "must take x and y of the same kind (both double or both ReadOnlySpan<double>)";
-                }
                 else
                 {
-                    kind = first;
+                    kind = new VariableKinds(first.Value, second.Value);
                 }
             }
 
@@ -461,11 +458,10 @@ namespace BilevelDsl.Generators.Frontend
                 {
                     problem = "must be a partial method declaration without a body, for the generator to implement";
                 }
-                else if (shape.VariableKind is ParameterKind kind && !HasGradientSignature(method, kind))
+                else if (shape.Kinds is VariableKinds kind && !HasGradientSignature(method, kind))
                 {
-                    problem = kind == ParameterKind.Scalar
-                        ? "must have the signature 'double Name(double x, double y, out double gradX, out double gradY)'"
-                        : "must have the signature 'double Name(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)'";
+                    problem = "must have the signature 'double Name(" + Declared(kind.X, "x", output: false) + ", " + Declared(kind.Y, "y", output: false) + ", "
+                        + Declared(kind.X, "gradX", output: true) + ", " + Declared(kind.Y, "gradY", output: true) + ")'";
                 }
 
                 if (problem != null)
@@ -477,7 +473,7 @@ namespace BilevelDsl.Generators.Frontend
                         shape.InvalidKernels.Add((method, diagnostic.Id + ": " + diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
                     }
                 }
-                else if (shape.VariableKind != null)
+                else if (shape.Kinds != null)
                 {
                     shape.Kernels.Add(new KernelRequest(method, level!.Value));
                 }
@@ -487,7 +483,10 @@ namespace BilevelDsl.Generators.Frontend
         private static bool IsGeneratedImplementation(IMethodSymbol method) =>
             method.PartialImplementationPart!.DeclaringSyntaxReferences.All(r => r.SyntaxTree.FilePath.EndsWith(".Bilevel.g.cs", System.StringComparison.Ordinal));
 
-        private static bool HasGradientSignature(IMethodSymbol method, ParameterKind kind)
+        private static string Declared(ParameterKind kind, string name, bool output) =>
+            kind == ParameterKind.Scalar ? (output ? "out double " : "double ") + name : (output ? "Span<double> " : "ReadOnlySpan<double> ") + name;
+
+        private static bool HasGradientSignature(IMethodSymbol method, VariableKinds kinds)
         {
             if (method.ReturnType.SpecialType != SpecialType.System_Double || method.Parameters.Length != 4 || method.IsGenericMethod)
             {
@@ -497,6 +496,7 @@ namespace BilevelDsl.Generators.Frontend
             for (int i = 0; i < 4; i++)
             {
                 IParameterSymbol parameter = method.Parameters[i];
+                ParameterKind kind = kinds.Of(i % 2 == 0);
                 bool ok = kind == ParameterKind.Scalar
                     ? parameter.Type.SpecialType == SpecialType.System_Double && parameter.RefKind == (i < 2 ? RefKind.None : RefKind.Out)
                     : parameter.RefKind == RefKind.None && (i < 2 ? IsReadOnlySpanOfDouble(parameter.Type) : IsSpanOfDouble(parameter.Type));

@@ -46,13 +46,30 @@ namespace BilevelDsl.Generators.Frontend
                 EquatableArray.From(ContainingDeclarations(type)),
                 Declaration(type),
                 type.ToDisplayString(),
-                shape.VariableKind ?? ParameterKind.Scalar,
+                shape.Kinds ?? VariableKinds.Scalars,
                 EquatableArray.From(kernels),
                 rejection,
                 EquatableArray.From(shape.Constraints.Select(c => c.Name)),
                 Domain(shape.UpperDomain),
                 Domain(shape.LowerDomain),
-                EquatableArray.From(shape.InvalidKernels.Select(k => new InvalidKernelSpec(Signature(k.Method, cancellationToken), k.Problem))));
+                EquatableArray.From(shape.InvalidKernels.Select(k => new InvalidKernelSpec(Signature(k.Method, cancellationToken), k.Problem))),
+                EquatableArray.From(MemberNames(type)));
+        }
+
+        /// <summary>Names the user's model (and its base types) declares: a kernel that would clash with one stays
+        /// an explicit interface implementation only.</summary>
+        private static IEnumerable<string> MemberNames(INamedTypeSymbol type)
+        {
+            var names = new SortedSet<string>(System.StringComparer.Ordinal);
+            for (INamedTypeSymbol? current = type; current != null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+            {
+                foreach (ISymbol member in current.GetMembers())
+                {
+                    names.Add(member.Name);
+                }
+            }
+
+            return names;
         }
 
         private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
@@ -94,7 +111,7 @@ namespace BilevelDsl.Generators.Frontend
                 return new MethodPart(key, null, method.Name, helper);
             }
 
-            ParameterKind? kind = ModelShapeReader.CheckLevelSignature(method, diagnostics);
+            VariableKinds? kind = ModelShapeReader.CheckLevelSignature(method, diagnostics);
             Function? body = kind == null || syntax == null
                 ? null
                 : BodyLowerer.Lower(method, syntax, semanticModel, kind, Helpers(method.ContainingType), diagnostics, cancellationToken);
@@ -153,7 +170,7 @@ namespace BilevelDsl.Generators.Frontend
                 shell.ContainingTypes,
                 shell.TypeDeclaration,
                 shell.TypeDisplayName,
-                shell.VariableKind,
+                shell.Kinds,
                 upper,
                 lower,
                 EquatableArray.From(helpers.Values.OrderBy(h => h.Name, System.StringComparer.Ordinal)),
@@ -162,7 +179,8 @@ namespace BilevelDsl.Generators.Frontend
                 EquatableArray.From(constraints),
                 shell.UpperDomain,
                 shell.LowerDomain,
-                shell.InvalidKernels);
+                shell.InvalidKernels,
+                shell.MemberNames);
         }
 
         private static LevelSpec? Single(List<MethodPart> parts, LevelRole role, Dictionary<string, Function> helpers)

@@ -334,6 +334,18 @@ namespace BilevelDsl.Generators.Ir
         Constant,
     }
 
+    /// <summary>The kinds of a model's x and y (each a double or a ReadOnlySpan&lt;double&gt;; they may differ).</summary>
+    internal readonly record struct VariableKinds(ParameterKind X, ParameterKind Y)
+    {
+        public static readonly VariableKinds Scalars = new VariableKinds(ParameterKind.Scalar, ParameterKind.Scalar);
+
+        public ParameterKind Of(bool isX) => isX ? X : Y;
+
+        public override string ToString() => Describe(X) + " x, " + Describe(Y) + " y";
+
+        private static string Describe(ParameterKind kind) => kind == ParameterKind.Scalar ? "double" : "ReadOnlySpan<double>";
+    }
+
     internal sealed record Parameter(string Name, ParameterKind Kind)
     {
         public bool IsDifferentiable => Kind == ParameterKind.Scalar || Kind == ParameterKind.Span;

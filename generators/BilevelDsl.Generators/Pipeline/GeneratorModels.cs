@@ -14,7 +14,7 @@ namespace BilevelDsl.Generators.Pipeline
         EquatableArray<string> ContainingTypes,
         string TypeDeclaration,
         string TypeDisplayName,
-        ParameterKind VariableKind,
+        VariableKinds Kinds,
         LevelSpec? Upper,
         LevelSpec? Lower,
         EquatableArray<Function> Helpers,
@@ -23,7 +23,8 @@ namespace BilevelDsl.Generators.Pipeline
         EquatableArray<LevelSpec> Constraints,
         DomainSpec UpperDomain,
         DomainSpec LowerDomain,
-        EquatableArray<InvalidKernelSpec> InvalidKernels);
+        EquatableArray<InvalidKernelSpec> InvalidKernels,
+        EquatableArray<string> MemberNames);
 
     /// <summary>A variable's domain: a box (both bounds set), a projection method, or neither (identity).</summary>
     internal sealed record DomainSpec(double? BoxLower, double? BoxUpper, string? Projection, bool ProjectionIsStatic)
@@ -60,13 +61,14 @@ namespace BilevelDsl.Generators.Pipeline
         EquatableArray<string> ContainingTypes,
         string TypeDeclaration,
         string TypeDisplayName,
-        ParameterKind VariableKind,
+        VariableKinds Kinds,
         EquatableArray<KernelSpec> Kernels,
         string? Rejection,
         EquatableArray<string> Constraints,
         DomainSpec UpperDomain,
         DomainSpec LowerDomain,
-        EquatableArray<InvalidKernelSpec> InvalidKernels);
+        EquatableArray<InvalidKernelSpec> InvalidKernels,
+        EquatableArray<string> MemberNames);
 
     /// <summary>An invalid [Gradient] partial declaration: its exact signature and the BDSL0014 message its
     /// throwing implementation carries.</summary>

@@ -296,7 +296,7 @@ public sealed class DerivativeRuleTableTests(ITestOutputHelper output)
                 // The direction is the tangent of the term's own vector: null when the term does not move with argument k.
                 VecRef? direction = TermVector(term) == name ? new VecRef("d") : null;
                 double[] tangent = new double[n];
-                foreach ((Expr scale, VecTerm piece) in DerivativeRules.TermTangent(term, direction, e => e is Var { Name: "r" } ? new Var("r_dot", ScalarType.Double) : new Num(0)))
+                foreach ((Expr scale, VecTerm piece) in DerivativeRules.TermTangent(term, v => direction != null && v.Name == TermVector(term) ? direction : null, e => e is Var { Name: "r" } ? new Var("r_dot", ScalarType.Double) : new Num(0)))
                 {
                     double s = IrEvaluator.Eval(scale, scalarTangents);
                     double[] value = EvalTerm(piece, vectors, scalarTangents, n);
