@@ -516,7 +516,7 @@ namespace BilevelDsl.Generators.Frontend
         {
             switch (operation)
             {
-                case IConversionOperation { OperatorMethod: null } conversion when !allowMatrix:
+                case IConversionOperation conversion when !allowMatrix && IsSpanConversion(conversion):
                     return LowerVector(conversion.Operand, output, allowIntArray, freeze: freeze);
                 case ILocalReferenceOperation local when state.TryGetValue(local.Local, out Binding? computed) && computed.IsComputed:
                     return ReadComputed(local.Local, computed, operation, freeze);

@@ -108,7 +108,14 @@ namespace BilevelDsl.Generators.Frontend
             operation is ILocalReferenceOperation local && state.TryGetValue(local.Local, out Binding? binding) && binding.IsComputed;
 
         private static IOperation Unconverted(IOperation operation) =>
-            operation is IConversionOperation { OperatorMethod: null } conversion ? Unconverted(conversion.Operand) : operation;
+            operation is IConversionOperation conversion && IsSpanConversion(conversion) ? Unconverted(conversion.Operand) : operation;
+
+        /// <summary>An identity or span conversion (T[] or Span to ReadOnlySpan: built in since C# 14, an op_Implicit
+        /// of the span types before), never a user's operator.</summary>
+        private static bool IsSpanConversion(IConversionOperation conversion) =>
+            conversion.OperatorMethod == null
+            || (conversion.OperatorMethod.Name == "op_Implicit"
+                && conversion.OperatorMethod.ContainingType?.OriginalDefinition.ToDisplayString() is "System.ReadOnlySpan<T>" or "System.Span<T>");
 
         private bool IsComputedElement(IOperation target) =>
             target is IPropertyReferenceOperation { Property.IsIndexer: true, Instance: IOperation instance } indexer

@@ -11,7 +11,7 @@ namespace BilevelDsl.GeneratorTests.Corpus;
 public static partial class CorpusModels
 {
     private static readonly Lazy<IReadOnlyList<ModelSpec>> LazyAll = new(() =>
-        ScalarModels().Concat(SpanModels()).Concat(MoreSpanModels()).Concat(ClosedFormModels.All).ToList());
+        ScalarModels().Concat(SpanModels()).Concat(MoreSpanModels()).Concat(VectorModels()).Concat(ClosedFormModels.All).ToList());
 
     public static IReadOnlyList<ModelSpec> All => LazyAll.Value;
 

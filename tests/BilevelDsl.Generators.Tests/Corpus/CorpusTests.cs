@@ -77,6 +77,11 @@ public sealed class CorpusTests
         Require("[Gradient] request", m => m.Members.Contains("[Gradient(", StringComparison.Ordinal));
         Require("span local in an Upper body", m => m.Upper.Contains("ReadOnlySpan<double>", StringComparison.Ordinal));
         Require("span local in a Lower body", m => m.Lower.Contains("ReadOnlySpan<double>", StringComparison.Ordinal));
+        foreach (string construct in new[] { "Dsl.Reshape", "stackalloc", "Dsl.MatVec", "Dsl.MatTVec", "Dsl.Axpy", "Dsl.Softmax(", "Dsl.SoftmaxCrossEntropy", "Dsl.Map", ".Slice(" })
+        {
+            Require(construct + " in an Upper body", m => m.Upper.Contains(construct, StringComparison.Ordinal) || construct is "Dsl.Axpy" or "Dsl.SoftmaxCrossEntropy");
+            Require(construct + " in a Lower body", m => m.Lower.Contains(construct, StringComparison.Ordinal) || construct == "Dsl.MatTVec" && m.Upper.Contains(construct, StringComparison.Ordinal));
+        }
         Assert.True(missing.Count == 0, "The corpus does not cover: " + string.Join("; ", missing));
     }
 

@@ -59,7 +59,7 @@ public static partial class DiagnosticCases
         {
             ("P0004_FloatReturn", "public [|float|] [|Upper|](double x, double y) { return (float)(x * y + y * y); }"),
             ("P0004_ThreeParameters", "public double [|Upper|](double x, double y, [|double z|]) { return x * y + y * y + z; }"),
-            ("P0004_MixedParameters", "public double [|Upper|](double x, [|ReadOnlySpan<double> y|]) { return x * y[0]; }"),
+            ("P0004_SpanOfFloat", "public double [|Upper|](double x, [|ReadOnlySpan<float> y|]) { return x * y[0]; }"),
             ("P0004_Generic", "public double [|Upper|][|<T>|](double x, double y) { return x * y + y * y; }"),
             ("P0004_RefParameter", "public double [|Upper|]([|ref double x|], double y) { return x * y + y * y; }"),
             ("P0004_WritableSpans", "public double [|Upper|]([|Span<double> x|], [|Span<double> y|]) { return x[0] * y[0]; }"),

@@ -128,8 +128,38 @@ public static class SnapshotModels
             """,
     };
 
+    public static readonly ModelSpec VectorModel = new()
+    {
+        Name = "VectorModel",
+        Namespace = "Snapshots",
+        Covers = "a Reshape view, a computed vector stored per iteration, MatVec, Softmax, Axpy, element fills",
+        Members = "private static Matrix A { get; } = Matrix.FromRows(new[] { new[] { 1.0, 0.5, -0.5 }, new[] { -1.0, 0.25, 0.75 } });",
+        Upper = """
+            Span<double> p = stackalloc double[3];
+            Dsl.Softmax(y, p);
+            Span<double> f = stackalloc double[3];
+            for (int k = 0; k < 3; k++)
+            {
+                f[k] = x[k] * p[k];
+            }
+            Dsl.Axpy(2.0, x, f);
+            return Dsl.SquaredNorm(f);
+            """,
+        Lower = """
+            var W = Dsl.Reshape(y, 1, 3);
+            Span<double> z = stackalloc double[1];
+            double loss = 0;
+            for (int i = 0; i < A.Rows; i++)
+            {
+                Dsl.MatVec(W, A.Row(i), z);
+                loss += Dsl.Softplus(z[0]) * x[i];
+            }
+            return loss + Dsl.SquaredNorm(y);
+            """,
+    };
+
     public static IReadOnlyList<ModelSpec> All { get; } = new[]
     {
-        ScalarQuadratic, SpanLoops, DataAndMatrix, HelpersAndBranches, GradientRequests, RejectedBody,
+        ScalarQuadratic, SpanLoops, DataAndMatrix, HelpersAndBranches, GradientRequests, RejectedBody, VectorModel,
     };
 }
