@@ -63,6 +63,12 @@ namespace BilevelDsl.Generators.Emit
                 case VecLocal local:
                     writer.Line(Name(local.Name) + ".Clear();");
                     break;
+                case SpanAlias alias:
+                    writer.Line(Name(alias.Name) + " = " + Vector(alias.Source) + ";");
+                    break;
+                case RequireLength require:
+                    writer.Line(Support + ".RequireLength(" + Vector(require.Vector) + ".Length, " + Expression(require.Expected) + ", " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(require.What, quote: true) + ");");
+                    break;
                 case VecStore store:
                     writer.Line(Span + " " + Name(store.Name) + " = " + VectorMemory.Workspace + ".Take(" + Expression(store.Length) + ");");
                     break;

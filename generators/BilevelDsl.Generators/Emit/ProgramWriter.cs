@@ -31,7 +31,7 @@ namespace BilevelDsl.Generators.Emit
             writer.Line();
             writer.Line("/// <summary>" + summary + "</summary>");
             writer.Open("private " + (isStatic ? "static " : string.Empty) + "double " + function.Name + "(" + string.Join(", ", Parameters(function)) + ")");
-            IrPrinter.Statements(function.Body, writer);
+            Body(function.Body, writer);
             writer.Close();
         }
 

@@ -26,6 +26,10 @@ namespace BilevelDsl.Generators.Emit
                     lines.Add(IrPrinter.Span + " " + IrPrinter.Name(local.Name) + " = "
                         + (local.Store == null ? Workspace + ".Take(" + IrPrinter.Expression(local.Length) + ")" : "default") + ";");
                 }
+                else if (statement is SpanAlias alias && declared.Add(alias.Name))
+                {
+                    lines.Add("global::System.ReadOnlySpan<double> " + IrPrinter.Name(alias.Name) + " = default;");
+                }
             });
             return lines;
         }
@@ -33,7 +37,7 @@ namespace BilevelDsl.Generators.Emit
         public static bool Uses(Block body)
         {
             bool any = false;
-            IrWalker.VisitStatements(body, statement => any |= statement is VecLocal || statement is VecStore);
+            IrWalker.VisitStatements(body, statement => any |= statement is VecLocal || statement is VecStore || statement is SpanAlias);
             return any;
         }
     }

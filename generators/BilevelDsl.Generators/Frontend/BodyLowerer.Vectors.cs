@@ -413,6 +413,7 @@ namespace BilevelDsl.Generators.Frontend
                         return null;
                     }
 
+                    output.Add(new RequireLength(vector, new Binary(BinaryOp.Multiply, rows, columns), "Dsl.Reshape: the vector must have rows * columns entries"));
                     return new MatRef(vector.Name, vector.Offset ?? new IntNum(0), rows, columns);
             }
 

@@ -225,6 +225,14 @@ namespace BilevelDsl.Generators.Frontend
                 }
 
                 VecRef? alias = LowerVector(initializer, output);
+                if (alias?.Row != null)
+                {
+                    // A data row stays a span in the generated code (not X[i, j] in the hot loop).
+                    string rowName = names.Fresh(local.Name);
+                    output.Add(new SpanAlias(rowName, alias));
+                    alias = new VecRef(rowName);
+                }
+
                 if (alias != null)
                 {
                     state[local] = Binding.ForAlias(alias, loops.Count, alias.Length);

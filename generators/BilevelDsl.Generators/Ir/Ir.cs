@@ -229,6 +229,13 @@ namespace BilevelDsl.Generators.Ir
     /// </summary>
     internal sealed record VecLocal(string Name, Expr Length, string? Store = null, Expr? Slot = null, bool Keep = false) : Stmt;
 
+    /// <summary>A span local naming a data row (<c>var row = X.Row(i)</c>), so the hot loop reads a span and not
+    /// the range-checked matrix indexer. Data: no derivative.</summary>
+    internal sealed record SpanAlias(string Name, VecRef Source) : Stmt;
+
+    /// <summary>Fails the kernel as the user's code would (a Dsl.Reshape whose sizes do not match its vector).</summary>
+    internal sealed record RequireLength(VecRef Vector, Expr Expected, string What) : Stmt;
+
     /// <summary>Memory for the per-iteration copies of the computed vector <see cref="Vector"/> of one loop.</summary>
     internal sealed record VecStore(string Name, Expr Length, string Vector) : Stmt;
 

@@ -34,6 +34,9 @@ namespace BilevelDsl.Generators.Ir
                     case VecStore store:
                         used.Add(store.Name);
                         break;
+                    case SpanAlias alias:
+                        used.Add(alias.Name);
+                        break;
                 }
             });
             return new NameTable(used);

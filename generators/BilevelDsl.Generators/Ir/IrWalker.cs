@@ -123,6 +123,13 @@ namespace BilevelDsl.Generators.Ir
                 case VecStore store:
                     Visit(store.Length, visit);
                     break;
+                case SpanAlias alias:
+                    Visit(alias.Source, visit);
+                    break;
+                case RequireLength require:
+                    Visit(require.Vector, visit);
+                    Visit(require.Expected, visit);
+                    break;
                 case MatVecUpdate product:
                     Visit(product.Target, visit);
                     Visit(product.Scale, visit);
@@ -271,6 +278,12 @@ namespace BilevelDsl.Generators.Ir
                         break;
                     case VecLocal { Store: not null } local:
                         reads.Add(local.Store!);
+                        break;
+                    case SpanAlias alias:
+                        reads.Add(alias.Source.Name);
+                        break;
+                    case RequireLength require:
+                        reads.Add(require.Vector.Name);
                         break;
                 }
 

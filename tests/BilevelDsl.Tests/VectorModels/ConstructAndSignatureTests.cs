@@ -89,3 +89,32 @@ public sealed class ConstructAndSignatureTests
         Assert.Throws<ArgumentException>(() => model.LowerGradient([0.0], [0.5], new double[1], new double[2]));
     }
 }
+
+/// <summary>A Reshape whose sizes do not match its vector fails in every kernel, as the user's code does.</summary>
+[BilevelModel]
+public partial class ReshapeOfTwoByThree
+{
+    [UpperLevel]
+    public double Upper(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => Dsl.SquaredNorm(y);
+
+    [LowerLevel]
+    public double Lower(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        var W = Dsl.Reshape(y, 2, 3);
+        return Dsl.Dot(W.Row(1), x);
+    }
+}
+
+public sealed class ReshapeSizeTests
+{
+    [Fact]
+    public void EveryKernelRejectsAVectorOfTheWrongLength()
+    {
+        var model = new ReshapeOfTwoByThree();
+        double[] x = [1, 2, 3], y = new double[7], gy = new double[7];
+        Assert.Throws<ArgumentException>(() => model.LowerValue(x, y));
+        Assert.Throws<ArgumentException>(() => model.LowerGradient(x, y, new double[3], gy));
+        Assert.Throws<ArgumentException>(() => model.LowerHessianVector(x, y, x, y, new double[3], gy));
+        Assert.Equal(6.0 * 1 + 0, model.LowerGradient(x, [0, 0, 0, 1, 1, 1], new double[3], new double[6]) - 0, 12);
+    }
+}

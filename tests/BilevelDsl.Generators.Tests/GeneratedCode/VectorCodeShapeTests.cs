@@ -1,0 +1,88 @@
+using BilevelDsl.GeneratorTests.Harness;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace BilevelDsl.GeneratorTests.GeneratedCode;
+
+/// <summary>What the vector constructs must look like in the generated code (speed depends on it).</summary>
+public sealed class VectorCodeShapeTests
+{
+    private static string Generate(string lowerBody, string members = "private static Matrix M { get; } = new Matrix(2, 3, new double[6]);")
+    {
+        GeneratorRun run = GeneratorHarness.Run($$"""
+            using System;
+            using BilevelDsl;
+
+            namespace Shapes;
+
+            [BilevelModel]
+            public partial class Shape
+            {
+                {{members}}
+
+                [UpperLevel]
+                public double Upper(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => Dsl.Dot(x, y);
+
+                [LowerLevel]
+                public double Lower(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+                {
+                    {{lowerBody}}
+                }
+            }
+            """);
+        return string.Concat(run.GeneratedSources.Select(s => s.SourceText.ToString()));
+    }
+
+    [Fact]
+    public void A_span_alias_of_a_data_row_stays_a_span()
+    {
+        string code = Generate("""
+            double s = 0;
+            for (int i = 0; i < M.Rows; i++)
+            {
+                ReadOnlySpan<double> row = M.Row(i);
+                for (int j = 0; j < row.Length; j++)
+                {
+                    s += row[j] * y[j] * x[i];
+                }
+            }
+            return s;
+            """);
+        Assert.Matches(@"row(_\d+)? = global::Shapes\.Shape\.M\.Row\(", code);
+        Assert.DoesNotContain("global::Shapes.Shape.M[", code, StringComparison.Ordinal);
+        Assert.Matches(@"row(_\d+)?\[j(_\d+)?\]", code);
+    }
+
+    [Fact]
+    public void Logits_of_a_top_level_data_loop_are_stored_not_recomputed()
+    {
+        string code = Generate("""
+            var W = Dsl.Reshape(y, 2, 3);
+            Span<double> z = stackalloc double[2];
+            double loss = 0;
+            for (int i = 0; i < M.Rows; i++)
+            {
+                Dsl.MatVec(W, M.Row(i), z);
+                loss += Dsl.LogSumExp(z) * x[i];
+            }
+            return loss;
+            """);
+        int gradient = code.IndexOf("private double Lower__Gradient(", StringComparison.Ordinal);
+        string body = code.Substring(gradient, code.IndexOf("private void Lower__HessianVector(", StringComparison.Ordinal) - gradient);
+        Assert.Equal(1, Count(body, "AddMatVec("));                 // forward only: the backward sweep reads the store
+        Assert.Equal(1, Count(body, "AddOuter("));
+        Assert.Contains("_store = __bilevelWorkspace.Take(", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("stackalloc", code, StringComparison.Ordinal);
+    }
+
+    private static int Count(string text, string what)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, at + 1, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}
