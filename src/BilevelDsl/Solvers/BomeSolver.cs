@@ -40,6 +40,9 @@ namespace BilevelDsl.Solvers;
 /// <remarks>Work arrays are allocated once per <see cref="Solve"/>; the iteration loop does not allocate.</remarks>
 public sealed class BomeSolver : IBilevelSolver
 {
+    /// <inheritdoc/>
+    public string Name => "bome";
+
     private readonly BomeOptions _options;
 
     /// <summary>Creates a solver with the default <see cref="BomeOptions"/>.</summary>

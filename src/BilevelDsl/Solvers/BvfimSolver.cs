@@ -46,6 +46,9 @@ namespace BilevelDsl.Solvers;
 /// </remarks>
 public sealed class BvfimSolver : IBilevelSolver
 {
+    /// <inheritdoc/>
+    public string Name => "bvfim";
+
     /// <summary>Armijo fraction of the z and phase-one line searches, and of the barrier search's rounding-level fallback test.</summary>
     private const double ArmijoFraction = 0.4;
 

@@ -50,6 +50,9 @@ namespace BilevelDsl.Solvers;
 /// </remarks>
 public sealed class CccpSolver : IBilevelSolver
 {
+    /// <inheritdoc/>
+    public string Name => "cccp";
+
     private const int MaxRhoDoublingsPerStep = 60;
     private const double RoundingAllowance = 64.0 * 1.1102230246251565e-16;
 

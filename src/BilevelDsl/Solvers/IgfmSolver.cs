@@ -38,6 +38,9 @@ namespace BilevelDsl.Solvers;
 /// </remarks>
 public sealed class IgfmSolver : IBilevelSolver
 {
+    /// <inheritdoc/>
+    public string Name => "igfm";
+
     private readonly IgfmOptions _options;
 
     /// <summary>Creates a solver with the default <see cref="IgfmOptions"/>.</summary>

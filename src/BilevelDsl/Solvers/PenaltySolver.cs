@@ -29,6 +29,9 @@ namespace BilevelDsl.Solvers;
 /// </summary>
 public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
 {
+    /// <inheritdoc/>
+    public string Name => "penalty";
+
     /// <summary>Creates a solver with the default <see cref="PenaltyOptions"/>.</summary>
     public PenaltySolver()
         : this(new PenaltyOptions())

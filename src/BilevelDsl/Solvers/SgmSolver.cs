@@ -84,6 +84,9 @@ public sealed record SgmResult
 /// </remarks>
 public sealed class SgmSolver : IBilevelSolver
 {
+    /// <inheritdoc/>
+    public string Name => "sgm";
+
     private readonly SgmOptions _options;
 
     /// <summary>Creates a solver with the default <see cref="SgmOptions"/>.</summary>

@@ -32,6 +32,9 @@ namespace BilevelDsl.Solvers;
 /// </remarks>
 public sealed class SmnbpSolver : IBilevelSolver
 {
+    /// <inheritdoc/>
+    public string Name => "smnbp";
+
     /// <summary>The method's name, as used in messages.</summary>
     public const string MethodName = "SMNBP";
 

@@ -70,6 +70,9 @@ namespace BilevelDsl.Solvers;
 /// </remarks>
 public sealed class SpnboSolver : IBilevelSolver
 {
+    /// <inheritdoc/>
+    public string Name => "spnbo";
+
     /// <summary>The method's name, as used in messages.</summary>
     public const string MethodName = "SPNBO";
 
