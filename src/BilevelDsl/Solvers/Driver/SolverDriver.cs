@@ -27,7 +27,8 @@ internal static class SolverDriver
         IProgress<SolverProgress>? progress,
         CancellationToken cancellationToken,
         Func<string?>? assumptions,
-        MethodFactory create)
+        MethodFactory create,
+        RunLog? sharedLog = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var stopwatch = Stopwatch.StartNew();
@@ -52,7 +53,7 @@ internal static class SolverDriver
             return Rejected(x0, y0, SolverStatus.AssumptionViolated, violation.StartsWith("Assumption violated", StringComparison.Ordinal) ? violation : "Assumption violated: " + violation, stopwatch);
         }
 
-        var log = new RunLog(stopwatch, settings.RecordHistory, progress);
+        RunLog log = sharedLog ?? new RunLog(stopwatch, settings.RecordHistory, progress);
         IterativeMethod? method = null;
         StepOutcome end;
         try
