@@ -164,9 +164,9 @@ public sealed class BvfimSolver : IBilevelSolver
         private readonly double[] _phiMemory = new double[NonMonotoneMemory];
         private double _ySpectralStep;
 
-        public override double[] X => _x;
+        public override ReadOnlySpan<double> CurrentX => _x;
 
-        public override double[] Y => _y;
+        public override ReadOnlySpan<double> CurrentY => _y;
 
         public Run(
             IBilevelKernels model,

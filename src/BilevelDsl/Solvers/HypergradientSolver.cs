@@ -169,9 +169,9 @@ public abstract class HypergradientSolver : IBilevelSolver, IHypergradientEstima
             _stall = new StagnationDetector(_o.StallWindow);
         }
 
-        public override double[] X => _c.X;
+        public override ReadOnlySpan<double> CurrentX => _c.X;
 
-        public override double[] Y => _c.Y;
+        public override ReadOnlySpan<double> CurrentY => _c.Y;
 
         public override double UpperStationarity => _projected;
 

@@ -238,9 +238,9 @@ public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
             _stall = new StagnationDetector(options.StallWindow);
         }
 
-        public override double[] X => _x;
+        public override ReadOnlySpan<double> CurrentX => _x;
 
-        public override double[] Y => _y;
+        public override ReadOnlySpan<double> CurrentY => _y;
 
         public override double UpperStationarity => _projected;
 

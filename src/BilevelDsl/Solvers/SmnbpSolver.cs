@@ -99,9 +99,9 @@ public sealed class SmnbpSolver : IBilevelSolver
         private readonly double[] _gradX = new double[x0.Length];
         private readonly double[] _c = new double[y0.Length];
 
-        public override double[] X => _x;
+        public override ReadOnlySpan<double> CurrentX => _x;
 
-        public override double[] Y => _y;
+        public override ReadOnlySpan<double> CurrentY => _y;
 
         public override StepOutcome Step(int k, CancellationToken cancellationToken)
         {

@@ -16,7 +16,10 @@ public sealed record CertificateOptions
     /// <summary>Whether the check runs (default true). It runs for results with status Converged or IterationLimit.</summary>
     public bool Enabled { get; init; } = true;
 
-    /// <summary>Passes when f(x, y) - v(x) &lt;= GapTolerance * max(1, |v(x)|). Default 1e-6.</summary>
+    /// <summary>
+    /// Passes when f(x, y) - v(x) &lt;= GapTolerance * max(1, |v(x)|) (or, for CCCP-BO, which solves the epsilon-relaxed
+    /// problem by design, when the gap is within its Epsilon plus its lower-level feasibility tolerance). Default 1e-6.
+    /// </summary>
     public double GapTolerance { get; init; } = 1e-6;
 
     /// <summary>
@@ -82,7 +85,10 @@ public sealed record SolutionCertificate
     /// <summary>y*, the re-solved lower-level solution at the returned x (null when the re-solve found no feasible point).</summary>
     public required double[]? LowerSolution { get; init; }
 
-    /// <summary>F(x, y*) when the returned y failed the gap or feasibility check and the re-solved y* is lower-optimal; NaN otherwise.</summary>
+    /// <summary>
+    /// F(x, y*) when the returned y is not lower-optimal to the strict tolerance (GapTolerance), or is infeasible, and the
+    /// re-solve found a feasible y*: the upper value actually achievable at x. NaN otherwise.
+    /// </summary>
     public required double UpperValueAtLowerSolution { get; init; }
 
     /// <summary>The time the check took (included in <see cref="BilevelResult.Elapsed"/>).</summary>

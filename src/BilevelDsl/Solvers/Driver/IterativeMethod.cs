@@ -39,7 +39,7 @@ internal readonly struct StepOutcome
 
 /// <summary>
 /// A bilevel method as the driver sees it: its per-solve state (created by the solver's factory, work arrays allocated
-/// there) and one <see cref="Step"/> per outer iteration. The iterate (<see cref="X"/>, <see cref="Y"/>) is what the
+/// there) and one <see cref="Step"/> per outer iteration. The iterate (<see cref="CurrentX"/>, <see cref="CurrentY"/>) is what the
 /// result reports when the run ends.
 /// </summary>
 internal abstract class IterativeMethod
@@ -47,10 +47,10 @@ internal abstract class IterativeMethod
     private RunLog? _log;
 
     /// <summary>The current upper-level iterate.</summary>
-    public abstract double[] X { get; }
+    public abstract ReadOnlySpan<double> CurrentX { get; }
 
     /// <summary>The current lower-level iterate.</summary>
-    public abstract double[] Y { get; }
+    public abstract ReadOnlySpan<double> CurrentY { get; }
 
     /// <summary>The run's history and progress sink (set by the driver before the first step).</summary>
     internal RunLog Log
@@ -67,6 +67,12 @@ internal abstract class IterativeMethod
     /// hypergradient norm), for the certificate; NaN when the method has none. Default: the direction norm of the last record.
     /// </summary>
     public virtual double UpperStationarity => Log.LastDirectionNorm;
+
+    /// <summary>
+    /// The lower-level optimality gap the method promises by construction (CCCP-BO: its epsilon-relaxation); the
+    /// certificate accepts gaps up to the larger of this and its own tolerance. 0 for methods that target exact solutions.
+    /// </summary>
+    public virtual double LowerGapAllowance => 0.0;
 
     /// <summary>One outer iteration, 0-based <paramref name="k"/>. Records its iteration with <see cref="Complete"/>.</summary>
     public abstract StepOutcome Step(int k, CancellationToken cancellationToken);

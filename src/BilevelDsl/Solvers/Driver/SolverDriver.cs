@@ -67,7 +67,7 @@ internal static class SolverDriver
             end = StepOutcome.Stop(SolverStatus.InvalidInput, ModelThrew(settings.Name, ex, method is null ? -1 : log.Iterations, x0.Length, y0.Length), evaluate: false);
         }
 
-        return Finish(settings, model, method is null ? x0 : method.X, method is null ? y0 : method.Y, y0, end, log, method, cancellationToken);
+        return Finish(settings, model, method is null ? x0 : method.CurrentX, method is null ? y0 : method.CurrentY, y0, end, log, method, cancellationToken);
     }
 
     /// <summary>
@@ -164,7 +164,7 @@ internal static class SolverDriver
         SolutionCertificate? certificate = null;
         if (evaluate && settings.Certificate.Enabled && status is SolverStatus.Converged or SolverStatus.IterationLimit && !cancellationToken.IsCancellationRequested)
         {
-            certificate = CertificateBuilder.Build(model, x, y, y0, lower, method?.UpperStationarity ?? double.NaN, settings.Certificate, cancellationToken);
+            certificate = CertificateBuilder.Build(model, x, y, y0, lower, method?.UpperStationarity ?? double.NaN, method?.LowerGapAllowance ?? 0.0, settings.Certificate, cancellationToken);
             if (status == SolverStatus.Converged && !certificate.Passed)
             {
                 status = SolverStatus.NotCertified;
