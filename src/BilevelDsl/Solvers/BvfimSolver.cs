@@ -111,7 +111,7 @@ public sealed class BvfimSolver : IBilevelSolver
         ModelInfo info = model.Info;
         if (model.LowerConstraintCount > 0)
         {
-            return $"BVFIM's log-barrier covers the value-function constraint f(x, y) < f*(x) only; the model's {model.LowerConstraintCount} lower-level "
+            return $"Assumption violated: BVFIM's log-barrier covers the value-function constraint f(x, y) < f*(x) only; the model's {model.LowerConstraintCount} lower-level "
                 + "constraint(s) u_j(x, y) <= 0 would be ignored and the returned y could be infeasible. Use CCCP-BO (CccpSolver), which handles "
                 + "lower-level inequality constraints, or express a simple constraint as a [LowerBounds] box or [LowerProjection] and use AID, RHG or FHG.";
         }
@@ -119,7 +119,7 @@ public sealed class BvfimSolver : IBilevelSolver
         if (info.HasLowerDomain || info.HasUpperDomain)
         {
             string which = info.HasLowerDomain ? "lower" : "upper";
-            return $"BVFIM takes unprojected gradient steps, so the declared {which}-level domain would be ignored. "
+            return $"Assumption violated: BVFIM takes unprojected gradient steps, so the declared {which}-level domain would be ignored. "
                 + "Use AID-CG, RHG or FHG, which project onto both domains (or CCCP-BO for a lower level with constraints).";
         }
 

@@ -84,7 +84,7 @@ public sealed class SmnbpSolver : IBilevelSolver
             y0,
             progress,
             cancellationToken,
-            () => ModelAssumptions.Check(model, MethodName, nameof(SmnbpOptions), _options.Smoothing.Initial, needsSmoothUpper: false, allowsLowerDomain: false),
+            () => ModelAssumptions.Check(model, MethodName, nameof(SmnbpOptions), _options.Smoothing.Initial, needsSmoothUpper: false, allowsLowerDomain: false) is { } v ? "Assumption violated: " + v : null,
             (m, x, y) => new Rounds(_options, m, x, y, rounds));
         return new SmnbpResult { Result = result, Rounds = rounds.AsReadOnly() };
     }

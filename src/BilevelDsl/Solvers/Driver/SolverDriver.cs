@@ -50,7 +50,7 @@ internal static class SolverDriver
 
         if (violation is not null)
         {
-            return Rejected(x0, y0, SolverStatus.AssumptionViolated, violation.StartsWith("Assumption violated", StringComparison.Ordinal) ? violation : "Assumption violated: " + violation, stopwatch);
+            return Rejected(x0, y0, SolverStatus.AssumptionViolated, violation, stopwatch);
         }
 
         RunLog log = sharedLog ?? new RunLog(stopwatch, settings.RecordHistory, progress);
@@ -67,7 +67,14 @@ internal static class SolverDriver
             end = StepOutcome.Stop(SolverStatus.InvalidInput, ModelThrew(settings.Name, ex, method is null ? -1 : log.Iterations, x0.Length, y0.Length), evaluate: false);
         }
 
-        return Finish(settings, model, method is null ? x0 : method.CurrentX, method is null ? y0 : method.CurrentY, y0, end, log, method, cancellationToken);
+        try
+        {
+            return Finish(settings, model, method is null ? x0 : method.CurrentX, method is null ? y0 : method.CurrentY, y0, end, log, method, cancellationToken);
+        }
+        finally
+        {
+            (method as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>
