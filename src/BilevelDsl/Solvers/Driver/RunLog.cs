@@ -55,6 +55,9 @@ internal sealed class RunLog
         }
     }
 
+    /// <summary>Counts <paramref name="iterations"/> completed iterations that are neither recorded nor reported (a method that runs untraced).</summary>
+    public void Count(int iterations) => Iterations += iterations;
+
     /// <summary>The history as an exactly sized read-only list.</summary>
     public IReadOnlyList<IterationRecord> History() =>
         _history is null || _history.Count == 0 ? Array.Empty<IterationRecord>() : Array.AsReadOnly(_history.ToArray());
