@@ -36,4 +36,18 @@ internal static class VectorMath
 
     /// <summary>Swaps two array references (used to accept a trial point without copying).</summary>
     public static void Swap(ref double[] a, ref double[] b) => (a, b) = (b, a);
+
+    /// <summary>"index 3 is NaN" for the first non-finite entry of <paramref name="v"/> ("none" when all are finite).</summary>
+    public static string FirstNonFinite(ReadOnlySpan<double> v)
+    {
+        for (int i = 0; i < v.Length; i++)
+        {
+            if (!double.IsFinite(v[i]))
+            {
+                return $"index {i} is {InputValidation.Describe(v[i])}";
+            }
+        }
+
+        return "none";
+    }
 }

@@ -41,6 +41,9 @@ public sealed class AidCgSolver : HypergradientSolver
     public AidCgOptions Options { get; }
 
     /// <inheritdoc/>
+    public override string Name => "aid-cg";
+
+    /// <inheritdoc/>
     public override string MethodName => "AID-CG";
 
     private protected override string OptionsTypeName => nameof(AidCgOptions);

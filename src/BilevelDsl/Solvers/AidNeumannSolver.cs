@@ -40,6 +40,9 @@ public sealed class AidNeumannSolver : HypergradientSolver
     public AidNeumannOptions Options { get; }
 
     /// <inheritdoc/>
+    public override string Name => "aid-neumann";
+
+    /// <inheritdoc/>
     public override string MethodName => "AID-Neumann";
 
     private protected override string OptionsTypeName => nameof(AidNeumannOptions);

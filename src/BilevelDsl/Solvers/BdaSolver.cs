@@ -47,6 +47,9 @@ public sealed class BdaSolver : HypergradientSolver
     public BdaOptions Options { get; }
 
     /// <inheritdoc/>
+    public override string Name => "bda";
+
+    /// <inheritdoc/>
     public override string MethodName => "BDA";
 
     private protected override string OptionsTypeName => nameof(BdaOptions);

@@ -32,4 +32,11 @@ public sealed record BilevelResult
 
     /// <summary>A human-readable account of the outcome (what converged, what went non-finite, what was invalid).</summary>
     public required string Message { get; init; }
+
+    /// <summary>
+    /// The independent check of this result (the lower level re-solved at X; see <see cref="SolutionCertificate"/>), or null
+    /// when it did not run: turned off (<see cref="CertificateOptions.Enabled"/>), or a status other than Converged,
+    /// IterationLimit or NotCertified. Its cost is <see cref="SolutionCertificate.Elapsed"/>, included in <see cref="Elapsed"/>.
+    /// </summary>
+    public SolutionCertificate? Certificate { get; init; }
 }

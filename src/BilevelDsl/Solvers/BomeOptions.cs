@@ -54,13 +54,18 @@ public sealed record BomeOptions
     /// <summary>The lower-level stationarity required for convergence (see <see cref="Tolerance"/>).</summary>
     public double LowerTolerance { get; init; } = 1e-6;
 
-    /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration (storage allocated up front).</summary>
+    /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration (storage grows with the iterations run).</summary>
     public bool RecordHistory { get; init; } = true;
+
+    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
+    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
 
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Certificate);
+        Certificate.Validate();
         if (!(StepSize > 0.0) || double.IsInfinity(StepSize))
         {
             throw new ArgumentOutOfRangeException(nameof(StepSize), StepSize, "StepSize (xi) must be positive and finite.");

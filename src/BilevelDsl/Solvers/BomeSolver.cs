@@ -24,9 +24,8 @@
 //    the raw gradients' outward parts are undone by the projection, so a lambda computed from them does not make q
 //    decrease, and the iteration settles at points that are not lower-level optimal. In the interior of Y nothing changes.
 //  * The stopping test is in BomeOptions.Tolerance.
-using System.Diagnostics;
-using System.Globalization;
 using BilevelDsl.Numerics;
+using BilevelDsl.Solvers.Driver;
 using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
@@ -40,6 +39,9 @@ namespace BilevelDsl.Solvers;
 /// <remarks>Work arrays are allocated once per <see cref="Solve"/>; the iteration loop does not allocate.</remarks>
 public sealed class BomeSolver : IBilevelSolver
 {
+    /// <inheritdoc/>
+    public string Name => "bome";
+
     private readonly BomeOptions _options;
 
     /// <summary>Creates a solver with the default <see cref="BomeOptions"/>.</summary>
@@ -70,35 +72,15 @@ public sealed class BomeSolver : IBilevelSolver
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var stopwatch = Stopwatch.StartNew();
-
-        string? invalid = InputValidation.CheckStart(x0, nameof(x0)) ?? InputValidation.CheckStart(y0, nameof(y0));
-        if (invalid is not null)
-        {
-            return RunRecorder.Rejected(x0, y0, SolverStatus.InvalidInput, "Invalid input: " + invalid, stopwatch);
-        }
-
-        Run? run = null;
-        try
-        {
-            string? refused = CheckAssumptions(model, _options.Smoothing);
-            if (refused is not null)
-            {
-                return RunRecorder.Rejected(x0, y0, SolverStatus.AssumptionViolated, refused, stopwatch);
-            }
-
-            IBilevelKernels work = _options.Smoothing > 0.0 ? model.WithSmoothing(_options.Smoothing) : model;
-            run = new Run(model, work, _options, x0, y0, progress, cancellationToken, stopwatch);
-            return run.Execute();
-        }
-        catch (ArgumentException ex)
-        {
-            // The kernels reject spans of the wrong length with ArgumentException (generated kernels always do).
-            string message = $"Invalid input: the model threw an ArgumentException (x0 has length {x0.Length}, y0 has length {y0.Length}): {ex.Message}";
-            return run is null
-                ? RunRecorder.Rejected(x0, y0, SolverStatus.InvalidInput, message, stopwatch)
-                : run.Recorder.Finish(model, x0, y0, SolverStatus.InvalidInput, message, evaluate: false);
-        }
+        return SolverDriver.Solve(
+            new DriverSettings("BOME", _options.MaxIterations, _options.RecordHistory, _options.Certificate),
+            model,
+            x0,
+            y0,
+            progress,
+            cancellationToken,
+            () => CheckAssumptions(model, _options.Smoothing),
+            (m, x, y) => new Run(m, _options.Smoothing > 0.0 ? m.WithSmoothing(_options.Smoothing) : m, _options, x, y));
     }
 
     /// <summary>Null if BOME's assumptions checkable from the model hold; otherwise the reason and what to do.</summary>
@@ -143,12 +125,11 @@ public sealed class BomeSolver : IBilevelSolver
     private const double RoundingAllowance = 16.0 * 1.1102230246251565e-16;
 
     /// <summary>The state of one solve: work arrays allocated once, then reused by every iteration.</summary>
-    private sealed class Run
+    private sealed class Run : IterativeMethod
     {
         private readonly IBilevelKernels _exact;
         private readonly IBilevelKernels _model;
         private readonly BomeOptions _o;
-        private readonly CancellationToken _cancellationToken;
 
         private readonly double[] _x;
         private readonly double[] _y;
@@ -178,16 +159,11 @@ public sealed class BomeSolver : IBilevelSolver
             IBilevelKernels model,
             BomeOptions options,
             ReadOnlySpan<double> x0,
-            ReadOnlySpan<double> y0,
-            IProgress<SolverProgress>? progress,
-            CancellationToken cancellationToken,
-            Stopwatch stopwatch)
+            ReadOnlySpan<double> y0)
         {
             _exact = exact;
             _model = model;
             _o = options;
-            _cancellationToken = cancellationToken;
-            Recorder = new RunRecorder(stopwatch, options.RecordHistory, options.MaxIterations, progress);
 
             int m = x0.Length;
             int n = y0.Length;
@@ -215,103 +191,107 @@ public sealed class BomeSolver : IBilevelSolver
             _lowerStep = options.LowerStepSize;
         }
 
-        public RunRecorder Recorder { get; }
+        public override ReadOnlySpan<double> CurrentX => _x;
 
-        public BilevelResult Execute()
+        public override ReadOnlySpan<double> CurrentY => _y;
+
+        public override StepOutcome Step(int k, CancellationToken cancellationToken)
         {
             BomeOptions o = _o;
             IBilevelKernels model = _model;
             bool upperDomain = model.Info.HasUpperDomain;
             bool lowerDomain = _lowerDomain;
-            if (upperDomain)
+            if (k == 0)
             {
-                model.ProjectUpper(_x);
-            }
-
-            if (lowerDomain)
-            {
-                model.ProjectLower(_y);
-            }
-
-            if (!VectorMath.AllFinite(_x) || !VectorMath.AllFinite(_y))
-            {
-                return Recorder.Finish(_exact, _x, _y, SolverStatus.InvalidInput, "Invalid input: projecting the start onto the declared domains gave a non-finite entry.", evaluate: false);
-            }
-
-            for (int k = 0; k < o.MaxIterations; k++)
-            {
-                if (_cancellationToken.IsCancellationRequested)
-                {
-                    return Recorder.Finish(_exact, _x, _y, SolverStatus.Cancelled, $"Cancelled after {k} outer iterations; X and Y are the last iterate.", evaluate: true);
-                }
-
-                double F = model.UpperGradient(_x, _y, _Fx, _Fy);
-                double f = model.LowerGradient(_x, _y, _fx, _fy);
-                string? bad = NonFinite(F, _Fx, "F", "y") ?? NonFinite(F, _Fy, "F", "y") ?? NonFinite(f, _fx, "f", "y") ?? NonFinite(f, _fy, "f", "y");
-                if (bad is not null)
-                {
-                    return Diverged(k, bad);
-                }
-
-                // y_T: T lower-level steps from y (y_T is held constant in the derivative of q); df/dx at y_T in _fxT.
-                (double fT, int lowerSteps) = LowerSteps(f);
-
-                // grad q = (df/dx(x, y) - df/dx(x, y_T), df/dy(x, y)); lambda; d = grad F + lambda grad q. With a lower domain the
-                // y-parts are generalized gradients (y - P_Y(y - xi g)) / xi (see the header).
-                VectorMath.AddScaled(_fx, -1.0, _fxT, _qx);
-                ReadOnlySpan<double> Fy = lowerDomain ? GeneralizedGradient(_Fy, _Gy) : _Fy;
-                ReadOnlySpan<double> qy = lowerDomain ? GeneralizedGradient(_fy, _qy) : _fy;
-                double qq = Dsl.Dot(_qx, _qx) + Dsl.Dot(qy, qy);
-                double Fq = Dsl.Dot(_Fx, _qx) + Dsl.Dot(Fy, qy);
-                double lambda = qq > 0.0 ? Math.Max((o.Eta * qq) - Fq, 0.0) / qq : 0.0;
-                double directionNorm = 0.0;
-                for (int i = 0; i < _x.Length; i++)
-                {
-                    double d = _Fx[i] + (lambda * _qx[i]);
-                    directionNorm += d * d;
-                    _xNext[i] = _x[i] - (o.StepSize * d);
-                }
-
-                for (int i = 0; i < _y.Length; i++)
-                {
-                    double d = Fy[i] + (lambda * qy[i]);
-                    directionNorm += d * d;
-                    _yNext[i] = _y[i] - (o.StepSize * d);
-                }
-
-                directionNorm = Math.Sqrt(directionNorm);
                 if (upperDomain)
                 {
-                    model.ProjectUpper(_xNext);
+                    model.ProjectUpper(_x);
                 }
 
                 if (lowerDomain)
                 {
-                    model.ProjectLower(_yNext);
+                    model.ProjectLower(_y);
                 }
 
-                if (!VectorMath.AllFinite(_xNext) || !VectorMath.AllFinite(_yNext))
+                if (!VectorMath.AllFinite(_x) || !VectorMath.AllFinite(_y))
                 {
-                    return Diverged(k, $"the iterate became non-finite (the step xi * d overflowed: ||d|| = {Format(directionNorm)}, lambda = {Format(lambda)})");
-                }
-
-                double stationarity = LowerStationarity();
-                double stepNorm = Math.Max(VectorMath.DistanceInf(_xNext, _x), VectorMath.DistanceInf(_yNext, _y));
-                _xNext.AsSpan().CopyTo(_x);
-                _yNext.AsSpan().CopyTo(_y);
-                Recorder.Complete(F, f, directionNorm, stepNorm, stationarity, lowerSteps);
-
-                double scale = 1.0 + Math.Max(VectorMath.NormInf(_x), VectorMath.NormInf(_y));
-                if (stepNorm <= o.Tolerance * scale && stationarity <= o.LowerTolerance)
-                {
-                    return Recorder.Finish(_exact, _x, _y, SolverStatus.Converged,
-                        $"Converged after {Recorder.Iterations} outer iterations: the last joint step ({Format(stepNorm)}) is within the tolerance "
-                        + $"{Format(o.Tolerance)} (relative) and the lower-level stationarity ({Format(stationarity)}) within {Format(o.LowerTolerance)}.",
-                        evaluate: true);
+                    return Finish(SolverStatus.InvalidInput, "Invalid input: projecting the start onto the declared domains gave a non-finite entry.", evaluate: false);
                 }
             }
 
-            return Recorder.Finish(_exact, _x, _y, SolverStatus.IterationLimit,
+            double F = model.UpperGradient(_x, _y, _Fx, _Fy);
+            double f = model.LowerGradient(_x, _y, _fx, _fy);
+            string? bad = NonFinite(F, _Fx, "F", "y") ?? NonFinite(F, _Fy, "F", "y") ?? NonFinite(f, _fx, "f", "y") ?? NonFinite(f, _fy, "f", "y");
+            if (bad is not null)
+            {
+                return Diverged(k, bad);
+            }
+
+            // y_T: T lower-level steps from y (y_T is held constant in the derivative of q); df/dx at y_T in _fxT.
+            (double fT, int lowerSteps) = LowerSteps(f);
+
+            // grad q = (df/dx(x, y) - df/dx(x, y_T), df/dy(x, y)); lambda; d = grad F + lambda grad q. With a lower domain the
+            // y-parts are generalized gradients (y - P_Y(y - xi g)) / xi (see the header).
+            VectorMath.AddScaled(_fx, -1.0, _fxT, _qx);
+            ReadOnlySpan<double> Fy = lowerDomain ? GeneralizedGradient(_Fy, _Gy) : _Fy;
+            ReadOnlySpan<double> qy = lowerDomain ? GeneralizedGradient(_fy, _qy) : _fy;
+            double qq = Dsl.Dot(_qx, _qx) + Dsl.Dot(qy, qy);
+            double Fq = Dsl.Dot(_Fx, _qx) + Dsl.Dot(Fy, qy);
+            double lambda = qq > 0.0 ? Math.Max((o.Eta * qq) - Fq, 0.0) / qq : 0.0;
+            double directionNorm = 0.0;
+            for (int i = 0; i < _x.Length; i++)
+            {
+                double d = _Fx[i] + (lambda * _qx[i]);
+                directionNorm += d * d;
+                _xNext[i] = _x[i] - (o.StepSize * d);
+            }
+
+            for (int i = 0; i < _y.Length; i++)
+            {
+                double d = Fy[i] + (lambda * qy[i]);
+                directionNorm += d * d;
+                _yNext[i] = _y[i] - (o.StepSize * d);
+            }
+
+            directionNorm = Math.Sqrt(directionNorm);
+            if (upperDomain)
+            {
+                model.ProjectUpper(_xNext);
+            }
+
+            if (lowerDomain)
+            {
+                model.ProjectLower(_yNext);
+            }
+
+            if (!VectorMath.AllFinite(_xNext) || !VectorMath.AllFinite(_yNext))
+            {
+                return Diverged(k, $"the iterate became non-finite (the step xi * d overflowed: ||d|| = {Format(directionNorm)}, lambda = {Format(lambda)})");
+            }
+
+            double stationarity = LowerStationarity();
+            double stepNorm = Math.Max(VectorMath.DistanceInf(_xNext, _x), VectorMath.DistanceInf(_yNext, _y));
+            _xNext.AsSpan().CopyTo(_x);
+            _yNext.AsSpan().CopyTo(_y);
+            Complete(F, f, directionNorm, stepNorm, stationarity, lowerSteps);
+
+            double scale = 1.0 + Math.Max(VectorMath.NormInf(_x), VectorMath.NormInf(_y));
+            if (stepNorm <= o.Tolerance * scale && stationarity <= o.LowerTolerance)
+            {
+                return Finish(SolverStatus.Converged,
+                    $"Converged after {Iterations} outer iterations: the last joint step ({Format(stepNorm)}) is within the tolerance "
+                    + $"{Format(o.Tolerance)} (relative) and the lower-level stationarity ({Format(stationarity)}) within {Format(o.LowerTolerance)}.",
+                    evaluate: true);
+            }
+
+            return StepOutcome.Continue;
+        }
+
+        public override StepOutcome AtIterationLimit(int maxIterations, CancellationToken cancellationToken)
+        {
+            BomeOptions o = _o;
+
+            return Finish(SolverStatus.IterationLimit,
                 $"Stopped at the iteration limit ({o.MaxIterations}) before the convergence test held; X and Y are the last iterate.", evaluate: true);
         }
 
@@ -420,10 +400,6 @@ public sealed class BomeSolver : IBilevelSolver
             return Math.Sqrt(sum);
         }
 
-        private BilevelResult Diverged(int k, string what) =>
-            Recorder.Finish(_exact, _x, _y, SolverStatus.Diverged,
-                $"Diverged in outer iteration {k + 1}: {what}. X and Y are the last finite iterate; do not use them as a solution.", evaluate: false);
-
         private static string? NonFinite(double value, ReadOnlySpan<double> gradient, string objective, string at)
         {
             string level = objective == "F" ? "upper-level" : "lower-level";
@@ -434,9 +410,9 @@ public sealed class BomeSolver : IBilevelSolver
 
             return VectorMath.AllFinite(gradient)
                 ? null
-                : $"the {level} gradient of {objective} at (x, {at}) has a non-finite entry ({RunRecorder.FirstNonFinite(gradient)})";
+                : $"the {level} gradient of {objective} at (x, {at}) has a non-finite entry ({VectorMath.FirstNonFinite(gradient)})";
         }
 
-        private static string Format(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
+        private static string Format(double value) => Fmt.G(value);
     }
 }

@@ -64,10 +64,15 @@ public sealed record BvfimOptions
     /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration (its storage, MaxIterations records, is allocated up front).</summary>
     public bool RecordHistory { get; init; } = true;
 
+    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
+    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
+
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Certificate);
+        Certificate.Validate();
         Mu1.Validate(nameof(Mu1));
         Mu2.Validate(nameof(Mu2));
         Theta.Validate(nameof(Theta));

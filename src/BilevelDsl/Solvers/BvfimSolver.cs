@@ -1,6 +1,6 @@
 // BVFIM: Bi-level Value-Function-based Interior-point Method.
 // R. Liu, X. Liu, X. Yuan, S. Zeng, J. Zhang, "A Value-Function-based Interior-point Method for Non-convex
-// Bi-level Optimization", ICML 2021 (seed: shared/seeds/bvfim-value-function-interior-point.txt).
+// Bi-level Optimization", ICML 2021 (Proceedings of Machine Learning Research 139, arXiv:2106.07991).
 //
 // Update rule (Eq. 18-21, Algorithm 1), outer iteration k with schedules (mu1, mu2, theta, tau)_k -> 0,
 // tau_k ln(mu2_k) -> 0, and l = k (the paper's L = 1 inner x step per approximation level):
@@ -28,8 +28,8 @@
 //    (f* - f(x, z) >= mu2 > 0).
 //  * Any non-finite iterate or kernel result at an accepted point ends the run with Diverged; non-finite
 //    results at trial points of a line search only shorten the step.
-using System.Diagnostics;
 using BilevelDsl.Numerics;
+using BilevelDsl.Solvers.Driver;
 
 namespace BilevelDsl.Solvers;
 
@@ -46,6 +46,9 @@ namespace BilevelDsl.Solvers;
 /// </remarks>
 public sealed class BvfimSolver : IBilevelSolver
 {
+    /// <inheritdoc/>
+    public string Name => "bvfim";
+
     /// <summary>Armijo fraction of the z and phase-one line searches, and of the barrier search's rounding-level fallback test.</summary>
     private const double ArmijoFraction = 0.4;
 
@@ -88,52 +91,46 @@ public sealed class BvfimSolver : IBilevelSolver
         ReadOnlySpan<double> x0,
         ReadOnlySpan<double> y0,
         IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        SolverDriver.Solve(
+            new DriverSettings("BVFIM", _options.MaxIterations, _options.RecordHistory, _options.Certificate),
+            model,
+            x0,
+            y0,
+            progress,
+            cancellationToken,
+            () => Assumptions(model),
+            (m, x, y) => new Run(m, _options, x, y));
+
+    /// <summary>
+    /// BVFIM's iteration has no projections and its log-barrier covers the value-function constraint only: lower-level
+    /// constraints and declared domains would be ignored, so such models are refused with a method that handles them.
+    /// </summary>
+    private static string? Assumptions(IBilevelKernels model)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        var stopwatch = Stopwatch.StartNew();
-
-        string? invalid = InputValidation.CheckStart(x0, nameof(x0)) ?? InputValidation.CheckStart(y0, nameof(y0));
-        if (invalid is not null)
+        ModelInfo info = model.Info;
+        if (model.LowerConstraintCount > 0)
         {
-            return new BilevelResult
-            {
-                X = x0.ToArray(),
-                Y = y0.ToArray(),
-                UpperValue = double.NaN,
-                LowerValue = double.NaN,
-                Status = SolverStatus.InvalidInput,
-                Iterations = 0,
-                Elapsed = stopwatch.Elapsed,
-                History = Array.Empty<IterationRecord>(),
-                Message = "Invalid input: " + invalid,
-            };
+            return $"Assumption violated: BVFIM's log-barrier covers the value-function constraint f(x, y) < f*(x) only; the model's {model.LowerConstraintCount} lower-level "
+                + "constraint(s) u_j(x, y) <= 0 would be ignored and the returned y could be infeasible. Use CCCP-BO (CccpSolver), which handles "
+                + "lower-level inequality constraints, or express a simple constraint as a [LowerBounds] box or [LowerProjection] and use AID, RHG or FHG.";
         }
 
-        var run = new Run(model, _options, x0, y0, progress, cancellationToken, stopwatch);
-        try
+        if (info.HasLowerDomain || info.HasUpperDomain)
         {
-            return run.Execute();
+            string which = info.HasLowerDomain ? "lower" : "upper";
+            return $"Assumption violated: BVFIM takes unprojected gradient steps, so the declared {which}-level domain would be ignored. "
+                + "Use AID-CG, RHG or FHG, which project onto both domains (or CCCP-BO for a lower level with constraints).";
         }
-        catch (ArgumentException ex)
-        {
-            // The kernels reject spans of the wrong length with ArgumentException (generated kernels always do).
-            return run.Finish(
-                SolverStatus.InvalidInput,
-                $"Invalid input: the model threw an ArgumentException{(run.Iterations > 0 ? $" in outer iteration {run.Iterations + 1}" : string.Empty)} (x0 has length {x0.Length}, y0 has length {y0.Length}): {ex.Message}",
-                evaluate: false);
-        }
+
+        return null;
     }
 
     /// <summary>The state of one solve: work arrays allocated once, then reused by every iteration.</summary>
-    private sealed class Run
+    private sealed class Run : IterativeMethod
     {
         private readonly IBilevelKernels _model;
         private readonly BvfimOptions _o;
-        private readonly IProgress<SolverProgress>? _progress;
-        private readonly CancellationToken _cancellationToken;
-        private readonly Stopwatch _stopwatch;
-        private readonly List<IterationRecord> _history;
 
         // Upper-level variable and hypergradient.
         private readonly double[] _x;
@@ -167,26 +164,18 @@ public sealed class BvfimSolver : IBilevelSolver
         private readonly double[] _phiMemory = new double[NonMonotoneMemory];
         private double _ySpectralStep;
 
-        private int _iterations;
+        public override ReadOnlySpan<double> CurrentX => _x;
 
-        /// <summary>The number of completed outer iterations.</summary>
-        public int Iterations => _iterations;
+        public override ReadOnlySpan<double> CurrentY => _y;
 
         public Run(
             IBilevelKernels model,
             BvfimOptions options,
             ReadOnlySpan<double> x0,
-            ReadOnlySpan<double> y0,
-            IProgress<SolverProgress>? progress,
-            CancellationToken cancellationToken,
-            Stopwatch stopwatch)
+            ReadOnlySpan<double> y0)
         {
             _model = model;
             _o = options;
-            _progress = progress;
-            _cancellationToken = cancellationToken;
-            _stopwatch = stopwatch;
-            _history = new List<IterationRecord>(options.RecordHistory ? options.MaxIterations : 0);
 
             int m = x0.Length;
             int n = y0.Length;
@@ -215,46 +204,49 @@ public sealed class BvfimSolver : IBilevelSolver
             _ySpectralStep = options.YStepSize;
         }
 
-        public BilevelResult Execute()
+        public override StepOutcome Step(int k, CancellationToken cancellationToken)
         {
             BvfimOptions o = _o;
-            for (int k = 0; k < o.MaxIterations; k++)
+            double mu1 = o.Mu1.ValueAt(k);
+            double mu2 = o.Mu2.ValueAt(k);
+            double theta = o.Theta.ValueAt(k);
+            double tau = o.Tau.ValueAt(k);
+
+            // Step 1 (Eq. 18): T_z steps on h(z) = f(x, z) + mu1/2 ||z||^2.
+            double fz = _model.LowerGradient(_x, _z, _fzX, _fzY);
+            string? bad = NonFinite(fz, _fzX, _fzY, "f", "z");
+            if (bad is not null)
             {
-                if (_cancellationToken.IsCancellationRequested)
-                {
-                    return Finish(SolverStatus.Cancelled, $"Cancelled after {_iterations} outer iterations; X and Y are the last iterate.", evaluate: true);
-                }
+                return Diverged(k, bad);
+            }
 
-                double mu1 = o.Mu1.ValueAt(k);
-                double mu2 = o.Mu2.ValueAt(k);
-                double theta = o.Theta.ValueAt(k);
-                double tau = o.Tau.ValueAt(k);
+            fz = DescendRegularisedLowerLevel(mu1, fz);
+            double fStar = fz + (0.5 * mu1 * Dsl.SquaredNorm(_z)) + mu2;
+            if (!double.IsFinite(fStar))
+            {
+                return Diverged(k, $"the regularised lower-level value f* became {InputValidation.Describe(fStar)}");
+            }
 
-                // Step 1 (Eq. 18): T_z steps on h(z) = f(x, z) + mu1/2 ||z||^2.
-                double fz = _model.LowerGradient(_x, _z, _fzX, _fzY);
-                string? bad = NonFinite(fz, _fzX, _fzY, "f", "z");
-                if (bad is not null)
-                {
-                    return Diverged(k, bad);
-                }
+            // Step 2 (Eq. 19): T_y steps on phi(y) = F(x, y) + theta/2 ||y||^2 - tau ln(f* - f(x, y)).
+            double Fy = _model.UpperGradient(_x, _y, _FyX, _FyY);
+            bad = NonFinite(Fy, _FyX, _FyY, "F", "y");
+            if (bad is not null)
+            {
+                return Diverged(k, bad);
+            }
 
-                fz = DescendRegularisedLowerLevel(mu1, fz);
-                double fStar = fz + (0.5 * mu1 * Dsl.SquaredNorm(_z)) + mu2;
-                if (!double.IsFinite(fStar))
-                {
-                    return Diverged(k, $"the regularised lower-level value f* became {InputValidation.Describe(fStar)}");
-                }
+            double fy = _model.LowerGradient(_x, _y, _fyX, _fyY);
+            bad = NonFinite(fy, _fyX, _fyY, "f", "y");
+            if (bad is not null)
+            {
+                return Diverged(k, bad);
+            }
 
-                // Step 2 (Eq. 19): T_y steps on phi(y) = F(x, y) + theta/2 ||y||^2 - tau ln(f* - f(x, y)).
-                double Fy = _model.UpperGradient(_x, _y, _FyX, _FyY);
-                bad = NonFinite(Fy, _FyX, _FyY, "F", "y");
-                if (bad is not null)
-                {
-                    return Diverged(k, bad);
-                }
-
-                double fy = _model.LowerGradient(_x, _y, _fyX, _fyY);
-                bad = NonFinite(fy, _fyX, _fyY, "f", "y");
+            if (!(fy < fStar))
+            {
+                fy = RestoreFeasibility(fStar, fy);
+                Fy = _model.UpperGradient(_x, _y, _FyX, _FyY);
+                bad = NonFinite(Fy, _FyX, _FyY, "F", "y") ?? NonFinite(fy, _fyX, _fyY, "f", "y");
                 if (bad is not null)
                 {
                     return Diverged(k, bad);
@@ -262,67 +254,55 @@ public sealed class BvfimSolver : IBilevelSolver
 
                 if (!(fy < fStar))
                 {
-                    fy = RestoreFeasibility(fStar, fy);
-                    Fy = _model.UpperGradient(_x, _y, _FyX, _FyY);
-                    bad = NonFinite(Fy, _FyX, _FyY, "F", "y") ?? NonFinite(fy, _fyX, _fyY, "f", "y");
-                    if (bad is not null)
-                    {
-                        return Diverged(k, bad);
-                    }
-
-                    if (!(fy < fStar))
-                    {
-                        return Diverged(
-                            k,
-                            $"no point strictly inside the log-barrier domain f(x, y) < f* was found (f* - f(x, z) = {fStar - fz:G3}; mu2 may have underflowed)");
-                    }
-                }
-
-                (Fy, fy) = DescendBarrierProblem(theta, tau, fStar, Fy, fy);
-
-                // Step 3 (Eq. 20-21): hypergradient estimate g and the upper-level step.
-                double gap = fStar - fy;
-                double weight = tau / gap;
-                VectorMath.AddScaled(_FyX, weight, _fyX, _g);
-                VectorMath.AddScaled(_g, -weight, _fzX, _g);
-                if (!VectorMath.AllFinite(_g))
-                {
-                    return Diverged(k, $"the hypergradient estimate g = dF/dx + tau (df/dx(x, y) - df/dx(x, z)) / (f* - f) became non-finite (f* - f = {gap:G3})");
-                }
-
-                double directionNorm = VectorMath.Norm2(_g);
-                VectorMath.AddScaled(_x, -o.XStepSize, _g, _xNext);
-                if (!VectorMath.AllFinite(_xNext))
-                {
-                    return Diverged(k, "the upper-level iterate x became non-finite (the step alpha * g overflowed)");
-                }
-
-                _xNext.AsSpan().CopyTo(_x);
-
-                double stepNorm = o.XStepSize * VectorMath.NormInf(_g);
-                double yChange = VectorMath.DistanceInf(_y, _yPrevious);
-                _y.AsSpan().CopyTo(_yPrevious);
-                _iterations = k + 1;
-
-                TimeSpan elapsed = _stopwatch.Elapsed;
-                if (o.RecordHistory)
-                {
-                    _history.Add(new IterationRecord(_iterations, Fy, fy, directionNorm, stepNorm, elapsed));
-                }
-
-                _progress?.Report(new SolverProgress(_iterations, Fy, fy, directionNorm, elapsed));
-
-                bool settled = o.Mu1.IsSettled(k) && o.Mu2.IsSettled(k) && o.Theta.IsSettled(k) && o.Tau.IsSettled(k);
-                if (settled
-                    && stepNorm <= o.Tolerance * (1.0 + VectorMath.NormInf(_x))
-                    && yChange <= o.Tolerance * (1.0 + VectorMath.NormInf(_y)))
-                {
-                    return Finish(
-                        SolverStatus.Converged,
-                        $"Converged after {_iterations} outer iterations: the schedules reached their floors and the last x step ({stepNorm:G3}) and y change ({yChange:G3}) are within the tolerance {o.Tolerance:G3}.",
-                        evaluate: true);
+                    return Diverged(
+                        k,
+                        $"no point strictly inside the log-barrier domain f(x, y) < f* was found (f* - f(x, z) = {Fmt.G(fStar - fz)}; mu2 may have underflowed)");
                 }
             }
+
+            (Fy, fy) = DescendBarrierProblem(theta, tau, fStar, Fy, fy);
+
+            // Step 3 (Eq. 20-21): hypergradient estimate g and the upper-level step.
+            double gap = fStar - fy;
+            double weight = tau / gap;
+            VectorMath.AddScaled(_FyX, weight, _fyX, _g);
+            VectorMath.AddScaled(_g, -weight, _fzX, _g);
+            if (!VectorMath.AllFinite(_g))
+            {
+                return Diverged(k, $"the hypergradient estimate g = dF/dx + tau (df/dx(x, y) - df/dx(x, z)) / (f* - f) became non-finite (f* - f = {Fmt.G(gap)})");
+            }
+
+            double directionNorm = VectorMath.Norm2(_g);
+            VectorMath.AddScaled(_x, -o.XStepSize, _g, _xNext);
+            if (!VectorMath.AllFinite(_xNext))
+            {
+                return Diverged(k, "the upper-level iterate x became non-finite (the step alpha * g overflowed)");
+            }
+
+            _xNext.AsSpan().CopyTo(_x);
+
+            double stepNorm = o.XStepSize * VectorMath.NormInf(_g);
+            double yChange = VectorMath.DistanceInf(_y, _yPrevious);
+            _y.AsSpan().CopyTo(_yPrevious);
+            Complete(Fy, fy, directionNorm, stepNorm, double.NaN, 0);
+
+            bool settled = o.Mu1.IsSettled(k) && o.Mu2.IsSettled(k) && o.Theta.IsSettled(k) && o.Tau.IsSettled(k);
+            if (settled
+                && stepNorm <= o.Tolerance * (1.0 + VectorMath.NormInf(_x))
+                && yChange <= o.Tolerance * (1.0 + VectorMath.NormInf(_y)))
+            {
+                return Finish(
+                    SolverStatus.Converged,
+                    $"Converged after {Iterations} outer iterations: the schedules reached their floors and the last x step ({Fmt.G(stepNorm)}) and y change ({Fmt.G(yChange)}) are within the tolerance {Fmt.G(o.Tolerance)}.",
+                    evaluate: true);
+            }
+
+            return StepOutcome.Continue;
+        }
+
+        public override StepOutcome AtIterationLimit(int maxIterations, CancellationToken cancellationToken)
+        {
+            BvfimOptions o = _o;
 
             return Finish(
                 SolverStatus.IterationLimit,
@@ -551,39 +531,6 @@ public sealed class BvfimSolver : IBilevelSolver
             }
 
             return (Fy, fy);
-        }
-
-        private BilevelResult Diverged(int k, string what) =>
-            Finish(SolverStatus.Diverged, $"Diverged in outer iteration {k + 1}: {what}. X and Y are the last finite iterate; do not use them as a solution.", evaluate: false);
-
-        /// <summary>Builds the result; when <paramref name="evaluate"/> is set, F and f are evaluated at the returned iterate.</summary>
-        public BilevelResult Finish(SolverStatus status, string message, bool evaluate)
-        {
-            double upper = double.NaN;
-            double lower = double.NaN;
-            if (evaluate)
-            {
-                upper = _model.UpperValue(_x, _y);
-                lower = _model.LowerValue(_x, _y);
-                if (!double.IsFinite(upper) || !double.IsFinite(lower))
-                {
-                    status = SolverStatus.Diverged;
-                    message = $"Diverged: at the final iterate F(x, y) = {InputValidation.Describe(upper)} and f(x, y) = {InputValidation.Describe(lower)}. ({message})";
-                }
-            }
-
-            return new BilevelResult
-            {
-                X = (double[])_x.Clone(),
-                Y = (double[])_y.Clone(),
-                UpperValue = upper,
-                LowerValue = lower,
-                Status = status,
-                Iterations = _iterations,
-                Elapsed = _stopwatch.Elapsed,
-                History = _history.AsReadOnly(),
-                Message = message,
-            };
         }
 
         private static bool AllFinite(double value, ReadOnlySpan<double> gradX, ReadOnlySpan<double> gradY) =>

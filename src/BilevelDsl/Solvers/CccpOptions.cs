@@ -76,11 +76,16 @@ public sealed record CccpOptions
     /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration (its storage is allocated up front).</summary>
     public bool RecordHistory { get; init; } = true;
 
+    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
+    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
+
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
     /// <exception cref="ArgumentNullException">LowerLevel or Projection is null.</exception>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Certificate);
+        Certificate.Validate();
         RequirePositiveFinite(Rho, nameof(Rho));
         RequirePositiveFinite(MaxRho, nameof(MaxRho));
         if (!(MaxRho >= Rho))

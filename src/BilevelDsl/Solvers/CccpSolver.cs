@@ -28,9 +28,8 @@
 //    AssumptionViolated.
 //  * The lower-level gap at the returned iterate is re-measured with a fresh lower-level solve; a gap above eps (beyond
 //    the solvers' tolerances) is reported as LowerLevelNotConverged, never as a solution.
-using System.Diagnostics;
-using System.Globalization;
 using BilevelDsl.Numerics;
+using BilevelDsl.Solvers.Driver;
 using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
@@ -50,6 +49,9 @@ namespace BilevelDsl.Solvers;
 /// </remarks>
 public sealed class CccpSolver : IBilevelSolver
 {
+    /// <inheritdoc/>
+    public string Name => "cccp";
+
     private const int MaxRhoDoublingsPerStep = 60;
     private const double RoundingAllowance = 64.0 * 1.1102230246251565e-16;
 
@@ -83,34 +85,15 @@ public sealed class CccpSolver : IBilevelSolver
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var stopwatch = Stopwatch.StartNew();
-
-        string? invalid = InputValidation.CheckStart(x0, nameof(x0)) ?? InputValidation.CheckStart(y0, nameof(y0));
-        if (invalid is not null)
-        {
-            return RunRecorder.Rejected(x0, y0, SolverStatus.InvalidInput, "Invalid input: " + invalid, stopwatch);
-        }
-
-        string? refusal = CheckAssumptions(model, _options.Smoothing);
-        if (refusal is not null)
-        {
-            return RunRecorder.Rejected(x0, y0, SolverStatus.AssumptionViolated, refusal, stopwatch);
-        }
-
-        IBilevelKernels kernels = _options.Smoothing > 0.0 ? model.WithSmoothing(_options.Smoothing) : model;
-        var run = new Run(model, kernels, _options, x0, y0, progress, cancellationToken, stopwatch);
-        try
-        {
-            return run.Execute();
-        }
-        catch (ArgumentException ex)
-        {
-            // The kernels reject spans of the wrong length with ArgumentException (generated kernels always do).
-            return run.Finish(
-                SolverStatus.InvalidInput,
-                $"Invalid input: the model threw an ArgumentException (x0 has length {x0.Length}, y0 has length {y0.Length}): {ex.Message}",
-                evaluate: false);
-        }
+        return SolverDriver.Solve(
+            new DriverSettings("CCCP-BO", _options.MaxIterations, _options.RecordHistory, _options.Certificate),
+            model,
+            x0,
+            y0,
+            progress,
+            cancellationToken,
+            () => CheckAssumptions(model, _options.Smoothing),
+            (m, x, y) => new Run(_options.Smoothing > 0.0 ? m.WithSmoothing(_options.Smoothing) : m, _options, x, y));
     }
 
     /// <summary>Null if the model suits CCCP-BO (as far as <see cref="IBilevelKernels.Info"/> tells), otherwise the reason.</summary>
@@ -250,13 +233,13 @@ public sealed class CccpSolver : IBilevelSolver
     }
 
     /// <summary>The state of one solve: work arrays allocated once, then reused by every iteration.</summary>
-    private sealed class Run
+    private sealed class Run : IterativeMethod
     {
-        private readonly IBilevelKernels _exact;
         private readonly IBilevelKernels _model;
         private readonly CccpOptions _o;
-        private readonly CancellationToken _cancellationToken;
-        private readonly RunRecorder _recorder;
+        private double _upper;
+        private CancellationToken _token;
+        private double _directionNorm = double.NaN;
         private readonly int _m;
         private readonly int _n;
         private readonly int _constraints;
@@ -295,21 +278,10 @@ public sealed class CccpSolver : IBilevelSolver
         private double _rho;
         private int _lowerSteps;
 
-        public Run(
-            IBilevelKernels exact,
-            IBilevelKernels model,
-            CccpOptions options,
-            ReadOnlySpan<double> x0,
-            ReadOnlySpan<double> y0,
-            IProgress<SolverProgress>? progress,
-            CancellationToken cancellationToken,
-            Stopwatch stopwatch)
+        public Run(IBilevelKernels model, CccpOptions options, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0)
         {
-            _exact = exact;
             _model = model;
             _o = options;
-            _cancellationToken = cancellationToken;
-            _recorder = new RunRecorder(stopwatch, options.RecordHistory, options.MaxIterations, progress);
             _m = x0.Length;
             _n = y0.Length;
             _constraints = model.LowerConstraintCount;
@@ -346,179 +318,194 @@ public sealed class CccpSolver : IBilevelSolver
             _rho = options.Rho;
         }
 
+        public override ReadOnlySpan<double> CurrentX => _z.AsSpan(0, _m);
+
+        public override ReadOnlySpan<double> CurrentY => _z.AsSpan(_m);
+
+        public override double UpperStationarity => _directionNorm;
+
+        /// <summary>CCCP-BO solves the epsilon-relaxed problem g(x, y) - v(x) &lt;= epsilon (Eq. 5 of the paper) by design.</summary>
+        public override double LowerGapAllowance => _o.Epsilon + _o.LowerLevel.FeasibilityTolerance;
+
         private Span<double> X => _z.AsSpan(0, _m);
 
         private Span<double> Y => _z.AsSpan(_m);
 
-        public BilevelResult Execute()
+        public override StepOutcome Step(int step, CancellationToken cancellationToken)
         {
             CccpOptions o = _o;
-
-            // Algorithm 1, line 1: x_1 in C, y_1 in U(x_1) with g(x_1, y_1) - v(x_1) <= eps.
-            _model.ProjectUpper(X);
-            _model.ProjectLower(Y);
-            _model.ProjectLower(_yLower);
-            if (SolveLowerLevel(0, out string failure) is SolverStatus initialStatus)
+            int k = step + 1;
+            _token = cancellationToken;
+            if (step == 0)
             {
-                return Finish(initialStatus, failure, evaluate: true);
-            }
-
-            if (!StartIsFeasible())
-            {
-                _yLower.AsSpan().CopyTo(Y);
-            }
-
-            double upper = UpperGradient(_z, _gradF);
-            if (!double.IsFinite(upper) || !VectorMath.AllFinite(_gradF))
-            {
-                return Finish(SolverStatus.Diverged, $"Diverged at the start: F or its gradient is not finite at (x_1, y_1) (F = {InputValidation.Describe(upper)}).", evaluate: false);
-            }
-
-            if (o.AdaptiveRho)
-            {
-                EstimateRho();
-            }
-
-            // Seed every lower-level function's curvature scale with a probe along a fixed generic direction at z_1
-            // (golden-angle cosines: no structure, so almost surely not in the null space of a Hessian).
-            for (int i = 0; i < _d.Length; i++)
-            {
-                _d[i] = Math.Cos(1.0 + (2.399963229728653 * i));
-            }
-
-            string? startCurvature = ProbeCurvature(X, Y, _d.AsSpan(0, _m), _d.AsSpan(_m), "along a fixed generic direction at the start z_1");
-            if (startCurvature is not null)
-            {
-                return Finish(SolverStatus.AssumptionViolated, startCurvature, evaluate: true);
-            }
-
-            for (int k = 1; k <= o.MaxIterations; k++)
-            {
-                if (_cancellationToken.IsCancellationRequested)
+                // Algorithm 1, line 1: x_1 in C, y_1 in U(x_1) with g(x_1, y_1) - v(x_1) <= eps.
+                _model.ProjectUpper(X);
+                _model.ProjectLower(Y);
+                _model.ProjectLower(_yLower);
+                if (SolveLowerLevel(0, out string startFailure) is SolverStatus initialStatus)
                 {
-                    return Finish(SolverStatus.Cancelled, $"Cancelled after {_recorder.Iterations} outer iterations; X and Y are the last iterate (lower-level gap {Gap():G3} <= epsilon).", evaluate: true);
+                    return Finish(initialStatus, startFailure, evaluate: true);
                 }
 
-                double lower = _model.LowerValue(X, Y);
-
-                // D_k (Eq. 10) from v(x_k) and xi_k of the last lower-level solve (done at x_k).
-                X.CopyTo(_feasibleSet.Xk);
-                _feasibleSet.ValueAtXk = _v;
-                _lambda.AsSpan().CopyTo(_lambdaSaved);
-                double gradientNorm = VectorMath.Norm2(_gradF);
-
-                double upperNext = double.NaN;
-                ConstrainedSolveResult projection = default;
-                for (int attempt = 0; ; attempt++)
+                if (!StartIsFeasible())
                 {
-                    // Eq. (11): z_{k+1} = Proj_{D_k}(z_k - grad F(z_k) / rho), started at P_{C x Y}(c).
-                    _feasibleSet.Bound = Bound(gradientNorm);
-                    VectorMath.AddScaled(_z, -1.0 / _rho, _gradF, _c);
-                    _c.AsSpan().CopyTo(_zNext);
-                    _lambdaSaved.AsSpan().CopyTo(_lambda);
-                    projection = _projector.Project(_c, _feasibleSet, _zNext, _lambda, _cancellationToken);
-                    switch (projection.Status)
-                    {
-                        case ConstrainedSolveStatus.Cancelled:
-                            return Finish(SolverStatus.Cancelled, $"Cancelled in outer iteration {k} (during the projection onto D_k); X and Y are the last iterate.", evaluate: true);
-                        case ConstrainedSolveStatus.NonFinite:
-                            return Finish(SolverStatus.Diverged, $"Diverged in outer iteration {k}: g, a lower-level constraint or a gradient is not finite at the point projected onto D_k (rho = {_rho:G3}); X and Y are the last finite iterate.", evaluate: true);
-                        case ConstrainedSolveStatus.Infeasible:
-                            return Finish(
-                                SolverStatus.AssumptionViolated,
-                                $"The projection onto D_k in outer iteration {k} found no point of D_k (infeasibility measure {projection.Complementarity:G3} at the penalty limit), although D_k contains (x_k, y_x) and is convex when g and every u_j are convex in (x, y): "
-                                + "the lower level is probably not convex. CCCP-BO needs a jointly convex lower level; use a method that does not (BVFIM). X and Y are the last iterate.",
-                                evaluate: true);
-                        case ConstrainedSolveStatus.IterationLimit:
-                            return Finish(
-                                SolverStatus.IterationLimit,
-                                $"The projection onto D_k in outer iteration {k} stopped at its iteration limit with KKT residuals {projection.Stationarity:G3} (stationarity) and {projection.Complementarity:G3} (feasibility/complementarity) above the tolerances "
-                                + $"({o.Projection.StationarityTolerance:G3}, {o.Projection.FeasibilityTolerance:G3}); raise Projection.MaxOuterIterations / MaxSubproblemSteps or loosen the tolerances. X and Y are the last accepted iterate (lower-level gap {Gap():G3} <= epsilon).",
-                                evaluate: true);
-                    }
+                    _yLower.AsSpan().CopyTo(Y);
+                }
 
-                    upperNext = UpperGradient(_zNext, _gradFNext);
-                    bool finite = double.IsFinite(upperNext) && VectorMath.AllFinite(_gradFNext);
-                    if (!o.AdaptiveRho)
-                    {
-                        if (!finite)
-                        {
-                            return Finish(SolverStatus.Diverged, $"Diverged in outer iteration {k}: F or its gradient is not finite at the next iterate (F = {InputValidation.Describe(upperNext)}, rho = {_rho:G3}); X and Y are the last finite iterate.", evaluate: true);
-                        }
+                _upper = UpperGradient(_z, _gradF);
+                if (!double.IsFinite(_upper) || !VectorMath.AllFinite(_gradF))
+                {
+                    return Finish(SolverStatus.Diverged, $"Diverged at the start: F or its gradient is not finite at (x_1, y_1) (F = {InputValidation.Describe(_upper)}).", evaluate: false);
+                }
 
-                        break;
-                    }
+                if (o.AdaptiveRho)
+                {
+                    EstimateRho();
+                }
 
-                    if (finite && DescentHolds(upper, upperNext))
-                    {
-                        break;
-                    }
+                // Seed every lower-level function's curvature scale with a probe along a fixed generic direction at z_1
+                // (golden-angle cosines: no structure, so almost surely not in the null space of a Hessian).
+                for (int i = 0; i < _d.Length; i++)
+                {
+                    _d[i] = Math.Cos(1.0 + (2.399963229728653 * i));
+                }
 
-                    if (_rho >= o.MaxRho || attempt >= MaxRhoDoublingsPerStep)
-                    {
+                string? startCurvature = ProbeCurvature(X, Y, _d.AsSpan(0, _m), _d.AsSpan(_m), "along a fixed generic direction at the start z_1");
+                if (startCurvature is not null)
+                {
+                    return Finish(SolverStatus.AssumptionViolated, startCurvature, evaluate: true);
+                }
+            }
+
+            double upper = _upper;
+            double lower = _model.LowerValue(X, Y);
+
+            // D_k (Eq. 10) from v(x_k) and xi_k of the last lower-level solve (done at x_k).
+            X.CopyTo(_feasibleSet.Xk);
+            _feasibleSet.ValueAtXk = _v;
+            _lambda.AsSpan().CopyTo(_lambdaSaved);
+            double gradientNorm = VectorMath.Norm2(_gradF);
+
+            double upperNext = double.NaN;
+            ConstrainedSolveResult projection = default;
+            for (int attempt = 0; ; attempt++)
+            {
+                // Eq. (11): z_{k+1} = Proj_{D_k}(z_k - grad F(z_k) / rho), started at P_{C x Y}(c).
+                _feasibleSet.Bound = Bound(gradientNorm);
+                VectorMath.AddScaled(_z, -1.0 / _rho, _gradF, _c);
+                _c.AsSpan().CopyTo(_zNext);
+                _lambdaSaved.AsSpan().CopyTo(_lambda);
+                projection = _projector.Project(_c, _feasibleSet, _zNext, _lambda, cancellationToken);
+                switch (projection.Status)
+                {
+                    case ConstrainedSolveStatus.Cancelled:
+                        return Finish(SolverStatus.Cancelled, $"Cancelled in outer iteration {k} (during the projection onto D_k); X and Y are the last iterate.", evaluate: true);
+                    case ConstrainedSolveStatus.NonFinite:
+                        return Finish(SolverStatus.Diverged, $"Diverged in outer iteration {k}: g, a lower-level constraint or a gradient is not finite at the point projected onto D_k (rho = {Fmt.G(_rho)}); X and Y are the last finite iterate.", evaluate: true);
+                    case ConstrainedSolveStatus.Infeasible:
                         return Finish(
                             SolverStatus.AssumptionViolated,
-                            $"In outer iteration {k} the step failed the descent inequality F(z+) <= F(z) + <grad F(z), z+ - z> + rho/2 ||z+ - z||^2 for every rho up to {_rho:G3}: "
-                            + "the upper level's gradient is not Lipschitz-continuous along the step (CCCP-BO's Assumption 2), or F is not finite there. X and Y are the last iterate.",
+                            $"The projection onto D_k in outer iteration {k} found no point of D_k (infeasibility measure {Fmt.G(projection.Complementarity)} at the penalty limit), although D_k contains (x_k, y_x) and is convex when g and every u_j are convex in (x, y): "
+                            + "the lower level is probably not convex. CCCP-BO needs a jointly convex lower level; use a method that does not (BVFIM). X and Y are the last iterate.",
                             evaluate: true);
+                    case ConstrainedSolveStatus.IterationLimit:
+                        return Finish(
+                            SolverStatus.IterationLimit,
+                            $"The projection onto D_k in outer iteration {k} stopped at its iteration limit with KKT residuals {Fmt.G(projection.Stationarity)} (stationarity) and {Fmt.G(projection.Complementarity)} (feasibility/complementarity) above the tolerances "
+                            + $"({Fmt.G(o.Projection.StationarityTolerance)}, {Fmt.G(o.Projection.FeasibilityTolerance)}); raise Projection.MaxOuterIterations / MaxSubproblemSteps or loosen the tolerances. X and Y are the last accepted iterate (lower-level gap {Fmt.G(Gap())} <= epsilon).",
+                            evaluate: true);
+                }
+
+                upperNext = UpperGradient(_zNext, _gradFNext);
+                bool finite = double.IsFinite(upperNext) && VectorMath.AllFinite(_gradFNext);
+                if (!o.AdaptiveRho)
+                {
+                    if (!finite)
+                    {
+                        return Finish(SolverStatus.Diverged, $"Diverged in outer iteration {k}: F or its gradient is not finite at the next iterate (F = {InputValidation.Describe(upperNext)}, rho = {Fmt.G(_rho)}); X and Y are the last finite iterate.", evaluate: true);
                     }
 
-                    _rho = Math.Min(2.0 * _rho, o.MaxRho);
+                    break;
                 }
 
-                // Eq. (15): the projected gradient g_k = rho (z_k - z_{k+1}).
-                VectorMath.AddScaled(_zNext, -1.0, _z, _d);
-                double directionNorm = _rho * VectorMath.Norm2(_d);
-                double stepNorm = VectorMath.NormInf(_d.AsSpan(0, _m));
-
-                // Convexity probe along the step, at z_k.
-                string? curvature = ProbeCurvature(X, Y, _d.AsSpan(0, _m), _d.AsSpan(_m), "along the step z_{k+1} - z_k at z_k");
-                if (curvature is not null)
+                if (finite && DescentHolds(upper, upperNext))
                 {
-                    return Finish(SolverStatus.AssumptionViolated, $"In outer iteration {k}: {curvature}", evaluate: true);
+                    break;
                 }
 
-                VectorMath.Swap(ref _z, ref _zNext);
-                VectorMath.Swap(ref _gradF, ref _gradFNext);
-
-                // The lower-level solve at x_{k+1}: v(x_{k+1}) and xi_{k+1} for the next D, and the gap of the new iterate.
-                _yLower.AsSpan().CopyTo(_yLowerPrevious);
-                SolverStatus? lowerStatus = SolveLowerLevel(k, out failure);
-                _recorder.Complete(upper, lower, directionNorm, stepNorm, double.NaN, _lowerSteps);
-                upper = upperNext;
-                if (lowerStatus is SolverStatus status)
+                if (_rho >= o.MaxRho || attempt >= MaxRhoDoublingsPerStep)
                 {
-                    return Finish(status, failure, evaluate: true);
+                    return Finish(
+                        SolverStatus.AssumptionViolated,
+                        $"In outer iteration {k} the step failed the descent inequality F(z+) <= F(z) + <grad F(z), z+ - z> + rho/2 ||z+ - z||^2 for every rho up to {Fmt.G(_rho)}: "
+                        + "the upper level's gradient is not Lipschitz-continuous along the step (CCCP-BO's Assumption 2), or F is not finite there. X and Y are the last iterate.",
+                        evaluate: true);
                 }
 
-                // Convexity probe along the move of the lower-level solution (x_k, y_{x_k}) -> (x_{k+1}, y_{x_{k+1}}).
-                for (int i = 0; i < _m; i++)
-                {
-                    _d[i] = X[i] - _feasibleSet.Xk[i];
-                }
-
-                for (int i = 0; i < _n; i++)
-                {
-                    _d[_m + i] = _yLower[i] - _yLowerPrevious[i];
-                }
-
-                curvature = ProbeCurvature(X, _yLower, _d.AsSpan(0, _m), _d.AsSpan(_m), "along the move of the lower-level solution at (x_{k+1}, y_x)");
-                if (curvature is not null)
-                {
-                    return Finish(SolverStatus.AssumptionViolated, $"In outer iteration {k}: {curvature}", evaluate: true);
-                }
-
-                if (directionNorm <= o.Tolerance)
-                {
-                    return FinishChecked(
-                        SolverStatus.Converged,
-                        $"Converged after {k} outer iterations: the projected gradient ||rho (z_k - z_k+1)|| = {directionNorm:G3} is within the tolerance {o.Tolerance:G3} (rho = {_rho:G3})");
-                }
+                _rho = Math.Min(2.0 * _rho, o.MaxRho);
             }
+
+            // Eq. (15): the projected gradient g_k = rho (z_k - z_{k+1}).
+            VectorMath.AddScaled(_zNext, -1.0, _z, _d);
+            double directionNorm = _rho * VectorMath.Norm2(_d);
+            _directionNorm = directionNorm;
+            double stepNorm = VectorMath.NormInf(_d.AsSpan(0, _m));
+
+            // Convexity probe along the step, at z_k.
+            string? curvature = ProbeCurvature(X, Y, _d.AsSpan(0, _m), _d.AsSpan(_m), "along the step z_{k+1} - z_k at z_k");
+            if (curvature is not null)
+            {
+                return Finish(SolverStatus.AssumptionViolated, $"In outer iteration {k}: {curvature}", evaluate: true);
+            }
+
+            VectorMath.Swap(ref _z, ref _zNext);
+            VectorMath.Swap(ref _gradF, ref _gradFNext);
+
+            // The lower-level solve at x_{k+1}: v(x_{k+1}) and xi_{k+1} for the next D, and the gap of the new iterate.
+            _yLower.AsSpan().CopyTo(_yLowerPrevious);
+            SolverStatus? lowerStatus = SolveLowerLevel(k, out string failure);
+            Complete(upper, lower, directionNorm, stepNorm, double.NaN, _lowerSteps);
+            _upper = upperNext;
+            if (lowerStatus is SolverStatus status)
+            {
+                return Finish(status, failure, evaluate: true);
+            }
+
+            // Convexity probe along the move of the lower-level solution (x_k, y_{x_k}) -> (x_{k+1}, y_{x_{k+1}}).
+            for (int i = 0; i < _m; i++)
+            {
+                _d[i] = X[i] - _feasibleSet.Xk[i];
+            }
+
+            for (int i = 0; i < _n; i++)
+            {
+                _d[_m + i] = _yLower[i] - _yLowerPrevious[i];
+            }
+
+            curvature = ProbeCurvature(X, _yLower, _d.AsSpan(0, _m), _d.AsSpan(_m), "along the move of the lower-level solution at (x_{k+1}, y_x)");
+            if (curvature is not null)
+            {
+                return Finish(SolverStatus.AssumptionViolated, $"In outer iteration {k}: {curvature}", evaluate: true);
+            }
+
+            if (directionNorm <= o.Tolerance)
+            {
+                return FinishChecked(
+                    SolverStatus.Converged,
+                    $"Converged after {k} outer iterations: the projected gradient ||rho (z_k - z_k+1)|| = {Fmt.G(directionNorm)} is within the tolerance {Fmt.G(o.Tolerance)} (rho = {Fmt.G(_rho)})");
+            }
+
+            return StepOutcome.Continue;
+        }
+
+        public override StepOutcome AtIterationLimit(int maxIterations, CancellationToken cancellationToken)
+        {
+            CccpOptions o = _o;
+            _token = cancellationToken;
 
             return FinishChecked(
                 SolverStatus.IterationLimit,
-                $"Stopped at the iteration limit ({o.MaxIterations}) before ||rho (z_k - z_k+1)|| <= {o.Tolerance:G3}; X and Y are the last iterate (rho = {_rho:G3})");
+                $"Stopped at the iteration limit ({o.MaxIterations}) before ||rho (z_k - z_k+1)|| <= {Fmt.G(o.Tolerance)}; X and Y are the last iterate (rho = {Fmt.G(_rho)})");
         }
 
         /// <summary>
@@ -563,7 +550,7 @@ public sealed class CccpSolver : IBilevelSolver
         }
 
         /// <summary>The result at the current iterate, after checking its lower-level gap g(x, y) - v(x) against epsilon.</summary>
-        private BilevelResult FinishChecked(SolverStatus status, string message)
+        private StepOutcome FinishChecked(SolverStatus status, string message)
         {
             double gap = Gap();
             double allowed = _o.Epsilon + _o.LowerLevel.FeasibilityTolerance;
@@ -572,17 +559,14 @@ public sealed class CccpSolver : IBilevelSolver
             {
                 return Finish(
                     SolverStatus.LowerLevelNotConverged,
-                    $"{message}, but at the returned iterate the lower-level gap g(x, y) - v(x) = {gap:G3} exceeds epsilon = {_o.Epsilon:G3} or a lower-level constraint is violated (max u_j = {violation:G3}): "
+                    $"{message}, but at the returned iterate the lower-level gap g(x, y) - v(x) = {Fmt.G(gap)} exceeds epsilon = {Fmt.G(_o.Epsilon)} or a lower-level constraint is violated (max u_j = {Fmt.G(violation)}): "
                     + "Y is not an epsilon-solution of the lower level. Tighten Projection and LowerLevel tolerances.",
                     evaluate: true);
             }
 
-            string smoothed = _o.Smoothing > 0.0 ? $" of the mu = {_o.Smoothing:G3} smoothed model" : string.Empty;
-            return Finish(status, $"{message}. Lower-level gap g(x, y) - v(x){smoothed} = {gap.ToString("G3", CultureInfo.InvariantCulture)} <= epsilon = {_o.Epsilon:G3}.", evaluate: true);
+            string smoothed = _o.Smoothing > 0.0 ? $" of the mu = {Fmt.G(_o.Smoothing)} smoothed model" : string.Empty;
+            return Finish(status, $"{message}. Lower-level gap g(x, y) - v(x){smoothed} = {Fmt.G(gap)} <= epsilon = {Fmt.G(_o.Epsilon)}.", evaluate: true);
         }
-
-        public BilevelResult Finish(SolverStatus status, string message, bool evaluate) =>
-            _recorder.Finish(_exact, X, Y, status, message, evaluate);
 
         /// <summary>g(x, y) - v(x) at the iterate, with v(x) from the last lower-level solve (done at the iterate's x).</summary>
         private double Gap() => _model.LowerValue(X, Y) - _v;
@@ -616,7 +600,7 @@ public sealed class CccpSolver : IBilevelSolver
 
             message = string.Empty;
             X.CopyTo(_lowerProblem.X);
-            ConstrainedSolveResult r = _lowerSolver.Minimize(_lowerProblem, _lowerProblem, _yLower, _gamma, _cancellationToken);
+            ConstrainedSolveResult r = _lowerSolver.Minimize(_lowerProblem, _lowerProblem, _yLower, _gamma, _token);
             _lowerSteps = r.InnerSteps;
             if (r.Status == ConstrainedSolveStatus.Cancelled)
             {
@@ -632,8 +616,8 @@ public sealed class CccpSolver : IBilevelSolver
                     ConstrainedSolveStatus.Infeasible => "the lower-level constraints u(x, y) <= 0 appear infeasible at this x (CCCP-BO assumes U(x) is nonempty for every x in C)",
                     _ => "the solver stopped at its iteration limit (is the lower level bounded below, and convex?)",
                 };
-                message = $"The lower-level problem min_y g(x, y) s.t. u(x, y) <= 0 was not solved {Where()}: {reason}; KKT residuals {r.Stationarity:G3} (stationarity), "
-                    + $"{r.Complementarity:G3} (feasibility/complementarity), tolerances {_o.LowerLevel.StationarityTolerance:G3}, {_o.LowerLevel.FeasibilityTolerance:G3}. "
+                message = $"The lower-level problem min_y g(x, y) s.t. u(x, y) <= 0 was not solved {Where()}: {reason}; KKT residuals {Fmt.G(r.Stationarity)} (stationarity), "
+                    + $"{Fmt.G(r.Complementarity)} (feasibility/complementarity), tolerances {Fmt.G(_o.LowerLevel.StationarityTolerance)}, {Fmt.G(_o.LowerLevel.FeasibilityTolerance)}. "
                     + "Without v(x) and its subgradient the method cannot continue; Y is not a lower-level solution.";
                 return SolverStatus.LowerLevelNotConverged;
             }
@@ -738,7 +722,7 @@ public sealed class CccpSolver : IBilevelSolver
                 {
                     string name = j < 0 ? $"the lower-level objective g ({_model.Info.Lower.Method})" : $"lower-level constraint u_{j} (the [LowerConstraint] method number {j}, in declaration order)";
                     return $"CCCP-BO needs a lower level that is convex in (x, y) jointly (g and every u_j; then v(x) is convex and D_k is convex), but {name} has negative curvature "
-                        + $"{where}: d'Hd / ||d||^2 = {curvature:G3}, against the curvature scale {sigma:G3} seen so far (ratio {curvature / sigma:G3} < -{tolerance:G3}). "
+                        + $"{where}: d'Hd / ||d||^2 = {Fmt.G(curvature)}, against the curvature scale {Fmt.G(sigma)} seen so far (ratio {Fmt.G(curvature / sigma)} < -{Fmt.G(tolerance)}). "
                         + "Use a method that does not need lower-level convexity (BVFIM). X and Y are the last iterate.";
                 }
             }

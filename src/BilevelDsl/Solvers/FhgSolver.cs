@@ -41,6 +41,9 @@ public sealed class FhgSolver : HypergradientSolver
     public FhgOptions Options { get; }
 
     /// <inheritdoc/>
+    public override string Name => "fhg";
+
+    /// <inheritdoc/>
     public override string MethodName => "FHG";
 
     private protected override string OptionsTypeName => nameof(FhgOptions);

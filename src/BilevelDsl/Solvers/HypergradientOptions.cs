@@ -52,8 +52,11 @@ public abstract record HypergradientOptions
     /// </summary>
     public int StallWindow { get; init; } = 50;
 
-    /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration (storage allocated up front).</summary>
+    /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration (storage grows with the iterations run).</summary>
     public bool RecordHistory { get; init; } = true;
+
+    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
+    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
 
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
@@ -73,6 +76,8 @@ public abstract record HypergradientOptions
 
         Optimizer.Validate();
         LowerLevel.Validate();
+        ArgumentNullException.ThrowIfNull(Certificate);
+        Certificate.Validate();
         LowerTolerance.Validate(nameof(LowerTolerance));
         RequireNonNegativeFinite(Smoothing, nameof(Smoothing));
         RequirePositive(StallWindow, nameof(StallWindow));

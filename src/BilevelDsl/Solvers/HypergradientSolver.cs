@@ -12,9 +12,9 @@
 // Statuses: InvalidInput (bad start, kernel rejects the lengths, missing second-order kernels), AssumptionViolated
 // (nonsmooth lower level with Smoothing = 0, constraints, or the method's own test: CG meets zero curvature),
 // LowerLevelNotConverged, Diverged (NaN/Inf anywhere), Cancelled, IterationLimit, Converged.
-using System.Diagnostics;
 using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
+using BilevelDsl.Solvers.Driver;
 using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
@@ -60,6 +60,9 @@ public abstract class HypergradientSolver : IBilevelSolver, IHypergradientEstima
     private protected abstract HypergradientMethod CreateMethod(HypergradientContext context);
 
     /// <inheritdoc/>
+    public abstract string Name { get; }
+
+    /// <inheritdoc/>
     public BilevelResult Solve(
         IBilevelKernels model,
         ReadOnlySpan<double> x0,
@@ -67,60 +70,43 @@ public abstract class HypergradientSolver : IBilevelSolver, IHypergradientEstima
         IProgress<SolverProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        var stopwatch = Stopwatch.StartNew();
-        string? rejection = Reject(model, x0, y0, out SolverStatus status);
-        if (rejection is not null)
-        {
-            return RunRecorder.Rejected(x0, y0, status, rejection, stopwatch);
-        }
-
-        var recorder = new RunRecorder(stopwatch, CommonOptions.RecordHistory, CommonOptions.MaxIterations, progress);
-        OuterLoop? loop = null;
-        try
-        {
-            loop = new OuterLoop(this, model, x0, y0, recorder);
-            return loop.Execute(cancellationToken);
-        }
-        catch (ArgumentException ex)
-        {
-            string message = $"Invalid input: the model threw an ArgumentException (x0 has length {x0.Length}, y0 has length {y0.Length}): {ex.Message}";
-            return loop is null
-                ? RunRecorder.Rejected(x0, y0, SolverStatus.InvalidInput, message, stopwatch)
-                : loop.Finish(SolverStatus.InvalidInput, message, evaluate: false);
-        }
-        catch (NotSupportedException ex)
-        {
-            string message = $"Invalid input: {MethodName} needs Hessian-vector products, which the model does not provide: {ex.Message}";
-            return loop is null
-                ? RunRecorder.Rejected(x0, y0, SolverStatus.InvalidInput, message, stopwatch)
-                : loop.Finish(SolverStatus.InvalidInput, message, evaluate: false);
-        }
+        HypergradientOptions o = CommonOptions;
+        return SolverDriver.Solve(
+            new DriverSettings(MethodName, o.MaxIterations, o.RecordHistory, o.Certificate),
+            model,
+            x0,
+            y0,
+            progress,
+            cancellationToken,
+            () => Assumptions(model),
+            (m, x, y) => new OuterLoop(this, m, x, y));
     }
 
     /// <inheritdoc/>
     public HypergradientEstimate EstimateHypergradient(IBilevelKernels model, ReadOnlySpan<double> x, ReadOnlySpan<double> y0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        string? rejection = Reject(model, x, y0, out SolverStatus status);
+        string? rejection = SolverDriver.CheckStart(model, x, y0, "x");
         if (rejection is not null)
         {
-            return FailedEstimate(x.Length, y0, status, rejection);
+            return FailedEstimate(x.Length, y0, SolverStatus.InvalidInput, rejection);
         }
 
-        var recorder = new RunRecorder(Stopwatch.StartNew(), false, 0, null);
+        string? violation = Assumptions(model);
+        if (violation is not null)
+        {
+            return FailedEstimate(x.Length, y0, SolverStatus.AssumptionViolated, violation);
+        }
+
         try
         {
-            var loop = new OuterLoop(this, model, x, y0, recorder);
+            var loop = new OuterLoop(this, model, x, y0);
             return loop.EstimateOnce(cancellationToken);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (SolverDriver.IsModelFault(ex))
         {
-            return FailedEstimate(x.Length, y0, SolverStatus.InvalidInput, "Invalid input: the model threw an ArgumentException: " + ex.Message);
-        }
-        catch (NotSupportedException ex)
-        {
-            return FailedEstimate(x.Length, y0, SolverStatus.InvalidInput, $"Invalid input: {MethodName} needs Hessian-vector products: {ex.Message}");
+            string hint = ex is NotSupportedException ? $" ({MethodName} needs Hessian-vector products)" : string.Empty;
+            return FailedEstimate(x.Length, y0, SolverStatus.InvalidInput, $"Invalid input: the model threw {ex.GetType().Name}{hint}: {ex.Message}");
         }
     }
 
@@ -139,27 +125,18 @@ public abstract class HypergradientSolver : IBilevelSolver, IHypergradientEstima
         };
     }
 
-    private string? Reject(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, out SolverStatus status)
+    private string? Assumptions(IBilevelKernels model)
     {
-        string? invalid = InputValidation.CheckStart(x0, nameof(x0)) ?? InputValidation.CheckStart(y0, nameof(y0));
-        if (invalid is not null)
-        {
-            status = SolverStatus.InvalidInput;
-            return "Invalid input: " + invalid;
-        }
-
         string? violation = ModelAssumptions.Check(model, MethodName, OptionsTypeName, CommonOptions.Smoothing, NeedsSmoothUpper, allowsLowerDomain: true);
-        status = SolverStatus.AssumptionViolated;
         return violation is null ? null : "Assumption violated: " + violation;
     }
 
     /// <summary>The state of one solve.</summary>
-    private sealed class OuterLoop
+    private sealed class OuterLoop : IterativeMethod
     {
         private readonly HypergradientSolver _solver;
         private readonly HypergradientOptions _o;
         private readonly IBilevelKernels _exact;
-        private readonly RunRecorder _recorder;
         private readonly HypergradientContext _c;
         private readonly HypergradientMethod _method;
         private readonly ILowerLevelSolver? _lowerSolver;
@@ -167,12 +144,19 @@ public abstract class HypergradientSolver : IBilevelSolver, IHypergradientEstima
         private readonly double[] _y0;
         private readonly double[] _xPrevious;
 
-        public OuterLoop(HypergradientSolver solver, IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, RunRecorder recorder)
+        private readonly double _floor;
+        private readonly bool _scheduled;
+        private readonly StagnationDetector _stall;
+        private int _tightenFrom = int.MaxValue;
+        private double _sigma = double.NaN;
+        private double _gNorm = double.NaN;
+        private double _projected = double.NaN;
+
+        public OuterLoop(HypergradientSolver solver, IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0)
         {
             _solver = solver;
             _o = solver.CommonOptions;
             _exact = model;
-            _recorder = recorder;
             IBilevelKernels working = _o.Smoothing > 0.0 ? model.WithSmoothing(_o.Smoothing) : model;
             _c = new HypergradientContext(working, x0, y0);
             _method = solver.CreateMethod(_c);
@@ -180,120 +164,129 @@ public abstract class HypergradientSolver : IBilevelSolver, IHypergradientEstima
             _optimizer = _o.Optimizer.Create(x0.Length, _c.HasUpperDomain ? working.ProjectUpper : null);
             _y0 = y0.ToArray();
             _xPrevious = new double[x0.Length];
+            _floor = _o.LowerTolerance.Floor;
+            _scheduled = _method.UsesToleranceSchedule || _lowerSolver is not null;
+            _stall = new StagnationDetector(_o.StallWindow);
         }
+
+        public override ReadOnlySpan<double> CurrentX => _c.X;
+
+        public override ReadOnlySpan<double> CurrentY => _c.Y;
+
+        public override double UpperStationarity => _projected;
 
         private string Name => _solver.MethodName;
 
-        public BilevelResult Execute(CancellationToken cancellationToken)
+        public override StepOutcome Step(int k, CancellationToken cancellationToken)
         {
             HypergradientOptions o = _o;
-            double floor = o.LowerTolerance.Floor;
-            bool scheduled = _method.UsesToleranceSchedule || _lowerSolver is not null;
-            int tightenFrom = int.MaxValue;
-            var stall = new StagnationDetector(o.StallWindow);
-            double sigma = double.NaN;
-            double gNorm = double.NaN;
-            for (int k = 0; k < o.MaxIterations; k++)
+            double floor = _floor;
+            if (!o.WarmStart && k > 0)
             {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    return Finish(SolverStatus.Cancelled, $"Cancelled after {_recorder.Iterations} outer iterations; X and Y are the last iterate.", evaluate: true);
-                }
-
-                if (!o.WarmStart && k > 0)
-                {
-                    _y0.AsSpan().CopyTo(_c.Y);
-                }
-
-                double eps = k >= tightenFrom ? floor : o.LowerTolerance.ValueAt(k);
-                bool settled = !scheduled || eps <= floor;
-                if (!LowerSolve(eps, cancellationToken, out InnerSolveResult lower, out BilevelResult? early, k))
-                {
-                    return early!;
-                }
-
-                HypergradientOutcome h = _method.Compute(k, eps);
-                int lowerIterations = lower.Steps + h.LowerIterations;
-                if (h.Violation is not null)
-                {
-                    return Finish(SolverStatus.AssumptionViolated, $"Assumption violated in outer iteration {k + 1}: {h.Violation}", evaluate: true);
-                }
-
-                if (h.Failure is not null)
-                {
-                    return Diverged(k, h.Failure);
-                }
-
-                double fValue = h.LowerValue;
-                sigma = h.LowerStationarity;
-                if (double.IsNaN(sigma))
-                {
-                    if (_lowerSolver is not null && !_method.MovesLowerVariable)
-                    {
-                        fValue = lower.Value;
-                        sigma = lower.Stationarity;
-                    }
-                    else
-                    {
-                        (fValue, sigma) = _c.MeasureLower();
-                    }
-                }
-
-                string? bad = NonFinite(h.UpperValue, fValue, sigma);
-                if (bad is not null)
-                {
-                    return Diverged(k, bad);
-                }
-
-                gNorm = VectorMath.Norm2(_c.G);
-                double projected = _c.ProjectedGradientNorm();
-                bool lowerSolved = sigma <= floor;
-                if (projected <= o.Tolerance && lowerSolved && h.Accurate && settled)
-                {
-                    _recorder.Complete(h.UpperValue, fValue, gNorm, 0.0, sigma, lowerIterations);
-                    if (SecondOrderVerdict(_c.CurvatureRatio(), Name, _solver.AssumesStrongConvexity, k + 1) is { } verdict)
-                    {
-                        return Finish(verdict.Status, verdict.Message, evaluate: true);
-                    }
-
-                    return Finish(
-                        SolverStatus.Converged,
-                        $"{Name} converged after {k + 1} outer iterations: projected hypergradient norm {Format(projected)} <= {Format(o.Tolerance)}, lower-level stationarity {Format(sigma)} <= {Format(floor)}.",
-                        evaluate: true);
-                }
-
-                if (projected <= o.Tolerance && !settled)
-                {
-                    tightenFrom = Math.Min(tightenFrom, k + 1); // the hypergradient looks small: tighten the tolerances now
-                }
-
-                if (!lowerSolved && stall.Observe(sigma))
-                {
-                    _recorder.Complete(h.UpperValue, fValue, gNorm, 0.0, sigma, lowerIterations);
-                    return Finish(
-                        SolverStatus.LowerLevelNotConverged,
-                        $"Lower level not converged: its stationarity ||grad_y f|| has not decreased for {o.StallWindow} outer iterations (now {Format(sigma)}, tolerance {Format(floor)}). "
-                        + "The lower level may be unbounded below, not smooth, or the step too long; Y is not a lower-level solution.",
-                        evaluate: true);
-                }
-
-                if (k == o.MaxIterations - 1)
-                {
-                    _recorder.Complete(h.UpperValue, fValue, gNorm, 0.0, sigma, lowerIterations);
-                    break; // no step after the last iteration: X and Y belong together
-                }
-
-                _c.X.AsSpan().CopyTo(_xPrevious);
-                _optimizer.Step(_c.X, _c.G);
-                if (!VectorMath.AllFinite(_c.X))
-                {
-                    _xPrevious.AsSpan().CopyTo(_c.X);
-                    _recorder.Complete(h.UpperValue, fValue, gNorm, double.PositiveInfinity, sigma, lowerIterations);
-                    return Diverged(k, $"the upper-level step made x non-finite (hypergradient norm {Format(gNorm)}); reduce Optimizer.StepSize");
-                }
-
-                _recorder.Complete(h.UpperValue, fValue, gNorm, VectorMath.DistanceInf(_c.X, _xPrevious), sigma, lowerIterations);
+                _y0.AsSpan().CopyTo(_c.Y);
             }
+
+            double eps = k >= _tightenFrom ? floor : o.LowerTolerance.ValueAt(k);
+            bool settled = !_scheduled || eps <= floor;
+            if (!LowerSolve(eps, cancellationToken, out InnerSolveResult lower, out StepOutcome early, k))
+            {
+                return early;
+            }
+
+            HypergradientOutcome h = _method.Compute(k, eps);
+            int lowerIterations = lower.Steps + h.LowerIterations;
+            if (h.Violation is not null)
+            {
+                return Finish(SolverStatus.AssumptionViolated, $"Assumption violated in outer iteration {k + 1}: {h.Violation}", evaluate: true);
+            }
+
+            if (h.Failure is not null)
+            {
+                return Diverged(k, h.Failure);
+            }
+
+            double fValue = h.LowerValue;
+            double sigma = h.LowerStationarity;
+            if (double.IsNaN(sigma))
+            {
+                if (_lowerSolver is not null && !_method.MovesLowerVariable)
+                {
+                    fValue = lower.Value;
+                    sigma = lower.Stationarity;
+                }
+                else
+                {
+                    (fValue, sigma) = _c.MeasureLower();
+                }
+            }
+
+            _sigma = sigma;
+            string? bad = NonFinite(h.UpperValue, fValue, sigma);
+            if (bad is not null)
+            {
+                return Diverged(k, bad);
+            }
+
+            double gNorm = VectorMath.Norm2(_c.G);
+            _gNorm = gNorm;
+            double projected = _c.ProjectedGradientNorm();
+            _projected = projected;
+            bool lowerSolved = sigma <= floor;
+            if (projected <= o.Tolerance && lowerSolved && h.Accurate && settled)
+            {
+                Complete(h.UpperValue, fValue, gNorm, 0.0, sigma, lowerIterations);
+                if (SecondOrderVerdict(_c.CurvatureRatio(), Name, _solver.AssumesStrongConvexity, k + 1) is { } verdict)
+                {
+                    return Finish(verdict.Status, verdict.Message, evaluate: true);
+                }
+
+                return Finish(
+                    SolverStatus.Converged,
+                    $"{Name} converged after {k + 1} outer iterations: projected hypergradient norm {Format(projected)} <= {Format(o.Tolerance)}, lower-level stationarity {Format(sigma)} <= {Format(floor)}.",
+                    evaluate: true);
+            }
+
+            if (projected <= o.Tolerance && !settled)
+            {
+                _tightenFrom = Math.Min(_tightenFrom, k + 1); // the hypergradient looks small: tighten the tolerances now
+            }
+
+            if (!lowerSolved && _stall.Observe(sigma))
+            {
+                Complete(h.UpperValue, fValue, gNorm, 0.0, sigma, lowerIterations);
+                return Finish(
+                    SolverStatus.LowerLevelNotConverged,
+                    $"Lower level not converged: its stationarity ||grad_y f|| has not decreased for {o.StallWindow} outer iterations (now {Format(sigma)}, tolerance {Format(floor)}). "
+                    + "The lower level may be unbounded below, not smooth, or the step too long; Y is not a lower-level solution.",
+                    evaluate: true);
+            }
+
+            if (k == o.MaxIterations - 1)
+            {
+                Complete(h.UpperValue, fValue, gNorm, 0.0, sigma, lowerIterations);
+                return StepOutcome.Continue; // no step after the last iteration: X and Y belong together
+            }
+
+            _c.X.AsSpan().CopyTo(_xPrevious);
+            _optimizer.Step(_c.X, _c.G);
+            if (!VectorMath.AllFinite(_c.X))
+            {
+                _xPrevious.AsSpan().CopyTo(_c.X);
+                Complete(h.UpperValue, fValue, gNorm, double.PositiveInfinity, sigma, lowerIterations);
+                return Diverged(k, $"the upper-level step made x non-finite (hypergradient norm {Format(gNorm)}); reduce Optimizer.StepSize");
+            }
+
+            Complete(h.UpperValue, fValue, gNorm, VectorMath.DistanceInf(_c.X, _xPrevious), sigma, lowerIterations);
+
+            return StepOutcome.Continue;
+        }
+
+        public override StepOutcome AtIterationLimit(int maxIterations, CancellationToken cancellationToken)
+        {
+            HypergradientOptions o = _o;
+            double floor = _floor;
+            double sigma = _sigma;
+            double gNorm = _gNorm;
 
             if (_lowerSolver is not null && !(sigma <= floor) && !_method.MovesLowerVariable)
             {
@@ -315,9 +308,9 @@ public abstract class HypergradientSolver : IBilevelSolver, IHypergradientEstima
         public HypergradientEstimate EstimateOnce(CancellationToken cancellationToken)
         {
             double floor = _o.LowerTolerance.Floor;
-            if (!LowerSolve(floor, cancellationToken, out InnerSolveResult lower, out BilevelResult? early, 0))
+            if (!LowerSolve(floor, cancellationToken, out InnerSolveResult lower, out StepOutcome early, 0))
             {
-                return FailedEstimate(_c.X.Length, _c.Y, early!.Status, early.Message);
+                return FailedEstimate(_c.X.Length, _c.Y, early.Status, early.Message);
             }
 
             HypergradientOutcome h = _method.Compute(int.MaxValue, floor);
@@ -352,9 +345,9 @@ public abstract class HypergradientSolver : IBilevelSolver, IHypergradientEstima
         }
 
         /// <summary>The optional lower-level solve of step 2; false (with the result to return) when the run must end.</summary>
-        private bool LowerSolve(double eps, CancellationToken cancellationToken, out InnerSolveResult result, out BilevelResult? early, int k)
+        private bool LowerSolve(double eps, CancellationToken cancellationToken, out InnerSolveResult result, out StepOutcome early, int k)
         {
-            early = null;
+            early = StepOutcome.Continue;
             result = default;
             if (_lowerSolver is null)
             {
@@ -383,12 +376,6 @@ public abstract class HypergradientSolver : IBilevelSolver, IHypergradientEstima
             }
         }
 
-        private BilevelResult Diverged(int k, string what) =>
-            Finish(SolverStatus.Diverged, $"Diverged in outer iteration {k + 1}: {what}. X and Y are the last finite iterate; do not use them as a solution.", evaluate: false);
-
-        public BilevelResult Finish(SolverStatus status, string message, bool evaluate) =>
-            _recorder.Finish(_exact, _c.X, _c.Y, status, message, evaluate);
-
         private static string? NonFinite(double upper, double lower, double sigma) =>
             !double.IsFinite(upper) ? $"the upper-level value F(x, y) is {InputValidation.Describe(upper)}"
             : !double.IsFinite(lower) ? $"the lower-level value f(x, y) is {InputValidation.Describe(lower)}"
@@ -396,7 +383,7 @@ public abstract class HypergradientSolver : IBilevelSolver, IHypergradientEstima
             : null;
     }
 
-    internal static string Format(double value) => value.ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
+    internal static string Format(double value) => Fmt.G(value);
 
     /// <summary>
     /// The end-of-run second-order check: null if d2f/dy2 at the final point is positive definite; otherwise the status and

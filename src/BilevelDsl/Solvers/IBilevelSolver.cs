@@ -8,6 +8,9 @@ namespace BilevelDsl.Solvers;
 /// </summary>
 public interface IBilevelSolver
 {
+    /// <summary>The method's name in lower case with dashes ("aid-cg", "bvfim", "cccp", ...), as used in messages and tables.</summary>
+    string Name { get; }
+
     /// <summary>
     /// Solves the bilevel problem of <paramref name="model"/> from the start (<paramref name="x0"/>, <paramref name="y0"/>).
     /// </summary>

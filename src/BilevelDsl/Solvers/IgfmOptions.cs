@@ -91,14 +91,19 @@ public sealed record IgfmOptions
     /// <summary>Whether the two SGM calls of an iteration run in parallel.</summary>
     public IgfmParallelism Parallelism { get; init; } = IgfmParallelism.Auto;
 
-    /// <summary>Whether to keep an <see cref="IterationRecord"/> per iteration (storage allocated up front).</summary>
+    /// <summary>Whether to keep an <see cref="IterationRecord"/> per iteration (storage grows with the iterations run).</summary>
     public bool RecordHistory { get; init; } = true;
+
+    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
+    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
 
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
     /// <exception cref="ArgumentNullException"><see cref="Sgm"/> is null.</exception>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Certificate);
+        Certificate.Validate();
         if (!(StepSize > 0.0) || double.IsInfinity(StepSize))
         {
             throw new ArgumentOutOfRangeException(nameof(StepSize), StepSize, "StepSize (eta) must be positive and finite.");

@@ -16,10 +16,9 @@
 // when it is not Converged (LowerLevelNotConverged, AssumptionViolated, ...), so a lower-level failure is never silent;
 // a run whose final value ends far above its first estimate (more than twice as far from 0) is reported as Diverged
 // (eta too large), although every value stayed finite.
-using System.Diagnostics;
-using System.Globalization;
 using BilevelDsl.Kernels;
 using BilevelDsl.Numerics;
+using BilevelDsl.Solvers.Driver;
 using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
@@ -38,6 +37,9 @@ namespace BilevelDsl.Solvers;
 /// </remarks>
 public sealed class IgfmSolver : IBilevelSolver
 {
+    /// <inheritdoc/>
+    public string Name => "igfm";
+
     private readonly IgfmOptions _options;
 
     /// <summary>Creates a solver with the default <see cref="IgfmOptions"/>.</summary>
@@ -81,46 +83,32 @@ public sealed class IgfmSolver : IBilevelSolver
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var stopwatch = Stopwatch.StartNew();
-
-        string? invalid = InputValidation.CheckStart(x0, nameof(x0)) ?? InputValidation.CheckStart(y0, nameof(y0));
-        if (invalid is not null)
-        {
-            return RunRecorder.Rejected(x0, y0, SolverStatus.InvalidInput, "Invalid input: " + invalid, stopwatch);
-        }
-
-        Run? run = null;
-        try
-        {
-            string? refused = SgmDomainCheck.Check(model, new double[y0.Length], "IGFM");
-            if (refused is not null)
-            {
-                return RunRecorder.Rejected(x0, y0, SolverStatus.AssumptionViolated, refused, stopwatch);
-            }
-
-            run = new Run(model, _options, x0, y0, RunsInParallel(model), progress, cancellationToken, stopwatch);
-            return run.Execute();
-        }
-        catch (ArgumentException ex)
-        {
-            // Generated kernels reject spans of the wrong length with ArgumentException.
-            string message = $"Invalid input: the model threw an ArgumentException (x0 has length {x0.Length}, y0 has length {y0.Length}): {ex.Message}";
-            return run is null
-                ? RunRecorder.Rejected(x0, y0, SolverStatus.InvalidInput, message, stopwatch)
-                : run.Recorder.Finish(model, x0, y0, SolverStatus.InvalidInput, message, evaluate: false);
-        }
-        finally
-        {
-            run?.Dispose();
-        }
+        int n = y0.Length;
+        return SolverDriver.Solve(
+            new DriverSettings("IGFM", _options.MaxIterations, _options.RecordHistory, _options.Certificate),
+            model,
+            x0,
+            y0,
+            progress,
+            cancellationToken,
+            () => SgmDomainCheck.Check(model, new double[n], "IGFM"),
+            (m, x, y) => new Run(m, _options, x, y, RunsInParallel(m)));
     }
 
     /// <summary>The state of one solve: work arrays allocated once, then reused by every iteration.</summary>
-    private sealed class Run : IDisposable
+    private sealed class Run : IterativeMethod, IDisposable
     {
         private readonly IBilevelKernels _model;
         private readonly IgfmOptions _o;
-        private readonly CancellationToken _cancellationToken;
+        private CancellationToken _cancellationToken;
+        private double[]? _resultX;
+        private double[]? _resultY;
+        private int _window;
+        private double _delta;
+        private bool _upperDomain;
+        private double _bestEstimate = double.PositiveInfinity;
+        private double _firstEstimate = double.NaN;
+        private int _lowerShortfalls;
         private readonly Random _random;
         private readonly int _m;
         private readonly int _n;
@@ -150,18 +138,13 @@ public sealed class IgfmSolver : IBilevelSolver
             IgfmOptions options,
             ReadOnlySpan<double> x0,
             ReadOnlySpan<double> y0,
-            bool parallel,
-            IProgress<SolverProgress>? progress,
-            CancellationToken cancellationToken,
-            Stopwatch stopwatch)
+            bool parallel)
         {
             _model = model;
             _o = options;
-            _cancellationToken = cancellationToken;
             _random = new Random(options.Seed);
             _m = x0.Length;
             _n = y0.Length;
-            Recorder = new RunRecorder(stopwatch, options.RecordHistory, options.MaxIterations, progress);
 
             _x = x0.ToArray();
             _xNext = new double[_m];
@@ -185,149 +168,163 @@ public sealed class IgfmSolver : IBilevelSolver
             }
         }
 
-        public RunRecorder Recorder { get; }
+        public override ReadOnlySpan<double> CurrentX => _resultX ?? _x;
+
+        public override ReadOnlySpan<double> CurrentY => _resultY ?? _yStart;
 
         public void Dispose() => _pair?.Dispose();
 
-        public BilevelResult Execute()
+        public override StepOutcome Step(int t, CancellationToken cancellationToken)
         {
             IgfmOptions o = _o;
             int m = _m;
-            int window = o.StationarityWindow;
-            double delta = o.SmoothingRadius;
-            bool upperDomain = _model.Info.HasUpperDomain;
-            if (upperDomain)
+            _cancellationToken = cancellationToken;
+            if (t == 0)
             {
-                _model.ProjectUpper(_x);
-                if (!VectorMath.AllFinite(_x))
+                _window = o.StationarityWindow;
+                _delta = o.SmoothingRadius;
+                _upperDomain = _model.Info.HasUpperDomain;
+                if (_upperDomain)
                 {
-                    return Recorder.Finish(_model, _x, _yStart, SolverStatus.InvalidInput, "Invalid input: ProjectUpper(x0) returned a non-finite entry.", evaluate: false);
-                }
-            }
-
-            double bestEstimate = double.PositiveInfinity;
-            double firstEstimate = double.NaN;
-            _x.AsSpan().CopyTo(_xBest);
-            _x.AsSpan().CopyTo(_xChosen);
-            int lowerShortfalls = 0;
-            SolverStatus loopStatus = SolverStatus.IterationLimit;
-            string loopMessage = string.Empty;
-
-            for (int t = 0; t < o.MaxIterations; t++)
-            {
-                if (_cancellationToken.IsCancellationRequested)
-                {
-                    return Recorder.Finish(_model, _x, _yStart, SolverStatus.Cancelled,
-                        $"Cancelled after {t} iterations; X is the last iterate and Y the last warm start (not an SGM output at X).", evaluate: true);
-                }
-
-                // Line 3: u uniform on the unit sphere (a normalised standard Gaussian vector).
-                SampleDirection();
-                for (int i = 0; i < m; i++)
-                {
-                    _xPlus[i] = _x[i] + (delta * _u[i]);
-                    _xMinus[i] = _x[i] - (delta * _u[i]);
-                }
-
-                // Line 4: the two independent SGM estimates.
-                if (_pair is not null)
-                {
-                    _pair.Run(_evaluatePlus);
-                }
-                else
-                {
-                    _evaluatePlus();
-                    _minus.Run(_model, _xMinus, _yStart, o.Sgm, _cancellationToken, null);
-                }
-
-                BilevelResult? failed = CheckBranch(_plus, t, "x + delta u") ?? CheckBranch(_minus, t, "x - delta u");
-                if (failed is not null)
-                {
-                    return failed;
-                }
-
-                if (_plus.Status == SolverStatus.LowerLevelNotConverged || _minus.Status == SolverStatus.LowerLevelNotConverged)
-                {
-                    lowerShortfalls++;
-                }
-
-                // Line 5: g = d / (2 delta) (phi~(x + delta u) - phi~(x - delta u)) u.
-                double scale = m / (2.0 * delta) * (_plus.UpperValue - _minus.UpperValue);
-                for (int i = 0; i < m; i++)
-                {
-                    _g[i] = scale * _u[i];
-                }
-
-                if (!VectorMath.AllFinite(_g))
-                {
-                    return Diverged(t, $"the gradient estimate became non-finite (phi~(x + delta u) = {Format(_plus.UpperValue)}, phi~(x - delta u) = {Format(_minus.UpperValue)})");
-                }
-
-                double estimate = 0.5 * (_plus.UpperValue + _minus.UpperValue);
-                double lowerEstimate = 0.5 * (_plus.LowerValue + _minus.LowerValue);
-                if (t == 0)
-                {
-                    firstEstimate = estimate;
-                }
-                if (estimate < bestEstimate)
-                {
-                    bestEstimate = estimate;
-                    _x.AsSpan().CopyTo(_xBest);
-                }
-
-                // Reservoir sampling: x_t replaces the chosen iterate with probability 1/(t+1), so after t+1 iterations
-                // each of x_0..x_t is the chosen one with probability 1/(t+1) (Algorithm 2, line 8).
-                if (o.Output == IgfmOutput.UniformlyChosen && _random.Next(t + 1) == 0)
-                {
-                    _x.AsSpan().CopyTo(_xChosen);
-                }
-
-                int slot = t % window;
-                _x.AsSpan().CopyTo(_windowX.AsSpan(slot * m, m));
-                _g.AsSpan().CopyTo(_windowG.AsSpan(slot * m, m));
-
-                // Line 6: x <- x - eta g (projected onto the upper domain, if any).
-                VectorMath.AddScaled(_x, -o.StepSize, _g, _xNext);
-                if (upperDomain)
-                {
-                    _model.ProjectUpper(_xNext);
-                }
-
-                if (!VectorMath.AllFinite(_xNext))
-                {
-                    return Diverged(t, "the upper-level iterate x became non-finite (the step eta * g overflowed)");
-                }
-
-                double stepNorm = VectorMath.DistanceInf(_xNext, _x);
-                _xNext.AsSpan().CopyTo(_x);
-
-                if (o.WarmStart)
-                {
-                    // The mean of two points of the convex Y lies in Y.
-                    double[] yp = _plus.Output;
-                    double[] ym = _minus.Output;
-                    for (int i = 0; i < _n; i++)
+                    _model.ProjectUpper(_x);
+                    if (!VectorMath.AllFinite(_x))
                     {
-                        _yStart[i] = 0.5 * (yp[i] + ym[i]);
+                        return Finish(SolverStatus.InvalidInput, "Invalid input: ProjectUpper(x0) returned a non-finite entry.", evaluate: false);
                     }
                 }
 
-                Recorder.Complete(estimate, lowerEstimate, Math.Abs(scale), stepNorm, double.NaN, _plus.StepsTaken + _minus.StepsTaken);
+                _x.AsSpan().CopyTo(_xBest);
+                _x.AsSpan().CopyTo(_xChosen);
+            }
 
-                if (o.Tolerance > 0.0 && t + 1 >= window && WindowIsStationary(window, delta, o.Tolerance, out double meanNorm))
+            int window = _window;
+            double delta = _delta;
+            bool upperDomain = _upperDomain;
+
+
+            // Line 3: u uniform on the unit sphere (a normalised standard Gaussian vector).
+            SampleDirection();
+            for (int i = 0; i < m; i++)
+            {
+                _xPlus[i] = _x[i] + (delta * _u[i]);
+                _xMinus[i] = _x[i] - (delta * _u[i]);
+            }
+
+            // Line 4: the two independent SGM estimates.
+            if (_pair is not null)
+            {
+                _pair.Run(_evaluatePlus);
+            }
+            else
+            {
+                _evaluatePlus();
+                _minus.Run(_model, _xMinus, _yStart, o.Sgm, _cancellationToken, null);
+            }
+
+            StepOutcome failed = CheckBranch(_plus, t, "x + delta u");
+            if (!failed.IsStop)
+            {
+                failed = CheckBranch(_minus, t, "x - delta u");
+            }
+
+            if (failed.IsStop)
+            {
+                return failed;
+            }
+
+            if (_plus.Status == SolverStatus.LowerLevelNotConverged || _minus.Status == SolverStatus.LowerLevelNotConverged)
+            {
+                _lowerShortfalls++;
+            }
+
+            // Line 5: g = d / (2 delta) (phi~(x + delta u) - phi~(x - delta u)) u.
+            double scale = m / (2.0 * delta) * (_plus.UpperValue - _minus.UpperValue);
+            for (int i = 0; i < m; i++)
+            {
+                _g[i] = scale * _u[i];
+            }
+
+            if (!VectorMath.AllFinite(_g))
+            {
+                return Diverged(t, $"the gradient estimate became non-finite (phi~(x + delta u) = {Format(_plus.UpperValue)}, phi~(x - delta u) = {Format(_minus.UpperValue)})");
+            }
+
+            double estimate = 0.5 * (_plus.UpperValue + _minus.UpperValue);
+            double lowerEstimate = 0.5 * (_plus.LowerValue + _minus.LowerValue);
+            if (t == 0)
+            {
+                _firstEstimate = estimate;
+            }
+            if (estimate < _bestEstimate)
+            {
+                _bestEstimate = estimate;
+                _x.AsSpan().CopyTo(_xBest);
+            }
+
+            // Reservoir sampling: x_t replaces the chosen iterate with probability 1/(t+1), so after t+1 iterations
+            // each of x_0..x_t is the chosen one with probability 1/(t+1) (Algorithm 2, line 8).
+            if (o.Output == IgfmOutput.UniformlyChosen && _random.Next(t + 1) == 0)
+            {
+                _x.AsSpan().CopyTo(_xChosen);
+            }
+
+            int slot = t % window;
+            _x.AsSpan().CopyTo(_windowX.AsSpan(slot * m, m));
+            _g.AsSpan().CopyTo(_windowG.AsSpan(slot * m, m));
+
+            // Line 6: x <- x - eta g (projected onto the upper domain, if any).
+            VectorMath.AddScaled(_x, -o.StepSize, _g, _xNext);
+            if (upperDomain)
+            {
+                _model.ProjectUpper(_xNext);
+            }
+
+            if (!VectorMath.AllFinite(_xNext))
+            {
+                return Diverged(t, "the upper-level iterate x became non-finite (the step eta * g overflowed)");
+            }
+
+            double stepNorm = VectorMath.DistanceInf(_xNext, _x);
+            _xNext.AsSpan().CopyTo(_x);
+
+            if (o.WarmStart)
+            {
+                // The mean of two points of the convex Y lies in Y.
+                double[] yp = _plus.Output;
+                double[] ym = _minus.Output;
+                for (int i = 0; i < _n; i++)
                 {
-                    loopStatus = SolverStatus.Converged;
-                    loopMessage = $"Converged after {t + 1} iterations: the last {window} iterates lie within delta = {Format(delta)} of X and the mean of "
-                        + $"their gradient estimates has norm {Format(meanNorm)} <= {Format(o.Tolerance)} (an estimated (delta, eps)-Goldstein stationary point).";
-                    break;
+                    _yStart[i] = 0.5 * (yp[i] + ym[i]);
                 }
             }
 
-            if (loopStatus == SolverStatus.IterationLimit)
+            Complete(estimate, lowerEstimate, Math.Abs(scale), stepNorm, double.NaN, _plus.StepsTaken + _minus.StepsTaken);
+
+            if (o.Tolerance > 0.0 && t + 1 >= window && WindowIsStationary(window, delta, o.Tolerance, out double meanNorm))
             {
-                loopMessage = $"Stopped at the iteration limit ({o.MaxIterations}) before the stopping test held (IGFM has no exact stationarity test; "
-                    + "the result is the chosen iterate and may still be usable).";
+                return Conclude(SolverStatus.Converged, $"Converged after {t + 1} iterations: the last {window} iterates lie within delta = {Format(delta)} of X and the mean of "
+                    + $"their gradient estimates has norm {Format(meanNorm)} <= {Format(o.Tolerance)} (an estimated (delta, eps)-Goldstein stationary point).");
             }
+
+            return StepOutcome.Continue;
+        }
+
+        public override StepOutcome AtIterationLimit(int maxIterations, CancellationToken cancellationToken)
+        {
+            IgfmOptions o = _o;
+            _cancellationToken = cancellationToken;
+
+            return Conclude(
+                SolverStatus.IterationLimit,
+                $"Stopped at the iteration limit ({o.MaxIterations}) before the stopping test held (IGFM has no exact stationarity test; "
+                    + "the result is the chosen iterate and may still be usable).");
+        }
+
+        /// <summary>Algorithm 2, line 8: the returned iterate and SGM's lower-level point for it.</summary>
+        private StepOutcome Conclude(SolverStatus loopStatus, string loopMessage)
+        {
+            IgfmOptions o = _o;
+            int m = _m;
 
             // Line 8: the returned iterate, and SGM's lower-level point for it.
             double[] xOut = o.Output switch
@@ -344,53 +341,51 @@ public sealed class IgfmSolver : IBilevelSolver
             };
 
             _plus.Run(_model, xOut, _yStart, o.Sgm, _cancellationToken, null);
-            string shortfalls = lowerShortfalls == 0
+            _resultX = xOut;
+            _resultY = _plus.Output;
+            string shortfalls = _lowerShortfalls == 0
                 ? string.Empty
-                : $" In {lowerShortfalls} of {Recorder.Iterations} iterations an SGM estimate reported that the lower level was not solved to its threshold (see SgmOptions).";
+                : $" In {_lowerShortfalls} of {Iterations} iterations an SGM estimate reported that the lower level was not solved to its threshold (see SgmOptions).";
             if (_plus.Status != SolverStatus.Converged)
             {
                 string status = _plus.Status == SolverStatus.LowerLevelNotConverged ? "Y is not a trustworthy lower-level solution" : "no usable Y";
-                return Recorder.Finish(_model, xOut, _plus.Output, _plus.Status,
+                return Finish(_plus.Status,
                     $"{loopMessage} {which}, but the final SGM call at X ended with {_plus.Status} ({status}): {_plus.Describe(o.Sgm)}{shortfalls}",
                     evaluate: _plus.Status != SolverStatus.Diverged);
             }
 
             // A descent method that ends far above where it started has diverged (eta too large), even if every value is finite.
             double final = _plus.UpperValue;
-            if (final > firstEstimate + Math.Max(Math.Abs(firstEstimate), 1e-8))
+            if (final > _firstEstimate + Math.Max(Math.Abs(_firstEstimate), 1e-8))
             {
-                return Recorder.Finish(_model, xOut, _plus.Output, SolverStatus.Diverged,
-                    $"Diverged: the hyper-objective estimate rose from {Format(firstEstimate)} at the start to {Format(final)} at the returned X "
-                    + $"after {Recorder.Iterations} iterations; the step size eta = {Format(o.StepSize)} is too large for this problem"
+                return Finish(SolverStatus.Diverged,
+                    $"Diverged: the hyper-objective estimate rose from {Format(_firstEstimate)} at the start to {Format(final)} at the returned X "
+                    + $"after {Iterations} iterations; the step size eta = {Format(o.StepSize)} is too large for this problem"
                     + (m > 1 ? $" (the gradient estimate's variance grows with the dimension of x: try eta / {m} or less)" : " (try a smaller eta)")
                     + $". Do not use X and Y as a solution.{shortfalls}",
                     evaluate: true);
             }
 
-            return Recorder.Finish(_model, xOut, _plus.Output, loopStatus, $"{loopMessage} {which}; Y is SGM's lower-level optimal point for it.{shortfalls}", evaluate: true);
+            return Finish(loopStatus, $"{loopMessage} {which}; Y is SGM's lower-level optimal point for it.{shortfalls}", evaluate: true);
         }
 
         /// <summary>Null unless the SGM call at <paramref name="where"/> ended the run (nonconvexity, non-finite values, cancellation).</summary>
-        private BilevelResult? CheckBranch(SgmWorkspace work, int t, string where)
+        private StepOutcome CheckBranch(SgmWorkspace work, int t, string where)
         {
             switch (work.Status)
             {
                 case SolverStatus.AssumptionViolated:
-                    return Recorder.Finish(_model, _x, _yStart, SolverStatus.AssumptionViolated,
+                    return Finish(SolverStatus.AssumptionViolated,
                         $"Stopped in iteration {t + 1}: the SGM estimate at {where} found that the model breaks IGFM's assumptions. {work.Describe(_o.Sgm)}", evaluate: true);
                 case SolverStatus.Diverged:
                     return Diverged(t, $"the SGM estimate at {where} failed: {work.Describe(_o.Sgm)}");
                 case SolverStatus.Cancelled:
-                    return Recorder.Finish(_model, _x, _yStart, SolverStatus.Cancelled,
+                    return Finish(SolverStatus.Cancelled,
                         $"Cancelled in iteration {t + 1}; X is the last iterate and Y the last warm start (not an SGM output at X).", evaluate: true);
                 default:
-                    return null;
+                    return StepOutcome.Continue;
             }
         }
-
-        private BilevelResult Diverged(int t, string what) =>
-            Recorder.Finish(_model, _x, _yStart, SolverStatus.Diverged,
-                $"Diverged in iteration {t + 1}: {what}. X and Y are the last finite iterate; do not use them as a solution.", evaluate: false);
 
         /// <summary>
         /// The stopping test: every iterate of the window lies within delta of the current x, and the mean of the window's
@@ -450,6 +445,6 @@ public sealed class IgfmSolver : IBilevelSolver
             }
         }
 
-        private static string Format(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
+        private static string Format(double value) => Fmt.G(value);
     }
 }

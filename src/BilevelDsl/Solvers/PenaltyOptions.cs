@@ -60,10 +60,15 @@ public sealed record PenaltyOptions
     /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration.</summary>
     public bool RecordHistory { get; init; } = true;
 
+    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
+    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
+
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Certificate);
+        Certificate.Validate();
         Positive(MaxIterations, nameof(MaxIterations));
         NonNegativeFinite(Tolerance, nameof(Tolerance));
         NonNegativeFinite(LowerTolerance, nameof(LowerTolerance));

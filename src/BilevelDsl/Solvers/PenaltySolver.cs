@@ -15,9 +15,9 @@
 // (Danskin), whose curvature stays that of the hyper-objective as gamma grows; alternating single steps would need
 // x steps of order 1/gamma. The stationarity condition is the lower level's optimality condition only without a
 // lower domain or constraints, so such models are refused (AssumptionViolated).
-using System.Diagnostics;
 using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
+using BilevelDsl.Solvers.Driver;
 using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
@@ -29,6 +29,9 @@ namespace BilevelDsl.Solvers;
 /// </summary>
 public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
 {
+    /// <inheritdoc/>
+    public string Name => "penalty";
+
     /// <summary>Creates a solver with the default <see cref="PenaltyOptions"/>.</summary>
     public PenaltySolver()
         : this(new PenaltyOptions())
@@ -57,33 +60,29 @@ public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
         ReadOnlySpan<double> x0,
         ReadOnlySpan<double> y0,
         IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        var stopwatch = Stopwatch.StartNew();
-        string? rejection = Reject(model, x0, y0, out SolverStatus status);
-        if (rejection is not null)
-        {
-            return RunRecorder.Rejected(x0, y0, status, rejection, stopwatch);
-        }
+        CancellationToken cancellationToken = default) =>
+        SolverDriver.Solve(
+            new DriverSettings(MethodName, Options.MaxIterations, Options.RecordHistory, Options.Certificate),
+            model,
+            x0,
+            y0,
+            progress,
+            cancellationToken,
+            () => Assumptions(model),
+            (m, x, y) => new Run(Options, m, x, y));
 
-        var recorder = new RunRecorder(stopwatch, Options.RecordHistory, Options.MaxIterations, progress);
-        Run? run = null;
-        try
-        {
-            run = new Run(Options, model, x0, y0, recorder);
-            return run.Execute(cancellationToken);
-        }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
-        {
-            string message = ex is NotSupportedException
-                ? $"Invalid input: the penalty method needs lower-level Hessian-vector products, which the model does not provide: {ex.Message}"
-                : $"Invalid input: the model threw an ArgumentException (x0 has length {x0.Length}, y0 has length {y0.Length}): {ex.Message}";
-            return run is null
-                ? RunRecorder.Rejected(x0, y0, SolverStatus.InvalidInput, message, stopwatch)
-                : run.Finish(SolverStatus.InvalidInput, message, evaluate: false);
-        }
-    }
+    /// <summary>A solve whose iterations are recorded in (and reported through) an enclosing run's log (SMNBP's rounds).</summary>
+    internal BilevelResult Solve(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, RunLog log, CancellationToken cancellationToken) =>
+        SolverDriver.Solve(
+            new DriverSettings(MethodName, Options.MaxIterations, Options.RecordHistory, Options.Certificate),
+            model,
+            x0,
+            y0,
+            null,
+            cancellationToken,
+            () => Assumptions(model),
+            (m, x, y) => new Run(Options, m, x, y),
+            log);
 
     /// <summary>
     /// The penalty method's hypergradient at x with the final penalty gamma = PenaltyMax: y minimises
@@ -93,34 +92,25 @@ public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
     public HypergradientEstimate EstimateHypergradient(IBilevelKernels model, ReadOnlySpan<double> x, ReadOnlySpan<double> y0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        string? rejection = Reject(model, x, y0, out SolverStatus status);
+        string? rejection = SolverDriver.CheckStart(model, x, y0, "x") ?? Assumptions(model);
         if (rejection is not null)
         {
-            return HypergradientSolver.FailedEstimate(x.Length, y0, status, rejection);
+            return HypergradientSolver.FailedEstimate(x.Length, y0, rejection.StartsWith("Invalid", StringComparison.Ordinal) ? SolverStatus.InvalidInput : SolverStatus.AssumptionViolated, rejection);
         }
 
         try
         {
-            var run = new Run(Options, model, x, y0, new RunRecorder(Stopwatch.StartNew(), false, 0, null));
-            return run.EstimateOnce(cancellationToken);
+            return new Run(Options, model, x, y0).EstimateOnce(cancellationToken);
         }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+        catch (Exception ex) when (SolverDriver.IsModelFault(ex))
         {
-            return HypergradientSolver.FailedEstimate(x.Length, y0, SolverStatus.InvalidInput, "Invalid input: " + ex.Message);
+            return HypergradientSolver.FailedEstimate(x.Length, y0, SolverStatus.InvalidInput, $"Invalid input: the model threw {ex.GetType().Name}: {ex.Message}");
         }
     }
 
-    private string? Reject(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, out SolverStatus status)
+    private string? Assumptions(IBilevelKernels model)
     {
-        string? invalid = InputValidation.CheckStart(x0, nameof(x0)) ?? InputValidation.CheckStart(y0, nameof(y0));
-        if (invalid is not null)
-        {
-            status = SolverStatus.InvalidInput;
-            return "Invalid input: " + invalid;
-        }
-
         string? violation = ModelAssumptions.Check(model, MethodName, nameof(PenaltyOptions), Options.Smoothing, needsSmoothUpper: false, allowsLowerDomain: false);
-        status = SolverStatus.AssumptionViolated;
         return violation is null ? null : "Assumption violated: " + violation;
     }
 
@@ -207,12 +197,11 @@ public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
     }
 
     /// <summary>The state of one solve.</summary>
-    private sealed class Run
+    private sealed class Run : IterativeMethod
     {
         private readonly PenaltyOptions _o;
         private readonly IBilevelKernels _exact;
         private readonly IBilevelKernels _model;
-        private readonly RunRecorder _recorder;
         private readonly double[] _x;
         private readonly double[] _y;
         private readonly double[] _g;
@@ -224,12 +213,18 @@ public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
         private readonly ILowerLevelSolver _solver;
         private readonly IUpperOptimizer _optimizer;
 
-        public Run(PenaltyOptions options, IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, RunRecorder recorder)
+        private readonly StagnationDetector _stall;
+        private int _round;
+        private int _inRound;
+        private double _sigma = double.NaN;
+        private double _gNorm = double.NaN;
+        private double _projected = double.NaN;
+
+        public Run(PenaltyOptions options, IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0)
         {
             _o = options;
             _exact = model;
             _model = options.Smoothing > 0.0 ? model.WithSmoothing(options.Smoothing) : model;
-            _recorder = recorder;
             _x = x0.ToArray();
             _y = y0.ToArray();
             _g = new double[x0.Length];
@@ -240,100 +235,106 @@ public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
             _objective = new PenalisedObjective(_model, _x, y0.Length);
             _solver = options.LowerLevel.Create(y0.Length);
             _optimizer = options.Optimizer.Create(x0.Length, _hasUpperDomain ? _model.ProjectUpper : null);
+            _stall = new StagnationDetector(options.StallWindow);
         }
 
-        public BilevelResult Execute(CancellationToken cancellationToken)
+        public override ReadOnlySpan<double> CurrentX => _x;
+
+        public override ReadOnlySpan<double> CurrentY => _y;
+
+        public override double UpperStationarity => _projected;
+
+        public override StepOutcome Step(int k, CancellationToken cancellationToken)
         {
             PenaltyOptions o = _o;
-            int round = 0;
-            int inRound = 0;
-            var stall = new StagnationDetector(o.StallWindow);
-            double sigma = double.NaN;
-            double gNorm = double.NaN;
-            for (int k = 0; k < o.MaxIterations; k++)
+            double gamma = Gamma(_round);
+            int round = _round;
+            bool finalRound = gamma >= o.PenaltyMax;
+            double eps = finalRound ? o.RoundTolerance.Floor : o.RoundTolerance.ValueAt(round);
+            _objective.Gamma = gamma;
+            InnerSolveResult inner = _solver.Minimize(_objective, _y, o.LowerLevel.Rule(eps), cancellationToken);
+            switch (inner.Status)
             {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    return Finish(SolverStatus.Cancelled, $"Cancelled after {_recorder.Iterations} outer iterations; X and Y are the last iterate.", evaluate: true);
-                }
-
-                double gamma = Gamma(round);
-                bool finalRound = gamma >= o.PenaltyMax;
-                double eps = finalRound ? o.RoundTolerance.Floor : o.RoundTolerance.ValueAt(round);
-                _objective.Gamma = gamma;
-                InnerSolveResult inner = _solver.Minimize(_objective, _y, o.LowerLevel.Rule(eps), cancellationToken);
-                switch (inner.Status)
-                {
-                    case InnerSolveStatus.NonFinite:
-                        return Diverged(k, $"the penalised objective F + (gamma/2)||grad_y f||^2 or its gradient is not finite at (x, y) (gamma = {HypergradientSolver.Format(gamma)})");
-                    case InnerSolveStatus.Cancelled:
-                        return Finish(SolverStatus.Cancelled, $"Cancelled in outer iteration {k + 1}; X and Y are the last iterate.", evaluate: true);
-                    case InnerSolveStatus.Stalled:
-                        return Finish(
-                            SolverStatus.LowerLevelNotConverged,
-                            $"Lower level not converged in outer iteration {k + 1}: the {o.LowerLevel.Kind} solver on the penalised y sub-problem (gamma = {HypergradientSolver.Format(gamma)}) stopped decreasing its gradient norm at "
-                            + $"{HypergradientSolver.Format(inner.Stationarity)} (tolerance {HypergradientSolver.Format(eps)}) after {inner.Steps} steps. The lower level may be unbounded below or not smooth, "
-                            + "or the tolerance below the sub-problem's rounding level (raise RoundTolerance.Floor); Y is not a solution.",
-                            evaluate: true);
-                }
-
-                string? bad = Gradient(out double upper, out double lower);
-                if (bad is not null)
-                {
-                    return Diverged(k, bad);
-                }
-
-                sigma = VectorMath.Norm2(_objective.LowerY);
-                gNorm = VectorMath.Norm2(_g);
-                double projected = ProjectedNorm();
-                bool innerOk = inner.Status == InnerSolveStatus.Converged;
-                inRound++;
-                if (finalRound && projected <= o.Tolerance && innerOk)
-                {
-                    _recorder.Complete(upper, lower, gNorm, 0.0, sigma, inner.Steps);
-                    if (sigma <= o.LowerTolerance
-                        && HypergradientSolver.SecondOrderVerdict(CurvatureCheck.Ratio(new LowerHessianOperator(_model, _x, _y.Length) { Y = _y }), "Penalty", assumesStrongConvexity: false, k + 1) is { } verdict)
-                    {
-                        return Finish(verdict.Status, verdict.Message, evaluate: true);
-                    }
-
-                    return sigma <= o.LowerTolerance
-                        ? Finish(SolverStatus.Converged, $"Penalty converged after {k + 1} outer iterations ({round + 1} rounds, gamma = {HypergradientSolver.Format(gamma)}): projected gradient norm {HypergradientSolver.Format(projected)}, lower-level stationarity {HypergradientSolver.Format(sigma)} <= {HypergradientSolver.Format(o.LowerTolerance)}.", evaluate: true)
-                        : Finish(SolverStatus.LowerLevelNotConverged, UnsolvedLowerLevel(gamma, sigma), evaluate: true);
-                }
-
-                if (finalRound && sigma > o.LowerTolerance && stall.Observe(sigma))
-                {
-                    _recorder.Complete(upper, lower, gNorm, 0.0, sigma, inner.Steps);
+                case InnerSolveStatus.NonFinite:
+                    return Diverged(k, $"the penalised objective F + (gamma/2)||grad_y f||^2 or its gradient is not finite at (x, y) (gamma = {HypergradientSolver.Format(gamma)})");
+                case InnerSolveStatus.Cancelled:
+                    return Finish(SolverStatus.Cancelled, $"Cancelled in outer iteration {k + 1}; X and Y are the last iterate.", evaluate: true);
+                case InnerSolveStatus.Stalled:
                     return Finish(
                         SolverStatus.LowerLevelNotConverged,
-                        $"Lower level not converged: at the final penalty gamma = {HypergradientSolver.Format(gamma)} the stationarity ||grad_y f|| has not decreased for {o.StallWindow} iterations (now {HypergradientSolver.Format(sigma)}, tolerance {HypergradientSolver.Format(o.LowerTolerance)}).",
+                        $"Lower level not converged in outer iteration {k + 1}: the {o.LowerLevel.Kind} solver on the penalised y sub-problem (gamma = {HypergradientSolver.Format(gamma)}) stopped decreasing its gradient norm at "
+                        + $"{HypergradientSolver.Format(inner.Stationarity)} (tolerance {HypergradientSolver.Format(eps)}) after {inner.Steps} steps. The lower level may be unbounded below or not smooth, "
+                        + "or the tolerance below the sub-problem's rounding level (raise RoundTolerance.Floor); Y is not a solution.",
                         evaluate: true);
-                }
-
-                if (k == o.MaxIterations - 1)
-                {
-                    _recorder.Complete(upper, lower, gNorm, 0.0, sigma, inner.Steps);
-                    break;
-                }
-
-                if (!finalRound && (projected <= Math.Max(eps, o.Tolerance) || inRound >= o.IterationsPerRound))
-                {
-                    round++; // raise gamma, tighten the tolerance
-                    inRound = 0;
-                }
-
-                _x.AsSpan().CopyTo(_xPrevious);
-                _optimizer.Step(_x, _g);
-                if (!VectorMath.AllFinite(_x))
-                {
-                    _xPrevious.AsSpan().CopyTo(_x);
-                    _recorder.Complete(upper, lower, gNorm, double.PositiveInfinity, sigma, inner.Steps);
-                    return Diverged(k, $"the x step made x non-finite (gradient norm {HypergradientSolver.Format(gNorm)}); reduce Optimizer.StepSize");
-                }
-
-                _recorder.Complete(upper, lower, gNorm, VectorMath.DistanceInf(_x, _xPrevious), sigma, inner.Steps);
             }
+
+            string? bad = Gradient(out double upper, out double lower);
+            if (bad is not null)
+            {
+                return Diverged(k, bad);
+            }
+
+            double sigma = VectorMath.Norm2(_objective.LowerY);
+            double gNorm = VectorMath.Norm2(_g);
+            double projected = ProjectedNorm();
+            (_sigma, _gNorm, _projected) = (sigma, gNorm, projected);
+            bool innerOk = inner.Status == InnerSolveStatus.Converged;
+            _inRound++;
+            if (finalRound && projected <= o.Tolerance && innerOk)
+            {
+                Complete(upper, lower, gNorm, 0.0, sigma, inner.Steps);
+                if (sigma <= o.LowerTolerance
+                    && HypergradientSolver.SecondOrderVerdict(CurvatureCheck.Ratio(new LowerHessianOperator(_model, _x, _y.Length) { Y = _y }), "Penalty", assumesStrongConvexity: false, k + 1) is { } verdict)
+                {
+                    return Finish(verdict.Status, verdict.Message, evaluate: true);
+                }
+
+                return sigma <= o.LowerTolerance
+                    ? Finish(SolverStatus.Converged, $"Penalty converged after {k + 1} outer iterations ({round + 1} rounds, gamma = {HypergradientSolver.Format(gamma)}): projected gradient norm {HypergradientSolver.Format(projected)}, lower-level stationarity {HypergradientSolver.Format(sigma)} <= {HypergradientSolver.Format(o.LowerTolerance)}.", evaluate: true)
+                    : Finish(SolverStatus.LowerLevelNotConverged, UnsolvedLowerLevel(gamma, sigma), evaluate: true);
+            }
+
+            if (finalRound && sigma > o.LowerTolerance && _stall.Observe(sigma))
+            {
+                Complete(upper, lower, gNorm, 0.0, sigma, inner.Steps);
+                return Finish(
+                    SolverStatus.LowerLevelNotConverged,
+                    $"Lower level not converged: at the final penalty gamma = {HypergradientSolver.Format(gamma)} the stationarity ||grad_y f|| has not decreased for {o.StallWindow} iterations (now {HypergradientSolver.Format(sigma)}, tolerance {HypergradientSolver.Format(o.LowerTolerance)}).",
+                    evaluate: true);
+            }
+
+            if (k == o.MaxIterations - 1)
+            {
+                Complete(upper, lower, gNorm, 0.0, sigma, inner.Steps);
+                return StepOutcome.Continue;
+            }
+
+            if (!finalRound && (projected <= Math.Max(eps, o.Tolerance) || _inRound >= o.IterationsPerRound))
+            {
+                _round++; // raise gamma, tighten the tolerance
+                _inRound = 0;
+            }
+
+            _x.AsSpan().CopyTo(_xPrevious);
+            _optimizer.Step(_x, _g);
+            if (!VectorMath.AllFinite(_x))
+            {
+                _xPrevious.AsSpan().CopyTo(_x);
+                Complete(upper, lower, gNorm, double.PositiveInfinity, sigma, inner.Steps);
+                return Diverged(k, $"the x step made x non-finite (gradient norm {HypergradientSolver.Format(gNorm)}); reduce Optimizer.StepSize");
+            }
+
+            Complete(upper, lower, gNorm, VectorMath.DistanceInf(_x, _xPrevious), sigma, inner.Steps);
+
+            return StepOutcome.Continue;
+        }
+
+        public override StepOutcome AtIterationLimit(int maxIterations, CancellationToken cancellationToken)
+        {
+            PenaltyOptions o = _o;
+            double sigma = _sigma;
+            double gNorm = _gNorm;
+            int round = _round;
 
             return sigma <= o.LowerTolerance
                 ? Finish(SolverStatus.IterationLimit, $"Penalty reached the iteration limit ({o.MaxIterations}) before converging (gamma = {HypergradientSolver.Format(Gamma(round))}, gradient norm {HypergradientSolver.Format(gNorm)}). X and Y are the last iterate.", evaluate: true)
@@ -421,11 +422,5 @@ public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
             _model.ProjectUpper(_scratch);
             return Stationarity.ProjectedStepNorm(_x, _scratch);
         }
-
-        private BilevelResult Diverged(int k, string what) =>
-            Finish(SolverStatus.Diverged, $"Diverged in outer iteration {k + 1}: {what}. X and Y are the last finite iterate; do not use them as a solution.", evaluate: false);
-
-        public BilevelResult Finish(SolverStatus status, string message, bool evaluate) =>
-            _recorder.Finish(_exact, _x, _y, status, message, evaluate);
     }
 }

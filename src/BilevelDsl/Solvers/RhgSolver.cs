@@ -43,6 +43,9 @@ public sealed class RhgSolver : HypergradientSolver
     public RhgOptions Options { get; }
 
     /// <inheritdoc/>
+    public override string Name => "rhg";
+
+    /// <inheritdoc/>
     public override string MethodName => "RHG";
 
     private protected override string OptionsTypeName => nameof(RhgOptions);

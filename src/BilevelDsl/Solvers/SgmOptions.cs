@@ -89,10 +89,15 @@ public sealed record SgmOptions
     /// </summary>
     public bool RecordHistory { get; init; } = true;
 
+    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
+    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
+
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Certificate);
+        Certificate.Validate();
         if (!(StepSize > 0.0) || double.IsInfinity(StepSize))
         {
             throw new ArgumentOutOfRangeException(nameof(StepSize), StepSize, "StepSize (tau) must be positive and finite.");

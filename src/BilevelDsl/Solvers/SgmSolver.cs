@@ -29,6 +29,7 @@
 //    fixed lower step) when the warm-up was still improving by more than theta in its second half.
 using System.Diagnostics;
 using BilevelDsl.Numerics;
+using BilevelDsl.Solvers.Driver;
 
 namespace BilevelDsl.Solvers;
 
@@ -84,6 +85,9 @@ public sealed record SgmResult
 /// </remarks>
 public sealed class SgmSolver : IBilevelSolver
 {
+    /// <inheritdoc/>
+    public string Name => "sgm";
+
     private readonly SgmOptions _options;
 
     /// <summary>Creates a solver with the default <see cref="SgmOptions"/>.</summary>
@@ -145,22 +149,46 @@ public sealed class SgmSolver : IBilevelSolver
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var stopwatch = Stopwatch.StartNew();
-        List<IterationRecord>? history = _options.RecordHistory ? new List<IterationRecord>((int)Math.Min((long)_options.WarmupSteps + _options.Steps, 1 << 20)) : null;
-        SgmTrace? trace = history is null && progress is null ? null : new SgmTrace(history, progress, stopwatch);
-        (SolverStatus status, string message, double[] y, SgmWorkspace? work) = Execute(model, x0, y0, trace, cancellationToken, "x0");
-        return new BilevelResult
+        int n = y0.Length;
+        return SolverDriver.Solve(
+            new DriverSettings("SGM", 1, _options.RecordHistory, _options.Certificate),
+            model,
+            x0,
+            y0,
+            progress,
+            cancellationToken,
+            () => SgmDomainCheck.Check(model, new double[n], "SGM"),
+            (m, x, y) => new Run(m, _options, x, y, _options.RecordHistory || progress is not null));
+    }
+
+    /// <summary>
+    /// SGM at the fixed x0 as one driver step: Algorithm 1's warm-up and switching phases, each SGM step recorded in the
+    /// run's log (with F evaluated there) when history or progress is wanted.
+    /// </summary>
+    private sealed class Run(IBilevelKernels model, SgmOptions options, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, bool traced) : IterativeMethod
+    {
+        private readonly double[] _x = x0.ToArray();
+        private readonly double[] _y0 = y0.ToArray();
+        private SgmWorkspace? _work;
+
+        public override ReadOnlySpan<double> CurrentX => _x;
+
+        public override ReadOnlySpan<double> CurrentY => _work is null ? _y0 : _work.Output;
+
+        public override StepOutcome Step(int k, CancellationToken cancellationToken)
         {
-            X = x0.ToArray(),
-            Y = y,
-            UpperValue = work?.UpperValue ?? double.NaN,
-            LowerValue = work?.LowerValue ?? double.NaN,
-            Status = status,
-            Iterations = work?.StepsTaken ?? 0,
-            Elapsed = stopwatch.Elapsed,
-            History = history is null ? Array.Empty<IterationRecord>() : history.AsReadOnly(),
-            Message = message,
-        };
+            _work = new SgmWorkspace(_x.Length, _y0.Length);
+            _work.Run(model, _x, _y0, options, cancellationToken, traced ? new SgmTrace(Log) : null);
+            if (!traced)
+            {
+                Log.Count(_work.StepsTaken);
+            }
+
+            return Finish(_work.Status, _work.Describe(options), evaluate: _work.Status is not (SolverStatus.Diverged or SolverStatus.InvalidInput));
+        }
+
+        public override StepOutcome AtIterationLimit(int maxIterations, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("SGM's single step always ends the run.");
     }
 
     private (SolverStatus Status, string Message, double[] Y, SgmWorkspace? Work) Execute(

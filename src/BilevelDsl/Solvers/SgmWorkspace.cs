@@ -1,6 +1,6 @@
-using System.Diagnostics;
-using System.Globalization;
 using BilevelDsl.Numerics;
+using BilevelDsl.Solvers.Driver;
+using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
 
@@ -369,7 +369,7 @@ internal sealed class SgmWorkspace
     /// <summary>The message for the last run's status (allocates; call it once per result, not in loops).</summary>
     public string Describe(SgmOptions o)
     {
-        string G(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+        string G(double v) => Fmt.G(v);
         string summary = $"f(x, y) = {G(LowerValue)} against the estimate g* = {G(LowerEstimate)} of min f(x, .) (theta = {G(o.Threshold)}), "
             + $"F(x, y) = {G(UpperValue)}, {UpperSteps} of {o.Steps} switching steps on F ({AveragedSteps} averaged), {StepsTaken} steps in all";
         switch (Status)
@@ -443,7 +443,7 @@ internal sealed class SgmWorkspace
         string level = objective == "F" ? "upper-level" : "lower-level";
         _nonFiniteWhat = !double.IsFinite(value)
             ? $"the {level} value {objective}(x, y) at {where} is {InputValidation.Describe(value)}"
-            : $"the {level} gradient d{objective}/dy at {where} has a non-finite entry ({FirstNonFinite(gradient)})";
+            : $"the {level} gradient d{objective}/dy at {where} has a non-finite entry ({VectorMath.FirstNonFinite(gradient)})";
         Status = SolverStatus.Diverged;
         _y.AsSpan().CopyTo(_output);
         UpperValue = double.NaN;
@@ -493,45 +493,19 @@ internal sealed class SgmWorkspace
     }
 
     private static bool Finite(double value, ReadOnlySpan<double> gradient) => double.IsFinite(value) && VectorMath.AllFinite(gradient);
-
-    private static string FirstNonFinite(ReadOnlySpan<double> v)
-    {
-        for (int i = 0; i < v.Length; i++)
-        {
-            if (!double.IsFinite(v[i]))
-            {
-                return $"index {i} is {InputValidation.Describe(v[i])}";
-            }
-        }
-
-        return "none";
-    }
 }
 
-/// <summary>Per-step history and progress of a standalone SGM run (<see cref="SgmSolver.Solve"/>).</summary>
-internal sealed class SgmTrace(List<IterationRecord>? history, IProgress<SolverProgress>? progress, Stopwatch stopwatch)
+/// <summary>Per-step history and progress of a standalone SGM run (<see cref="SgmSolver.Solve"/>), recorded in the driver's log.</summary>
+internal sealed class SgmTrace(RunLog log)
 {
-    private int _steps;
-
     /// <summary>Records the step that produced <paramref name="y"/> (F is evaluated there; f and df/dy are given).</summary>
     public void Step(IBilevelKernels model, ReadOnlySpan<double> x, ReadOnlySpan<double> y, double f, ReadOnlySpan<double> gy, double directionNorm, double stepNorm, Span<double> scratch)
     {
-        _steps++;
         double F = model.UpperValue(x, y);
 
         // Lower stationarity: ||y - P(y - df/dy)||.
         VectorMath.AddScaled(y, -1.0, gy, scratch);
         model.ProjectLower(scratch);
-        double stationarity = 0.0;
-        for (int i = 0; i < y.Length; i++)
-        {
-            double d = y[i] - scratch[i];
-            stationarity += d * d;
-        }
-
-        stationarity = Math.Sqrt(stationarity);
-        TimeSpan elapsed = stopwatch.Elapsed;
-        history?.Add(new IterationRecord(_steps, F, f, directionNorm, stepNorm, elapsed) { LowerStationarity = stationarity, LowerIterations = 1 });
-        progress?.Report(new SolverProgress(_steps, F, f, directionNorm, elapsed) { LowerStationarity = stationarity });
+        log.Complete(F, f, directionNorm, stepNorm, Stationarity.ProjectedStepNorm(y, scratch), 1);
     }
 }

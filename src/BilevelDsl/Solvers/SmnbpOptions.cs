@@ -61,10 +61,15 @@ public sealed record SmnbpOptions
     /// <summary>Whether to keep the penalty method's <see cref="IterationRecord"/>s (numbered across rounds).</summary>
     public bool RecordHistory { get; init; } = true;
 
+    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
+    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
+
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Certificate);
+        Certificate.Validate();
         Smoothing.Validate(nameof(Smoothing));
         if (!(Smoothing.Floor > 0.0))
         {
@@ -101,6 +106,7 @@ public sealed record SmnbpOptions
             RoundTolerance = new DecaySchedule(Math.Max(rounds.Initial, eps * SubproblemTolerance), rounds.Decay, eps * SubproblemTolerance),
             PenaltyInitial = warm ? Penalty.PenaltyMax : Penalty.PenaltyInitial,
             RecordHistory = RecordHistory,
+            Certificate = CertificateOptions.Off, // a round solves the smoothed problem; SMNBP certifies its final answer
         };
     }
 }

@@ -30,4 +30,11 @@ public enum SolverStatus
     /// (or was still above it at the end). The returned y is not a lower-level solution and must not be used as one.
     /// </summary>
     LowerLevelNotConverged,
+
+    /// <summary>
+    /// The method's own convergence test held, but the independent check of the answer failed (see
+    /// <see cref="BilevelResult.Certificate"/>; <see cref="BilevelResult.Message"/> names the failing check): y is not
+    /// lower-level optimal or not feasible at the returned x. The result must not be used as a solution.
+    /// </summary>
+    NotCertified,
 }

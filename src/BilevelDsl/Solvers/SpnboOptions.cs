@@ -117,10 +117,15 @@ public sealed record SpnboOptions
     /// <summary>Whether to keep an <see cref="IterationRecord"/> per round (an outer iteration of Algorithm 1).</summary>
     public bool RecordHistory { get; init; } = true;
 
+    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
+    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
+
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Certificate);
+        Certificate.Validate();
         Smoothing.Validate(nameof(Smoothing));
         if (!(Smoothing.Floor > 0.0))
         {

@@ -41,9 +41,8 @@
 // Statuses: a round that has not met (10) after MaxInnerSteps ends the run with LowerLevelNotConverged when ||c|| >
 // eps_k (the smoothed lower level is not solved), otherwise IterationLimit; Converged needs (10) in a round where mu and
 // eps are at their floors. Non-finite kernel results end the run with Diverged at the last finite iterate.
-using System.Diagnostics;
-using System.Globalization;
 using BilevelDsl.Numerics;
+using BilevelDsl.Solvers.Driver;
 using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
@@ -70,6 +69,9 @@ namespace BilevelDsl.Solvers;
 /// </remarks>
 public sealed class SpnboSolver : IBilevelSolver
 {
+    /// <inheritdoc/>
+    public string Name => "spnbo";
+
     /// <summary>The method's name, as used in messages.</summary>
     public const string MethodName = "SPNBO";
 
@@ -116,42 +118,20 @@ public sealed class SpnboSolver : IBilevelSolver
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var stopwatch = Stopwatch.StartNew();
-        var rounds = new List<SpnboRound>(_options.MaxRounds);
-        string? invalid = InputValidation.CheckStart(x0, nameof(x0)) ?? InputValidation.CheckStart(y0, nameof(y0));
-        if (invalid is not null)
-        {
-            return Wrap(RunRecorder.Rejected(x0, y0, SolverStatus.InvalidInput, "Invalid input: " + invalid, stopwatch), rounds);
-        }
-
-        string? violation = ModelAssumptions.Check(model, MethodName, nameof(SpnboOptions), _options.Smoothing.Initial, needsSmoothUpper: false, allowsLowerDomain: false);
-        if (violation is not null)
-        {
-            return Wrap(RunRecorder.Rejected(x0, y0, SolverStatus.AssumptionViolated, "Assumption violated: " + violation, stopwatch), rounds);
-        }
-
-        var recorder = new RunRecorder(stopwatch, _options.RecordHistory, _options.MaxRounds, progress);
-        Run? run = null;
-        try
-        {
-            run = new Run(_options, model, x0, y0, recorder, rounds);
-            return Wrap(run.Execute(cancellationToken), rounds);
-        }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
-        {
-            string message = ex is NotSupportedException
-                ? $"Invalid input: {MethodName} needs lower-level Hessian-vector products of the smoothed model, which the model does not provide: {ex.Message}"
-                : $"Invalid input: the model threw an ArgumentException (x0 has length {x0.Length}, y0 has length {y0.Length}): {ex.Message}";
-            BilevelResult result = run is null
-                ? RunRecorder.Rejected(x0, y0, SolverStatus.InvalidInput, message, stopwatch)
-                : run.Finish(SolverStatus.InvalidInput, message, evaluate: false);
-            return Wrap(result, rounds);
-        }
+        var rounds = new List<SpnboRound>();
+        BilevelResult result = SolverDriver.Solve(
+            new DriverSettings(MethodName, _options.MaxRounds, _options.RecordHistory, _options.Certificate),
+            model,
+            x0,
+            y0,
+            progress,
+            cancellationToken,
+            () => ModelAssumptions.Check(model, MethodName, nameof(SpnboOptions), _options.Smoothing.Initial, needsSmoothUpper: false, allowsLowerDomain: false) is { } v ? "Assumption violated: " + v : null,
+            (m, x, y) => new Run(_options, m, x, y, rounds));
+        return new SpnboResult { Result = result, Rounds = rounds.AsReadOnly() };
     }
 
-    private static SpnboResult Wrap(BilevelResult result, List<SpnboRound> rounds) => new() { Result = result, Rounds = rounds.AsReadOnly() };
-
-    private static string F(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
+    private static string F(double value) => Fmt.G(value);
 
     /// <summary>How an SCG round ended.</summary>
     private enum RoundEnd
@@ -163,11 +143,10 @@ public sealed class SpnboSolver : IBilevelSolver
     }
 
     /// <summary>The state of one solve: work arrays allocated once, then reused by every round and step.</summary>
-    private sealed class Run
+    private sealed class Run : IterativeMethod
     {
         private readonly SpnboOptions _o;
         private readonly IBilevelKernels _exact;
-        private readonly RunRecorder _recorder;
         private readonly List<SpnboRound> _rounds;
         private readonly bool _hasUpperDomain;
         private readonly int _m;
@@ -232,12 +211,11 @@ public sealed class SpnboSolver : IBilevelSolver
         private double _gradYNorm = double.NaN;
         private double _constraintNorm = double.NaN;
 
-        public Run(SpnboOptions options, IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, RunRecorder recorder, List<SpnboRound> rounds)
+        public Run(SpnboOptions options, IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, List<SpnboRound> rounds)
         {
             _o = options;
             _exact = model;
             _model = model;
-            _recorder = recorder;
             _rounds = rounds;
             _hasUpperDomain = model.Info.HasUpperDomain;
             _m = x0.Length;
@@ -283,66 +261,69 @@ public sealed class SpnboSolver : IBilevelSolver
             _columnX = new double[m];
             _columnY = new double[n];
             _random = new Random(options.Seed);
+            _beta = options.PenaltyInitial;
         }
 
-        public BilevelResult Execute(CancellationToken cancellationToken)
+        public override ReadOnlySpan<double> CurrentX => _x;
+
+        public override ReadOnlySpan<double> CurrentY => _y;
+
+        public override StepOutcome Step(int k, CancellationToken cancellationToken)
         {
             SpnboOptions o = _o;
-            _beta = o.PenaltyInitial;
-            for (int k = 0; k < o.MaxRounds; k++)
+            double mu = o.Smoothing.ValueAt(k);
+            double eps = o.Tolerance.ValueAt(k);
+            _model = _exact.WithSmoothing(mu);
+            _x.AsSpan().CopyTo(_xRoundStart);
+
+            RoundEnd end = RunRound(eps, out int steps, cancellationToken);
+            if (end == RoundEnd.Cancelled)
             {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    return Finish(SolverStatus.Cancelled, $"Cancelled after {k} rounds; X and Y are the last iterate.", evaluate: true);
-                }
-
-                double mu = o.Smoothing.ValueAt(k);
-                double eps = o.Tolerance.ValueAt(k);
-                _model = _exact.WithSmoothing(mu);
-                _x.AsSpan().CopyTo(_xRoundStart);
-
-                RoundEnd end = RunRound(eps, out int steps, cancellationToken);
-                if (end == RoundEnd.Cancelled)
-                {
-                    return Finish(SolverStatus.Cancelled, $"Cancelled in round {k + 1} after {steps} SCG steps; X and Y are the last iterate.", evaluate: true);
-                }
-
-                if (end == RoundEnd.Diverged)
-                {
-                    return Finish(SolverStatus.Diverged, $"Diverged in round {k + 1} (mu = {F(mu)}, beta = {F(_beta)}) after {steps} SCG steps: {_divergence}. X and Y are the last finite iterate; do not use them as a solution.", evaluate: false);
-                }
-
-                bool met = end == RoundEnd.ConditionsMet;
-                double upper = _exact.UpperValue(_x, _y);
-                double lower = _exact.LowerValue(_x, _y);
-                _recorder.Complete(upper, lower, _gradXNorm, VectorMath.DistanceInf(_x, _xRoundStart), _constraintNorm, steps);
-                _rounds.Add(new SpnboRound(k + 1, mu, eps, _beta, steps, _gradXNorm, _gradYNorm, _constraintNorm, met, upper, _recorder.Stopwatch.Elapsed));
-
-                string norms = $"||grad_x L|| = {F(_gradXNorm)}, ||grad_y L|| = {F(_gradYNorm)}, ||c|| = ||grad_y f_mu|| = {F(_constraintNorm)}";
-                if (!met)
-                {
-                    return _constraintNorm > eps
-                        ? Finish(
-                            SolverStatus.LowerLevelNotConverged,
-                            $"Lower level not converged: round {k + 1} (mu = {F(mu)}, eps = {F(eps)}, beta = {F(_beta)}) did not meet the conditions (10) in {o.MaxInnerSteps} SCG steps: {norms}. "
-                            + "The smoothed lower level is not solved to eps; Y is not a lower-level solution. Raise MaxInnerSteps or PenaltyMax, or stop the smoothing schedule earlier.",
-                            evaluate: true)
-                        : Finish(
-                            SolverStatus.IterationLimit,
-                            $"Round {k + 1} (mu = {F(mu)}, eps = {F(eps)}, beta = {F(_beta)}) reached its step limit ({o.MaxInnerSteps} SCG steps) before the conditions (10) held: {norms}. X and Y are the last iterate.",
-                            evaluate: true);
-                }
-
-                if (o.Smoothing.IsSettled(k) && o.Tolerance.IsSettled(k))
-                {
-                    return Finish(
-                        SolverStatus.Converged,
-                        $"Converged after {k + 1} rounds: the conditions (10) hold at mu = {F(mu)}, eps = {F(eps)} (beta = {F(_beta)}): {norms}.",
-                        evaluate: true);
-                }
-
-                _beta = Math.Min(_beta * o.PenaltyGrowth, o.PenaltyMax);
+                return Finish(SolverStatus.Cancelled, $"Cancelled in round {k + 1} after {steps} SCG steps; X and Y are the last iterate.", evaluate: true);
             }
+
+            if (end == RoundEnd.Diverged)
+            {
+                return Finish(SolverStatus.Diverged, $"Diverged in round {k + 1} (mu = {F(mu)}, beta = {F(_beta)}) after {steps} SCG steps: {_divergence}. X and Y are the last finite iterate; do not use them as a solution.", evaluate: false);
+            }
+
+            bool met = end == RoundEnd.ConditionsMet;
+            double upper = _exact.UpperValue(_x, _y);
+            double lower = _exact.LowerValue(_x, _y);
+            Complete(upper, lower, _gradXNorm, VectorMath.DistanceInf(_x, _xRoundStart), _constraintNorm, steps);
+            _rounds.Add(new SpnboRound(k + 1, mu, eps, _beta, steps, _gradXNorm, _gradYNorm, _constraintNorm, met, upper, Log.Stopwatch.Elapsed));
+
+            string norms = $"||grad_x L|| = {F(_gradXNorm)}, ||grad_y L|| = {F(_gradYNorm)}, ||c|| = ||grad_y f_mu|| = {F(_constraintNorm)}";
+            if (!met)
+            {
+                return _constraintNorm > eps
+                    ? Finish(
+                        SolverStatus.LowerLevelNotConverged,
+                        $"Lower level not converged: round {k + 1} (mu = {F(mu)}, eps = {F(eps)}, beta = {F(_beta)}) did not meet the conditions (10) in {o.MaxInnerSteps} SCG steps: {norms}. "
+                        + "The smoothed lower level is not solved to eps; Y is not a lower-level solution. Raise MaxInnerSteps or PenaltyMax, or stop the smoothing schedule earlier.",
+                        evaluate: true)
+                    : Finish(
+                        SolverStatus.IterationLimit,
+                        $"Round {k + 1} (mu = {F(mu)}, eps = {F(eps)}, beta = {F(_beta)}) reached its step limit ({o.MaxInnerSteps} SCG steps) before the conditions (10) held: {norms}. X and Y are the last iterate.",
+                        evaluate: true);
+            }
+
+            if (o.Smoothing.IsSettled(k) && o.Tolerance.IsSettled(k))
+            {
+                return Finish(
+                    SolverStatus.Converged,
+                    $"Converged after {k + 1} rounds: the conditions (10) hold at mu = {F(mu)}, eps = {F(eps)} (beta = {F(_beta)}): {norms}.",
+                    evaluate: true);
+            }
+
+            _beta = Math.Min(_beta * o.PenaltyGrowth, o.PenaltyMax);
+
+            return StepOutcome.Continue;
+        }
+
+        public override StepOutcome AtIterationLimit(int maxIterations, CancellationToken cancellationToken)
+        {
+            SpnboOptions o = _o;
 
             return Finish(
                 SolverStatus.IterationLimit,
@@ -779,8 +760,5 @@ public sealed class SpnboSolver : IBilevelSolver
             _divergence = "the full gradient of L is not finite";
             return false;
         }
-
-        public BilevelResult Finish(SolverStatus status, string message, bool evaluate) =>
-            _recorder.Finish(_exact, _x, _y, status, message, evaluate);
     }
 }

@@ -34,6 +34,9 @@ public sealed class TrhgSolver : HypergradientSolver
     public TrhgOptions Options { get; }
 
     /// <inheritdoc/>
+    public override string Name => "trhg";
+
+    /// <inheritdoc/>
     public override string MethodName => "TRHG";
 
     private protected override string OptionsTypeName => nameof(TrhgOptions);
