@@ -15,16 +15,24 @@ public sealed class BodyDiagnosticTests
     [InlineData("double s = 0;\n{|BDSL0005:foreach (double v in y)\n{\n    s += v * x[0];\n}|}\nreturn s;")]
     [InlineData("double s = 0;\n{|BDSL0005:do\n{\n    s += y[0] * x[0];\n}\nwhile (false);|}\nreturn s;")]
     [InlineData("double s = 0;\nfor (int i = 0; i < y.Length; i++)\n{\n    if (y[i] > 5)\n    {\n        {|BDSL0005:break;|}\n    }\n    s += y[i] * x[0];\n}\nreturn s;")]
+    [InlineData("double s = 0;\nfor (int i = 0; i < y.Length; i++)\n{\n    if (y[i] > 5)\n    {\n        {|BDSL0005:continue;|}\n    }\n    s += y[i] * x[0];\n}\nreturn s;")]
+    [InlineData("double s = 0;\n{|BDSL0005:switch (y.Length)\n{\n    case 1:\n        s = y[0] * x[0];\n        break;\n    default:\n        s = x[0] * y[1];\n        break;\n}|}\nreturn s;")]
+    [InlineData("double s = 0;\n{|BDSL0005:try\n{\n    s = y[0] * x[0];\n}\nfinally\n{\n}|}\nreturn s;")]
+    [InlineData("double s = 0;\n{|BDSL0005:using (IDisposable? d = null)\n{\n    s = y[0] * x[0];\n}|}\nreturn s;")]
     [InlineData("double s = y[0] * x[0];\n{|BDSL0005:goto done;|}\n{|BDSL0005:done:\nreturn s;|}")]
     [InlineData("double s = 0;\n{|BDSL0005:lock (this)\n{\n    s = y[0] * x[0];\n}|}\nreturn s;")]
     [InlineData("if (y[0] > 100)\n{\n    {|BDSL0005:throw new InvalidOperationException(\"too large\");|}\n}\nreturn y[0] * x[0];")]
     [InlineData("double s = 0;\nfor (int i = 0; i < y.Length; i++)\n{\n    if (y[i] > 5)\n    {\n        {|BDSL0005:return y[i];|}\n    }\n    s += y[i] * x[0];\n}\nreturn s;")]
     [InlineData("float {|BDSL0005:f = 2|};\nreturn {|BDSL0006:f|} * y[0] * x[0];")]
+    [InlineData("long {|BDSL0005:n = 3|};\nreturn {|BDSL0006:n|} * y[0] * x[0];")]
+    [InlineData("double[] {|BDSL0005:copy = { 1.0, 2.0 }|};\nreturn copy[1] * y[0] * x[0];")]
     public Task BDSL0005_is_on_the_unsupported_statement(string lower) => AnalyzeAsync(Span(lower: lower));
 
     [Theory]
     [InlineData("return {|BDSL0006:new System.Numerics.Complex(y[0], x[0]).Real|};")]
     [InlineData("return {|BDSL0006:y[0] % 2.0|} * x[0];")]
+    [InlineData("return {|BDSL0006:new[] { y[0], x[0] }|}[1] * y[0];")]
+    [InlineData("return ({|BDSL0006:(Func<double, double>)(t => t * 2)|} == {|BDSL0006:null|} ? 1.0 : 2.0) * y[0] * x[0];")]
     [InlineData("return y[0] * x[0] + {|BDSL0006:DateTime.Now.Second|};")]
     [InlineData("return {|BDSL0006:\"abc\".Length|} * y[0] * x[0];")]
     [InlineData("return ({|BDSL0006:x.IsEmpty|} ? 1.0 : 0.0) + y[0] * x[0];")]
@@ -38,9 +46,10 @@ public sealed class BodyDiagnosticTests
 
     [Fact]
     public Task BDSL0008_is_on_a_call_that_cannot_be_differentiated() => AnalyzeAsync(
-        Span(lower: "return {|#0:Math.Round(y[0])|} * x[0] + {|#1:Helper(y[1])|};", members: "private static double Helper(double t) { return t * t; }"),
+        Span(lower: "return {|#0:Math.Round(y[0])|} * x[0] + {|#1:Helper(y[1])|} + {|#2:Math.IEEERemainder(x[0], 2.0)|};", members: "private static double Helper(double t) { return t * t; }"),
         Diagnostic("BDSL0008").WithLocation(0).WithArguments("Math.Round"),
-        Diagnostic("BDSL0008").WithLocation(1).WithArguments("Model.Helper"));
+        Diagnostic("BDSL0008").WithLocation(1).WithArguments("Model.Helper"),
+        Diagnostic("BDSL0008").WithLocation(2).WithArguments("Math.IEEERemainder"));
 
     [Theory]
     [InlineData("{|BDSL0009:x|} = x * 2;\nreturn (y - x) * (y - x);")]

@@ -75,6 +75,7 @@ public sealed class CodeFixFrameworkTests
             FixedCode = Span(lower: "return Dsl.SquaredNorm(y) + Dsl.Abs(y[0]) + Dsl.Relu(y[1]) * Dsl.Min(y[2], x[0]);"),
             NumberOfFixAllIterations = 1,
         };
+        test.CodeFixTestBehaviors &= ~CodeFixTestBehaviors.SkipFixAllCheck;
         await test.RunAsync(CancellationToken.None);
     }
 
