@@ -1,0 +1,69 @@
+using BilevelDsl.Experiments.Cli;
+
+namespace BilevelDsl.Experiments.Data;
+
+/// <summary>Seeded shuffles, disjoint splits and label corruption.</summary>
+public static class Splits
+{
+    /// <summary>A seeded permutation of 0..n-1 (Fisher-Yates).</summary>
+    public static int[] Permutation(int n, Random random)
+    {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            order[i] = i;
+        }
+
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = random.Next(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        return order;
+    }
+
+    /// <summary>Disjoint random subsets of the given sizes, in order.</summary>
+    /// <exception cref="ExperimentException">The sizes add up to more samples than there are.</exception>
+    public static LabelledData[] Disjoint(LabelledData data, Random random, params int[] sizes)
+    {
+        long total = sizes.Sum(s => (long)s);
+        if (sizes.Any(s => s <= 0) || total > data.Rows)
+        {
+            throw new ExperimentException($"the split sizes {string.Join(" + ", sizes)} must be positive and at most the {data.Rows} samples available");
+        }
+
+        int[] order = Permutation(data.Rows, random);
+        var parts = new LabelledData[sizes.Length];
+        int start = 0;
+        for (int p = 0; p < sizes.Length; p++)
+        {
+            parts[p] = data.Take(order.AsSpan(start, sizes[p]));
+            start += sizes[p];
+        }
+
+        return parts;
+    }
+
+    /// <summary>
+    /// Replaces the label of each sample with probability <paramref name="fraction"/> (exactly round(fraction n) samples
+    /// when <paramref name="exact"/>) by a different class drawn uniformly; returns the new labels and which are clean.
+    /// </summary>
+    public static (int[] Labels, bool[] Clean) Corrupt(int[] labels, int classes, double fraction, Random random, bool exact)
+    {
+        int n = labels.Length;
+        int[] corrupted = (int[])labels.Clone();
+        bool[] clean = Enumerable.Repeat(true, n).ToArray();
+        IEnumerable<int> chosen = exact
+            ? Permutation(n, random).Take((int)Math.Round(fraction * n))
+            : Enumerable.Range(0, n).Where(_ => random.NextDouble() < fraction).ToArray();
+        foreach (int i in chosen)
+        {
+            int other = random.Next(classes - 1);
+            corrupted[i] = other >= labels[i] ? other + 1 : other;
+            clean[i] = false;
+        }
+
+        return (corrupted, clean);
+    }
+}
