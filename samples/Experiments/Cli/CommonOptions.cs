@@ -20,6 +20,11 @@ public sealed class CommonOptions
 
     public Option<double?> Lr { get; } = new("--lr") { Description = "Upper-level step size (Adam on x unless the experiment says otherwise)" };
 
+    public Option<double?> LowerTol { get; } = new("--lower-tol")
+    {
+        Description = "Lower-level stationarity ||grad_y f|| the hypergradient methods must reach by the end (below it the run ends IterationLimit, above it LowerLevelNotConverged)",
+    };
+
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the data split, the label noise and stochastic methods", DefaultValueFactory = _ => 0 };
 
     public Option<int> Seeds { get; } = new("--seeds") { Description = "Repeat every run for seeds seed, seed+1, ..., and report mean ± std", DefaultValueFactory = _ => 1 };
@@ -38,7 +43,7 @@ public sealed class CommonOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Method, Outer, Inner, InnerLr, HyperSteps, Lr, Seed, Seeds, Train, Val, Test, Threads, Out, Quick })
+        foreach (Option option in new Option[] { Method, Outer, Inner, InnerLr, HyperSteps, Lr, LowerTol, Seed, Seeds, Train, Val, Test, Threads, Out, Quick })
         {
             command.Options.Add(option);
         }

@@ -28,7 +28,7 @@ public static class ExperimentCommand
     }
 
     private static string Describe(ExperimentDefaults d) => string.Create(CultureInfo.InvariantCulture,
-        $"--outer {d.Outer} --inner {d.Inner} --inner-lr {d.InnerLr} --hyper-steps {d.HyperSteps} --lr {d.Lr} --train {d.Train} --val {d.Val} --test {d.Test}");
+        $"--outer {d.Outer} --inner {d.Inner} --inner-lr {d.InnerLr} --hyper-steps {d.HyperSteps} --lr {d.Lr} --lower-tol {d.LowerToleranceFloor} --train {d.Train} --val {d.Val} --test {d.Test}");
 
     /// <summary>Runs the experiment and writes its files; returns the exit code (0, 1, or 130 after Ctrl+C).</summary>
     public static int Execute(Experiment experiment, CommonOptions common, ParseResult parse, CancellationToken cancellation, string? outOverride)
@@ -64,7 +64,8 @@ public static class ExperimentCommand
         int seed = parse.GetValue(o.Seed);
         int seeds = Positive(parse.GetValue(o.Seeds), "--seeds");
         int threads = Positive(parse.GetValue(o.Threads), "--threads");
-        var settings = new RunSettings(outer, inner, innerLr, hyper, lr, d.UpperAdam, d.LowerToleranceFloor, seed);
+        double lowerTol = PositiveReal(parse.GetValue(o.LowerTol) ?? d.LowerToleranceFloor, "--lower-tol");
+        var settings = new RunSettings(outer, inner, innerLr, hyper, lr, d.UpperAdam, lowerTol, seed);
         string outDirectory = outOverride ?? parse.GetValue(o.Out) ?? Path.Combine("results", experiment.Name + (quick ? "-quick" : ""));
         var json = new Dictionary<string, object?>
         {
@@ -77,7 +78,7 @@ public static class ExperimentCommand
             ["hypergradientSteps"] = hyper,
             ["upperStepSize"] = lr,
             ["upperOptimizer"] = d.UpperAdam ? "adam" : "gradient descent",
-            ["lowerToleranceFloor"] = d.LowerToleranceFloor,
+            ["lowerToleranceFloor"] = lowerTol,
             ["seeds"] = Enumerable.Range(seed, seeds).ToArray(),
             ["threads"] = threads,
             ["commandLine"] = Environment.GetCommandLineArgs().Skip(1).ToArray(),
