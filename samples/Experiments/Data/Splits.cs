@@ -25,20 +25,25 @@ public static class Splits
 
     /// <summary>Disjoint random subsets of the given sizes, in order.</summary>
     /// <exception cref="ExperimentException">The sizes add up to more samples than there are.</exception>
-    public static LabelledData[] Disjoint(LabelledData data, Random random, params int[] sizes)
+    public static LabelledData[] Disjoint(LabelledData data, Random random, params int[] sizes) =>
+        DisjointIndices(data.Rows, random, sizes).Select(indices => data.Take(indices)).ToArray();
+
+    /// <summary>The row indices of disjoint random subsets of 0..n-1 of the given sizes.</summary>
+    /// <exception cref="ExperimentException">The sizes add up to more than n.</exception>
+    public static int[][] DisjointIndices(int n, Random random, params int[] sizes)
     {
         long total = sizes.Sum(s => (long)s);
-        if (sizes.Any(s => s <= 0) || total > data.Rows)
+        if (sizes.Any(s => s <= 0) || total > n)
         {
-            throw new ExperimentException($"the split sizes {string.Join(" + ", sizes)} must be positive and at most the {data.Rows} samples available");
+            throw new ExperimentException($"the split sizes {string.Join(" + ", sizes)} must be positive and at most the {n} samples available");
         }
 
-        int[] order = Permutation(data.Rows, random);
-        var parts = new LabelledData[sizes.Length];
+        int[] order = Permutation(n, random);
+        var parts = new int[sizes.Length][];
         int start = 0;
         for (int p = 0; p < sizes.Length; p++)
         {
-            parts[p] = data.Take(order.AsSpan(start, sizes[p]));
+            parts[p] = order.AsSpan(start, sizes[p]).ToArray();
             start += sizes[p];
         }
 

@@ -18,6 +18,7 @@ public sealed class Hyperclean : Experiment
     private readonly Option<int?> _pool = new("--pool") { Description = "Average-pool the 28x28 images by 1 (full), 2 (14x14), 4 (7x7) or 7 (4x4); default 1, 4 with --quick" };
     private readonly Option<int?> _hidden = new("--hidden") { Description = "Hidden width of the two-layer network (paper: 300; default 300, 8 with --quick)" };
     private readonly Option<double> _corruption = new("--corruption") { Description = "Fraction of training labels replaced by another class", DefaultValueFactory = _ => 0.5 };
+    private readonly Option<string?> _exportSplit = new("--export-split") { Description = "Also write the split of the first seed (indices into the IDX files, noisy labels, settings) as JSON for the PyTorch reference (tests/BilevelDsl.Benchmarks/torch/hyperclean_reference.py)" };
     private readonly Option<double> _l2 = new("--l2") { Description = "The small l2 term of the lower level", DefaultValueFactory = _ => 1e-3 };
 
     public override string Name => "hyperclean";
@@ -27,7 +28,7 @@ public sealed class Hyperclean : Experiment
 
     public override IReadOnlyList<string> Methods => ["bvfim", "rhg", "trhg", "aid-cg", "aid-neumann", "bda"];
 
-    public override IEnumerable<Option> ExtraOptions => [_model, _pool, _hidden, _corruption, _l2];
+    public override IEnumerable<Option> ExtraOptions => [_model, _pool, _hidden, _corruption, _l2, _exportSplit];
 
     public override (string? Name, string? Label) Metric => ("f1", "F1 of sigmoid(x_i) > 0.5 vs clean samples");
 
@@ -36,7 +37,7 @@ public sealed class Hyperclean : Experiment
         : new(["bvfim", "rhg", "trhg", "aid-cg", "aid-neumann", "bda"], Outer: 100, Inner: 10, InnerLr: 0.03, HyperSteps: 10, Lr: 0.1, UpperAdam: true, LowerToleranceFloor: 5e-2, Train: 5000, Val: 5000, Test: 10000);
 
     /// <summary>The data of one seed: the splits, the corrupted labels and which training samples are clean.</summary>
-    public sealed record Split(LabelledData Train, int[] NoisyLabels, bool[] Clean, LabelledData Validation, LabelledData Test);
+    public sealed record Split(LabelledData Train, int[] NoisyLabels, bool[] Clean, LabelledData Validation, LabelledData Test, int[][] Indices);
 
     /// <summary>The seeded split of experiment 1 (the PyTorch reference reads the same split from a file this writes).</summary>
     public static Split MakeSplit(int seed, int train, int val, int test, int pool, double corruption)
@@ -44,10 +45,35 @@ public sealed class Hyperclean : Experiment
         LabelledData all = FashionMnist.Load(trainingPart: true, pool);
         LabelledData testPart = FashionMnist.Load(trainingPart: false, pool);
         var random = new Random(seed);
-        LabelledData[] parts = Splits.Disjoint(all, random, train, val);
-        LabelledData testSet = Splits.Disjoint(testPart, random, test)[0];
-        (int[] noisy, bool[] clean) = Splits.Corrupt(parts[0].Labels!, FashionMnist.Classes, corruption, random, exact: true);
-        return new Split(parts[0].WithBiasColumn(), noisy, clean, parts[1].WithBiasColumn(), testSet.WithBiasColumn());
+        int[][] parts = Splits.DisjointIndices(all.Rows, random, train, val);
+        int[] testIndices = Splits.DisjointIndices(testPart.Rows, random, test)[0];
+        LabelledData trainSet = all.Take(parts[0]);
+        (int[] noisy, bool[] clean) = Splits.Corrupt(trainSet.Labels!, FashionMnist.Classes, corruption, random, exact: true);
+        return new Split(trainSet.WithBiasColumn(), noisy, clean, all.Take(parts[1]).WithBiasColumn(), testPart.Take(testIndices).WithBiasColumn(), [parts[0], parts[1], testIndices]);
+    }
+
+    private static void ExportSplit(string path, Split split, ExperimentContext context, int pool, double l2)
+    {
+        RunSettings s = context.Settings;
+        var json = new Dictionary<string, object?>
+        {
+            ["dataDirectory"] = FashionMnist.DefaultDirectory,
+            ["pool"] = pool,
+            ["trainIndices"] = split.Indices[0],
+            ["validationIndices"] = split.Indices[1],
+            ["testIndices"] = split.Indices[2],
+            ["noisyLabels"] = split.NoisyLabels,
+            ["clean"] = split.Clean,
+            ["l2"] = l2,
+            ["outer"] = s.Outer,
+            ["inner"] = s.Inner,
+            ["innerStepSize"] = s.InnerStepSize,
+            ["hypergradientSteps"] = s.HypergradientSteps,
+            ["upperStepSize"] = s.UpperStepSize,
+        };
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        Directory.CreateDirectory(directory!);
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(json));
     }
 
     public override ExperimentReport Run(ExperimentContext context)
@@ -82,6 +108,11 @@ public sealed class Hyperclean : Experiment
         foreach (int seed in context.Seeds)
         {
             Split split = MakeSplit(seed, context.Train, context.Val, context.Test, pool, corruption);
+            if (seed == context.Seeds[0] && p.GetValue(_exportSplit) is { } exportPath)
+            {
+                ExportSplit(exportPath, split, context, pool, l2);
+            }
+
             int d = split.Train.Columns;
             Matrix train = split.Train.ToMatrix(), val = split.Validation.ToMatrix(), test = split.Test.ToMatrix();
             IBilevelKernels model;
