@@ -77,6 +77,7 @@ public static class ExperimentCommand
             ["innerStepSize"] = innerLr,
             ["hypergradientSteps"] = hyper,
             ["upperStepSize"] = lr,
+            ["upperStepSizePerMethod"] = parse.GetValue(o.Lr) is null ? d.MethodLr : null,
             ["upperOptimizer"] = d.UpperAdam ? "adam" : "gradient descent",
             ["lowerToleranceFloor"] = lowerTol,
             ["seeds"] = Enumerable.Range(seed, seeds).ToArray(),
@@ -98,6 +99,7 @@ public static class ExperimentCommand
             Display = display,
             Cancellation = cancellation,
             SettingsJson = json,
+            MethodLr = parse.GetValue(o.Lr) is null ? d.MethodLr : new Dictionary<string, double>(),
         };
     }
 

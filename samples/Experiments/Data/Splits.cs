@@ -52,9 +52,10 @@ public static class Splits
 
     /// <summary>
     /// Replaces the label of each sample with probability <paramref name="fraction"/> (exactly round(fraction n) samples
-    /// when <paramref name="exact"/>) by a different class drawn uniformly; returns the new labels and which are clean.
+    /// when <paramref name="exact"/>) by a class drawn uniformly, from the other classes when <paramref name="differentClass"/>
+    /// (else from all, so a replaced label may stay right); returns the new labels and which samples are clean.
     /// </summary>
-    public static (int[] Labels, bool[] Clean) Corrupt(int[] labels, int classes, double fraction, Random random, bool exact)
+    public static (int[] Labels, bool[] Clean) Corrupt(int[] labels, int classes, double fraction, Random random, bool exact, bool differentClass = true)
     {
         int n = labels.Length;
         int[] corrupted = (int[])labels.Clone();
@@ -64,9 +65,17 @@ public static class Splits
             : Enumerable.Range(0, n).Where(_ => random.NextDouble() < fraction).ToArray();
         foreach (int i in chosen)
         {
-            int other = random.Next(classes - 1);
-            corrupted[i] = other >= labels[i] ? other + 1 : other;
-            clean[i] = false;
+            if (differentClass)
+            {
+                int other = random.Next(classes - 1);
+                corrupted[i] = other >= labels[i] ? other + 1 : other;
+            }
+            else
+            {
+                corrupted[i] = random.Next(classes);
+            }
+
+            clean[i] = corrupted[i] == labels[i];
         }
 
         return (corrupted, clean);

@@ -32,6 +32,13 @@ public sealed class ExperimentContext
     public required CancellationToken Cancellation { get; init; }
     public required Dictionary<string, object?> SettingsJson { get; init; }
 
+    /// <summary>Upper step sizes per method when --lr was not given (from <see cref="ExperimentDefaults.MethodLr"/>).</summary>
+    public IReadOnlyDictionary<string, double> MethodLr { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The settings of one method: <see cref="Settings"/> with the method's own default step when --lr was not given.</summary>
+    public RunSettings SettingsFor(string method, int seed) =>
+        Settings with { Seed = seed, UpperStepSize = MethodLr.TryGetValue(method, out double lr) ? lr : Settings.UpperStepSize };
+
     /// <summary>Runs the specs, <see cref="Threads"/> at a time, in the given order of results; stops starting new ones after Ctrl+C.</summary>
     public IReadOnlyList<RunOutcome> RunAll(IReadOnlyList<Func<RunSpec>> specs)
     {
@@ -53,7 +60,11 @@ public sealed class ExperimentContext
 /// <summary>The defaults an experiment uses when an option is not given (full and --quick).</summary>
 public sealed record ExperimentDefaults(
     string[] Methods, int Outer, int Inner, double InnerLr, int HyperSteps, double Lr, bool UpperAdam, double LowerToleranceFloor,
-    int Train, int Val, int Test);
+    int Train, int Val, int Test)
+{
+    /// <summary>Per-method upper step sizes that replace <see cref="Lr"/> unless --lr is given.</summary>
+    public IReadOnlyDictionary<string, double> MethodLr { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>One subcommand of the tool: a table or figure of one of the seed papers.</summary>
 public abstract class Experiment

@@ -152,7 +152,7 @@ public sealed class Hyperclean : Experiment
             foreach (string method in context.Methods)
             {
                 string label = context.Seeds.Length > 1 ? $"{MethodCatalog.Display(method)} seed {seed}" : MethodCatalog.Display(method);
-                RunSettings settings = context.Settings with { Seed = seed };
+                RunSettings settings = context.SettingsFor(method, seed);
                 specs.Add(() => new RunSpec
                 {
                     Method = method,

@@ -122,7 +122,8 @@ public static class MethodCatalog
         "igfm" => new IgfmSolver(new IgfmOptions
         {
             MaxIterations = s.Outer, StepSize = s.UpperStepSize, Seed = s.Seed,
-            Sgm = new SgmOptions { WarmupSteps = s.Inner, Steps = Math.Max(2 * s.Inner, 10), RecordHistory = false },
+            // theta = 1e-2, delta = 1e-3 (the IGFM paper's Sec. 7 grid); SGM's steps are the lower-level steps.
+            Sgm = new SgmOptions { WarmupSteps = s.Inner, Steps = Math.Max(2 * s.Inner, 10), StepSize = s.InnerStepSize, Threshold = 1e-2, RecordHistory = false },
         }),
         "spnbo" => new SpnboSolver(new SpnboOptions { Seed = s.Seed, StepSize = s.UpperStepSize }),
         "smnbp" => new SmnbpSolver(new SmnbpOptions()),
