@@ -106,10 +106,14 @@ public static class MethodCatalog
             MaxIterations = s.Outer, Optimizer = Upper(s), LowerTolerance = LowerTolerance(s),
             UnrollSteps = s.Inner, InnerStepSize = s.InnerStepSize, Smoothing = smoothing,
         }),
+        // One penalty iteration is one joint step (no inner loop), so it gets Outer x Inner of them: the budget of the
+        // other methods' lower-level steps.
         "penalty" => new PenaltySolver(new PenaltyOptions
         {
-            MaxIterations = s.Outer, Optimizer = Upper(s), Smoothing = smoothing,
-            LowerLevel = Lower(s) with { MaxSteps = Math.Max(s.Inner, 1) },
+            MaxIterations = s.Outer * s.Inner, Optimizer = Upper(s), Smoothing = smoothing,
+            // Its y sub-problem is penalised (gamma up to 1e6): a fixed step cannot suit every gamma, so Nesterov with backtracking.
+            LowerLevel = new LowerSolverOptions { MaxSteps = Math.Max(s.Inner, 1) },
+            LowerTolerance = s.LowerToleranceFloor,
         }),
         "bvfim" => new BvfimSolver(new BvfimOptions
         {
@@ -126,7 +130,12 @@ public static class MethodCatalog
             Sgm = new SgmOptions { WarmupSteps = s.Inner, Steps = Math.Max(2 * s.Inner, 10), StepSize = s.InnerStepSize, Threshold = 1e-2, RecordHistory = false },
         }),
         "spnbo" => new SpnboSolver(new SpnboOptions { Seed = s.Seed, StepSize = s.UpperStepSize }),
-        "smnbp" => new SmnbpSolver(new SmnbpOptions()),
+        // SMNBP's penalty sub-solver with Adam on x (the SPNBO paper's setting for the baselines) and a round tolerance
+        // floor of 1e-2 (tighter floors stall at the sub-problem's rounding level on the re-weighting problem).
+        "smnbp" => new SmnbpSolver(new SmnbpOptions
+        {
+            Penalty = new SmnbpOptions().Penalty with { Optimizer = Upper(s), RoundTolerance = new(1e-1, 0.1, 1e-2) },
+        }),
         "cccp" => new CccpSolver(new CccpOptions { MaxIterations = s.Outer }),
         _ => throw new ExperimentException($"unknown method '{name}'"),
     };
