@@ -15,7 +15,7 @@ Console.CancelKeyPress += (_, e) =>
     }
 };
 
-Experiment[] experiments = [new Hyperclean(), new L2Tune(), new Adversarial(), new Reweight(), new Toy()];
+Experiment[] experiments = [new Hyperclean(), new L2Tune(), new Adversarial(), new Reweight(), new Cccp(), new Toy()];
 var common = new CommonOptions();
 var root = new RootCommand("bilevel: the seed papers' bilevel experiments (BVFIM, IGFM, SPNBO, CCCP-BO) with BilevelDsl's solvers. Results go to --out (result.json, history.csv, PNG and SVG plots); docs/experiments.md has the numbers.");
 foreach (Experiment experiment in experiments)
