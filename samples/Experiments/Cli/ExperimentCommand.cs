@@ -42,7 +42,7 @@ public static class ExperimentCommand
                 context = Resolve(experiment, common, parse, display, cancellation, outOverride);
                 report = experiment.Run(context);
             });
-            return Finish(experiment, context!, report!);
+            return Finish(experiment, context!, report!, perRunFiles: outOverride is null);
         }
         catch (ExperimentException e)
         {
@@ -103,7 +103,9 @@ public static class ExperimentCommand
         };
     }
 
-    private static int Finish(Experiment experiment, ExperimentContext context, ExperimentReport report)
+    // perRunFiles: false for `report`, whose output goes into docs/: summary.json has every run's final results, and the
+    // per-iteration histories would only bloat the repository.
+    private static int Finish(Experiment experiment, ExperimentContext context, ExperimentReport report, bool perRunFiles)
     {
         string dir = context.OutDirectory;
         Directory.CreateDirectory(dir);
@@ -112,7 +114,7 @@ public static class ExperimentCommand
         {
             ResultWriter.WriteRun(dir, experiment.Name, runs[0], context.SettingsJson);
         }
-        else
+        else if (perRunFiles)
         {
             foreach (RunOutcome run in runs)
             {
