@@ -1,5 +1,6 @@
 // The `bilevel` tool: the four seed papers' experiments on real data, one subcommand each (docs/experiments.md).
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using BilevelDsl.Experiments.Cli;
 using BilevelDsl.Experiments.Experiments;
 
@@ -14,6 +15,20 @@ Console.CancelKeyPress += (_, e) =>
         cancellation.Cancel();
     }
 };
+
+// SIGTERM (a CI timeout, `kill`) and a SIGINT that does not come from a terminal (a background job) cancel the same way.
+void CancelOnSignal(PosixSignalContext context)
+{
+    if (!cancellation.IsCancellationRequested)
+    {
+        context.Cancel = true;
+        Console.Error.WriteLine($"bilevel: {context.Signal}: cancelling...");
+        cancellation.Cancel();
+    }
+}
+
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, CancelOnSignal);
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, CancelOnSignal);
 
 Experiment[] experiments = [new Hyperclean(), new L2Tune(), new Adversarial(), new Reweight(), new Cccp(), new Toy()];
 var common = new CommonOptions();
