@@ -1,0 +1,111 @@
+namespace BilevelDsl.Experiments.Running;
+
+/// <summary>
+/// The latest (x, y) a solver evaluated the upper gradient at: what the progress handler computes test metrics and
+/// hyperparameter paths from, since <see cref="BilevelDsl.Solvers.SolverProgress"/> carries no iterate. Copies into
+/// buffers allocated once (no allocation per kernel call); a lock because IGFM may call from two threads.
+/// </summary>
+public sealed class IterateSnapshot
+{
+    private readonly object _gate = new();
+    private double[] _x = [];
+    private double[] _y = [];
+
+    /// <summary>True once a point was recorded.</summary>
+    public bool HasValue { get; private set; }
+
+    internal void Record(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        lock (_gate)
+        {
+            if (_x.Length != x.Length)
+            {
+                _x = new double[x.Length];
+            }
+
+            if (_y.Length != y.Length)
+            {
+                _y = new double[y.Length];
+            }
+
+            x.CopyTo(_x);
+            y.CopyTo(_y);
+            HasValue = true;
+        }
+    }
+
+    /// <summary>Copies of the latest point.</summary>
+    public (double[] X, double[] Y) Copy()
+    {
+        lock (_gate)
+        {
+            return ((double[])_x.Clone(), (double[])_y.Clone());
+        }
+    }
+}
+
+/// <summary>A pass-through <see cref="IBilevelKernels"/> that records where the upper gradient was evaluated.</summary>
+public sealed class RecordingKernels(IBilevelKernels inner, IterateSnapshot snapshot) : IBilevelKernels
+{
+    /// <inheritdoc/>
+    public ModelInfo Info => inner.Info;
+
+    /// <inheritdoc/>
+    public int LowerConstraintCount => inner.LowerConstraintCount;
+
+    /// <inheritdoc/>
+    public double UpperValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.UpperValue(x, y);
+
+    /// <inheritdoc/>
+    public double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.LowerValue(x, y);
+
+    /// <inheritdoc/>
+    public double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+    {
+        snapshot.Record(x, y);
+        return inner.UpperGradient(x, y, gradX, gradY);
+    }
+
+    /// <inheritdoc/>
+    public double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY) =>
+        inner.LowerGradient(x, y, gradX, gradY);
+
+    /// <inheritdoc/>
+    public void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
+        inner.UpperHessianVector(x, y, vx, vy, hx, hy);
+
+    /// <inheritdoc/>
+    public void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
+        inner.LowerHessianVector(x, y, vx, vy, hx, hy);
+
+    /// <inheritdoc/>
+    public double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+    {
+        snapshot.Record(x, y);
+        return inner.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+    }
+
+    /// <inheritdoc/>
+    public double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy) =>
+        inner.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+
+    /// <inheritdoc/>
+    public IBilevelKernels WithSmoothing(double mu) => new RecordingKernels(inner.WithSmoothing(mu), snapshot);
+
+    /// <inheritdoc/>
+    public void ProjectUpper(Span<double> x) => inner.ProjectUpper(x);
+
+    /// <inheritdoc/>
+    public void ProjectLower(Span<double> y) => inner.ProjectLower(y);
+
+    /// <inheritdoc/>
+    public double LowerConstraintValue(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.LowerConstraintValue(j, x, y);
+
+    /// <inheritdoc/>
+    public double LowerConstraintGradient(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY) =>
+        inner.LowerConstraintGradient(j, x, y, gradX, gradY);
+
+    /// <inheritdoc/>
+    public void LowerConstraintHessianVector(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
+        inner.LowerConstraintHessianVector(j, x, y, vx, vy, hx, hy);
+}
