@@ -50,7 +50,8 @@ namespace BilevelDsl.Generators
         private static void AnalyzeMethod(SyntaxNodeAnalysisContext context)
         {
             var syntax = (MethodDeclarationSyntax)context.Node;
-            if (syntax.AttributeLists.Count == 0 || (syntax.Body == null && syntax.ExpressionBody == null))
+            // The body may be the implementation of a partial method whose attributes are on the declaration.
+            if (syntax.Body == null && syntax.ExpressionBody == null)
             {
                 return;
             }

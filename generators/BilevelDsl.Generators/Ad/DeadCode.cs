@@ -6,55 +6,118 @@ using BilevelDsl.Generators.Pipeline;
 namespace BilevelDsl.Generators.Ad
 {
     /// <summary>
-    /// Dead-definition elimination for one scope of a derivative program. Only variables the caller names as
-    /// removable (declared in that scope) are candidates; statements with effects outside the scope (vector
-    /// updates, accumulation into outer variables) always stay. Pure IR, so it applies to any mode's output.
+    /// Dead-definition elimination for one scope of a derivative program, in time linear in its size: a use
+    /// count per variable, and a worklist of variables nothing reads. Only variables the caller names as
+    /// removable (declared in that scope) and the variables declared inside its loops are candidates (names are
+    /// unique, so a loop's per-iteration variables are only read inside it); statements with effects outside
+    /// the scope (vector updates, accumulation into outer variables) always stay. Pure IR, so it applies to any
+    /// mode's output.
     /// </summary>
     internal static class DeadCode
     {
         public static List<Stmt> Eliminate(List<Stmt> scope, ISet<string> removable)
         {
+            var candidates = new HashSet<string>(removable, System.StringComparer.Ordinal);
+            IrWalker.VisitStatements(new Block(EquatableArray.From(scope)), statement =>
+            {
+                if (statement is For loop)
+                {
+                    candidates.UnionWith(DeclaredIn(loop.Body));
+                }
+            });
+
             List<Stmt> current = scope;
             while (true)
             {
-                HashSet<string> reads = IrWalker.Reads(current);
-                var dead = new HashSet<string>(removable.Where(n => !reads.Contains(n)), System.StringComparer.Ordinal);
-                List<Stmt> next = EliminateInLoops(Filter(current, dead));
+                HashSet<string> dead = DeadVariables(current, candidates);
+                List<Stmt> next = Filter(current, dead);
                 if (Count(next) == Count(current))
                 {
                     return next;
                 }
 
+                // Removing statements may have emptied a branch or a loop and so freed the variables its
+                // condition or bounds read: one more round (rare, and each round is linear).
                 current = next;
             }
         }
 
-        /// <summary>Each loop body is a scope of its own: its per-iteration variables are only read inside it.</summary>
-        private static List<Stmt> EliminateInLoops(List<Stmt> statements)
+        /// <summary>The candidates that no statement which stays reads, found with use counts and a worklist.</summary>
+        private static HashSet<string> DeadVariables(List<Stmt> scope, HashSet<string> candidates)
         {
-            var output = new List<Stmt>();
-            foreach (Stmt statement in statements)
+            var statements = new List<Stmt>();
+            IrWalker.VisitStatements(new Block(EquatableArray.From(scope)), statements.Add);
+            var uses = new Dictionary<string, int>(System.StringComparer.Ordinal);
+            var definers = new Dictionary<string, List<int>>(System.StringComparer.Ordinal);
+            var ownReads = new List<List<string>>(statements.Count);
+            var targets = new List<List<string>?>(statements.Count);
+            for (int i = 0; i < statements.Count; i++)
             {
-                switch (statement)
+                List<string> reads = IrWalker.OwnReads(statements[i]).ToList();
+                ownReads.Add(reads);
+                foreach (string name in reads)
                 {
-                    case For loop:
-                        List<Stmt> body = Eliminate(loop.Body.Statements.ToList(), DeclaredIn(loop.Body));
-                        if (body.Count > 0)
-                        {
-                            output.Add(loop with { Body = new Block(EquatableArray.From(body)) });
-                        }
+                    uses[name] = uses.TryGetValue(name, out int n) ? n + 1 : 1;
+                }
 
-                        break;
-                    case If branch:
-                        output.Add(branch with { Then = new Block(EquatableArray.From(EliminateInLoops(branch.Then.Statements.ToList()))), Else = new Block(EquatableArray.From(EliminateInLoops(branch.Else.Statements.ToList()))) });
-                        break;
-                    default:
-                        output.Add(statement);
-                        break;
+                List<string>? defined = RemovableTargets(statements[i], candidates);
+                targets.Add(defined);
+                foreach (string name in defined ?? Enumerable.Empty<string>())
+                {
+                    if (!definers.TryGetValue(name, out List<int>? list))
+                    {
+                        definers[name] = list = new List<int>();
+                    }
+
+                    list.Add(i);
                 }
             }
 
-            return output;
+            var dead = new HashSet<string>(System.StringComparer.Ordinal);
+            var pending = new Stack<string>(candidates.Where(c => !uses.ContainsKey(c)));
+            var removed = new bool[statements.Count];
+            while (pending.Count > 0)
+            {
+                string name = pending.Pop();
+                if (!dead.Add(name) || !definers.TryGetValue(name, out List<int>? list))
+                {
+                    continue;
+                }
+
+                foreach (int i in list)
+                {
+                    if (removed[i] || !targets[i]!.All(dead.Contains))
+                    {
+                        continue;
+                    }
+
+                    removed[i] = true;
+                    foreach (string read in ownReads[i])
+                    {
+                        if (--uses[read] == 0 && candidates.Contains(read))
+                        {
+                            pending.Push(read);
+                        }
+                    }
+                }
+            }
+
+            return dead;
+        }
+
+        /// <summary>The removable variables a statement defines, when defining them is all it does; else null.</summary>
+        private static List<string>? RemovableTargets(Stmt statement, HashSet<string> candidates)
+        {
+            List<string>? targets = statement switch
+            {
+                Assign a => new List<string> { a.Target },
+                Declare d => new List<string> { d.Name },
+                AddTo add => new List<string> { add.Target },
+                HelperPartials h => h.Outputs.ToList(),
+                HelperPartialsTangent t => t.Outputs.Concat(t.OutputTangents).ToList(),
+                _ => null,
+            };
+            return targets != null && targets.All(candidates.Contains) ? targets : null;
         }
 
         /// <summary>Variables a scope declares (in its branches too, not in nested loops).</summary>

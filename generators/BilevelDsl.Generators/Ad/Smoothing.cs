@@ -15,7 +15,7 @@ namespace BilevelDsl.Generators.Ad
     /// </summary>
     internal static class Smoothing
     {
-        public static string SmoothedName(string helper) => helper + "__Smoothed";
+        public static string SmoothedName(string helper) => GeneratedNames.Join(helper, "Smoothed");
 
         /// <summary>Whether a function (or a helper it calls) has a nonsmooth primitive.</summary>
         public static bool IsNonsmooth(Function function, IReadOnlyDictionary<string, Function> helpers)

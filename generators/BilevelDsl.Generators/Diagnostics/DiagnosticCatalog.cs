@@ -113,13 +113,18 @@ namespace BilevelDsl.Generators.Diagnostics
             "Computed vector used in a way that cannot be differentiated",
             "The computed vector '{0}' {1}");
 
+        public static readonly DiagnosticDescriptor BodyTooLarge = Error(
+            "BDSL0021",
+            "Body too large to differentiate",
+            "The body of '{0}' is too large to differentiate ({1}); split it into [Differentiable] helpers or loops");
+
         public static readonly DiagnosticDescriptor[] All =
         {
             ModelNotPartial, MissingLevel, DuplicateLevel, BadLevelSignature, UnsupportedStatement,
             UnsupportedExpression, LoopCarriedState, NonDifferentiableCall, WriteToInputOrData,
             UpperVariableUnused, LowerVariableUnused, InternalError, UnsupportedLoop, BadKernelRequest,
             BadHelper, BadContainingType, BadDomainOrConstraint, NonsmoothInLowerLevel, ProjectionWritesOutside,
-            ComputedVectorMisuse,
+            ComputedVectorMisuse, BodyTooLarge,
         };
 
         public static DiagnosticDescriptor? Find(string id)

@@ -107,9 +107,9 @@ namespace BilevelDsl.Generators.Emit
             }
         }
 
-        public static string HelperPartialsName(string helper) => helper + "__Partials";
+        public static string HelperPartialsName(string helper) => GeneratedNames.Join(helper, "Partials");
 
-        public static string HelperTangentName(string helper) => helper + "__PartialsTangent";
+        public static string HelperTangentName(string helper) => GeneratedNames.Join(helper, "PartialsTangent");
 
         private static void If(If branch, IndentedWriter writer)
         {
@@ -241,7 +241,7 @@ namespace BilevelDsl.Generators.Emit
                 case Call c:
                     return (FunctionName(c.Function) + "(" + string.Join(", ", c.Args.Select(a => Expression(a))) + ")", Precedence.Primary);
                 case HelperCall h:
-                    return (Name(h.Helper) + "(" + string.Join(", ", h.Args.Select(a => Expression(a))) + ")", Precedence.Primary);
+                    return (Name(HelperKeys.MethodName(h.Helper)) + "(" + string.Join(", ", h.Args.Select(a => Expression(a))) + ")", Precedence.Primary);
                 case VecCall { Function: VectorFunction.SmoothNorm1 } smoothNorm:
                     return (Support + ".SmoothNorm1(" + Vector(smoothNorm.Args[0]) + ", " + Expression(smoothNorm.Mu!) + ")", Precedence.Primary);
                 case VecCall vc:

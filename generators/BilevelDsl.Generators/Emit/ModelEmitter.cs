@@ -24,6 +24,7 @@ namespace BilevelDsl.Generators.Emit
 
         public static GeneratedSource Emit(ModelSpec spec)
         {
+            using IDisposable names = GeneratedNames.For(spec.MemberNames);
             try
             {
                 return new GeneratedSource(spec.HintName, Write(spec, null), null, spec.TypeDisplayName);
@@ -99,13 +100,14 @@ namespace BilevelDsl.Generators.Emit
         private static void WriteInfo(IndentedWriter writer, EmittedModel model)
         {
             ModelSpec spec = model.Spec;
-            writer.Line("private static readonly global::BilevelDsl.ModelInfo __bilevelInfo = new global::BilevelDsl.ModelInfo(");
+            string info = GeneratedNames.Join(string.Empty, "bilevelInfo");
+            writer.Line("private static readonly global::BilevelDsl.ModelInfo " + info + " = new global::BilevelDsl.ModelInfo(");
             writer.Line("    " + LevelInfo(model.Levels[0]) + ",");
             writer.Line("    " + LevelInfo(model.Levels[1]) + ",");
             writer.Line("    " + spec.Constraints.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ", "
                 + (spec.UpperDomain.IsDeclared ? "true" : "false") + ", " + (spec.LowerDomain.IsDeclared ? "true" : "false") + ");");
             writer.Line();
-            writer.Line("global::BilevelDsl.ModelInfo " + Kernels + ".Info => __bilevelInfo;");
+            writer.Line("global::BilevelDsl.ModelInfo " + Kernels + ".Info => " + info + ";");
         }
 
         private static string LevelInfo(EmittedLevel level)

@@ -18,12 +18,12 @@ namespace BilevelDsl.Generators.Emit
         public const string Span = "global::System.Span<double>";
 
         public static string GradientName(Function function, bool isHelper) =>
-            isHelper ? IrPrinter.HelperPartialsName(function.Name) : function.Name + "__Gradient";
+            isHelper ? IrPrinter.HelperPartialsName(function.Name) : GeneratedNames.Join(function.Name, "Gradient");
 
-        public static string HessianVectorName(Function function) => function.Name + "__HessianVector";
+        public static string HessianVectorName(Function function) => GeneratedNames.Join(function.Name, "HessianVector");
 
         public static string FusedName(Function function, bool isHelper) =>
-            isHelper ? IrPrinter.HelperTangentName(function.Name) : function.Name + "__ValueGradientHessianVector";
+            isHelper ? IrPrinter.HelperTangentName(function.Name) : GeneratedNames.Join(function.Name, "ValueGradientHessianVector");
 
         /// <summary>A generated function's value program (the IR printed as it is: it is structured C#).</summary>
         public static void WriteValue(IndentedWriter writer, Function function, bool isStatic, string summary)

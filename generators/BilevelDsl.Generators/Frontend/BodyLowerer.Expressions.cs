@@ -393,7 +393,7 @@ namespace BilevelDsl.Generators.Frontend
                     return new Num(0);
                 }
 
-                return new HelperCall(target.Name, LowerArguments(invocation, output));
+                return new HelperCall(HelperKey(target, helpers), LowerArguments(invocation, output));
             }
 
             return RejectCall(invocation);
@@ -419,7 +419,7 @@ namespace BilevelDsl.Generators.Frontend
             if (unaryDouble && SymbolEqualityComparer.Default.Equals(function.ContainingType, modelType)
                 && ModelShapeReader.HasAttribute(function, ModelShapeReader.DifferentiableAttribute) && helpers.Contains(function))
             {
-                return new HelperCall(function.Name, args);
+                return new HelperCall(HelperKey(function, helpers), args);
             }
 
             Report(DiagnosticCatalog.NonDifferentiableCall, site.Syntax.GetLocation(), (function.ContainingType == null ? string.Empty : function.ContainingType.Name + ".") + function.Name

@@ -33,6 +33,7 @@ namespace BilevelDsl.Generators.Frontend
         private readonly List<LoopFrame> loops = new List<LoopFrame>();
         private readonly List<NonsmoothTerm> nonsmooth = new List<NonsmoothTerm>();
         private Dictionary<ISymbol, Binding> state = new Dictionary<ISymbol, Binding>(SymbolEqualityComparer.Default);
+        private readonly BodyBudget budget = new BodyBudget();
         private bool failed;
 
         private BodyLowerer(SemanticModel semanticModel, IMethodSymbol method, ICollection<IMethodSymbol> helpers, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
@@ -61,12 +62,20 @@ namespace BilevelDsl.Generators.Frontend
             List<Diagnostic> diagnostics,
             CancellationToken cancellationToken)
         {
+            // A partial method implemented in another file: the implementation's parameters are the ones its body reads.
+            method = method.PartialImplementationPart ?? method;
             var lowerer = new BodyLowerer(semanticModel, method, helpers, diagnostics, cancellationToken);
             return lowerer.Run(syntax, variableKind);
         }
 
         private Function? Run(MethodDeclarationSyntax syntax, VariableKinds? variableKind)
         {
+            if (BodyBudget.Exceeded(syntax, cancellationToken) is string tooLarge)
+            {
+                Report(DiagnosticCatalog.BodyTooLarge, syntax.Identifier.GetLocation(), method.Name, tooLarge);
+                return null;
+            }
+
             foreach (SyntaxToken token in syntax.DescendantTokens())
             {
                 if (token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken))
@@ -98,14 +107,24 @@ namespace BilevelDsl.Generators.Frontend
                 return null;
             }
 
-            List<Stmt> statements = LowerStatements(Flatten(body), 0);
+            List<Stmt> statements;
+            try
+            {
+                statements = LowerStatements(Flatten(body), 0);
+            }
+            catch (BodyBudget.ExceededException exceeded)
+            {
+                Report(DiagnosticCatalog.BodyTooLarge, syntax.Identifier.GetLocation(), method.Name, exceeded.Message);
+                return null;
+            }
+
             if (failed)
             {
                 return null;
             }
 
             return new Function(
-                method.Name,
+                variableKind == null ? HelperKey(method, helpers) : method.Name,
                 EquatableArray.From(parameters),
                 EquatableArray.From(data.Values.OrderBy(d => d.Name, System.StringComparer.Ordinal)),
                 new Block(EquatableArray.From(statements)),
@@ -146,6 +165,7 @@ namespace BilevelDsl.Generators.Frontend
 
         private void LowerStatement(IOperation operation, List<Stmt> output)
         {
+            budget.Count();
             switch (operation)
             {
                 case IVariableDeclarationGroupOperation group:
@@ -201,6 +221,14 @@ namespace BilevelDsl.Generators.Frontend
             if (local.IsConst)
             {
                 return; // reads of a constant fold to its value
+            }
+
+            if (local.RefKind != RefKind.None)
+            {
+                // A ref local could write model data (ref double r = ref D[0]; r += 1) behind the kernels' back.
+                Report(DiagnosticCatalog.UnsupportedStatement, declarator.Syntax.GetLocation(), "A ref local", "; copy the value into an ordinary local (double r = D[0];)");
+                state[local] = Binding.Poisoned(loops.Count);
+                return;
             }
 
             if (ModelShapeReader.IsSpanOfDouble(local.Type) || local.Type.ToDisplayString() == MatrixViewType)
@@ -502,9 +530,25 @@ namespace BilevelDsl.Generators.Frontend
                         }
 
                         break;
+                    case ICompoundAssignmentOperation { Target: IParameterReferenceOperation target } compound:
+                        // A helper's parameters are ordinary locals of the helper (accumulated like them).
+                        written.Add(target.Parameter);
+                        if (compound.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract)
+                        {
+                            accumulated.Add(target.Parameter);
+                        }
+
+                        break;
+                    case ISimpleAssignmentOperation { Target: IParameterReferenceOperation target }:
+                        written.Add(target.Parameter);
+                        break;
                     case IIncrementOrDecrementOperation { Target: ILocalReferenceOperation target }:
                         written.Add(target.Local);
                         accumulated.Add(target.Local);
+                        break;
+                    case IIncrementOrDecrementOperation { Target: IParameterReferenceOperation target }:
+                        written.Add(target.Parameter);
+                        accumulated.Add(target.Parameter);
                         break;
                 }
             }
@@ -590,6 +634,17 @@ namespace BilevelDsl.Generators.Frontend
                     SymbolEqualityComparer.Default.Equals(target.Local, index) && compound.Value.ConstantValue.HasValue && Equals(compound.Value.ConstantValue.Value, 1),
                 _ => false,
             };
+        }
+
+        /// <summary>The IR name of a [Differentiable] helper: its name, with its overload's position when the
+        /// model has several helpers of that name (resolved by symbol, not by name).</summary>
+        public static string HelperKey(IMethodSymbol helper, IEnumerable<IMethodSymbol> helpers)
+        {
+            var overloads = helpers.Where(h => h.Name == helper.Name)
+                .OrderBy(h => h.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), System.StringComparer.Ordinal)
+                .ToList();
+            int index = overloads.FindIndex(h => SymbolEqualityComparer.Default.Equals(h, helper));
+            return HelperKeys.For(helper.Name, index < 0 ? 0 : index, overloads.Count);
         }
 
         private static bool ContainsReturn(IOperation operation) =>

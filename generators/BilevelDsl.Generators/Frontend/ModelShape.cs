@@ -267,6 +267,14 @@ namespace BilevelDsl.Generators.Frontend
             {
                 problem = "must not be generic";
             }
+            else if (method.IsVirtual || method.IsAbstract || method.IsOverride || method.IsExtern)
+            {
+                problem = "must not be virtual, abstract, override or extern: the kernels differentiate this body, so another body at run time would get wrong derivatives";
+            }
+            else if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+            {
+                problem = "must return double by value";
+            }
             else if (method.Parameters.Length != 2)
             {
                 problem = "must take exactly two parameters (x, y): the upper variable, then the lower variable";
@@ -408,8 +416,12 @@ namespace BilevelDsl.Generators.Frontend
             {
                 problem = "must take only double and int parameters, passed by value";
             }
-            else if (method.DeclaringSyntaxReferences.Length == 0
-                || !(method.DeclaringSyntaxReferences[0].GetSyntax() is MethodDeclarationSyntax declaration)
+            else if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+            {
+                problem = "must return double by value";
+            }
+            else if ((method.PartialImplementationPart ?? method).DeclaringSyntaxReferences.Length == 0
+                || !((method.PartialImplementationPart ?? method).DeclaringSyntaxReferences[0].GetSyntax() is MethodDeclarationSyntax declaration)
                 || (declaration.Body == null && declaration.ExpressionBody == null))
             {
                 problem = "must have a body in this project";

@@ -108,10 +108,15 @@ namespace BilevelDsl.Generators.Frontend
                 Function? helper = syntax == null || !ModelShapeReader.CheckHelper(method, diagnostics)
                     ? null
                     : BodyLowerer.Lower(method, syntax, semanticModel, null, Helpers(method.ContainingType), diagnostics, cancellationToken);
-                return new MethodPart(key, null, method.Name, helper);
+                return new MethodPart(key, null, BodyLowerer.HelperKey(method, Helpers(method.ContainingType)), helper);
             }
 
             VariableKinds? kind = ModelShapeReader.CheckLevelSignature(method, diagnostics);
+            if (syntax != null && syntax.SyntaxTree != semanticModel.SyntaxTree)
+            {
+                semanticModel = semanticModel.Compilation.GetSemanticModel(syntax.SyntaxTree);
+            }
+
             Function? body = kind == null || syntax == null
                 ? null
                 : BodyLowerer.Lower(method, syntax, semanticModel, kind, Helpers(method.ContainingType), diagnostics, cancellationToken);
@@ -221,8 +226,10 @@ namespace BilevelDsl.Generators.Frontend
                 .Where(m => ModelShapeReader.HasAttribute(m, ModelShapeReader.DifferentiableAttribute) && ModelShapeReader.CheckHelper(m, new List<Diagnostic>()))
                 .ToList();
 
+        /// <summary>The declaration with the body: for a partial method declared here and implemented in another
+        /// file, the implementation.</summary>
         public static MethodDeclarationSyntax? SyntaxOf(IMethodSymbol method, CancellationToken cancellationToken) =>
-            method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>()
+            (method.PartialImplementationPart ?? method).DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>()
                 .FirstOrDefault(m => m.Body != null || m.ExpressionBody != null);
 
         private static string? Describe(Diagnostic? diagnostic) =>
@@ -233,7 +240,8 @@ namespace BilevelDsl.Generators.Frontend
             var parts = new List<string>();
             for (INamedTypeSymbol? current = type; current != null; current = current.ContainingType)
             {
-                parts.Insert(0, current.MetadataName.Replace('`', '_'));
+                // Arity with '-', which no C# identifier contains: M<T> ("M-1") never collides with a class M_1.
+                parts.Insert(0, current.MetadataName.Replace('`', '-'));
             }
 
             string prefix = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString() + ".";

@@ -11,6 +11,9 @@ namespace BilevelDsl.Generators.Frontend
     {
         private readonly HashSet<string> used;
 
+        /// <summary>Per stem, the suffix to try next: so n versions of one name cost O(n), not O(n^2).</summary>
+        private readonly Dictionary<string, int> nextSuffix = new Dictionary<string, int>(System.StringComparer.Ordinal);
+
         public NameTable(IEnumerable<string> reserved) => used = new HashSet<string>(reserved, System.StringComparer.Ordinal);
 
         public string Fresh(string baseName)
@@ -21,11 +24,14 @@ namespace BilevelDsl.Generators.Frontend
                 return stem;
             }
 
-            for (int suffix = 2; ; suffix++)
+            int suffix = nextSuffix.TryGetValue(stem, out int next) ? next : 2;
+            while (true)
             {
                 string candidate = stem + "_" + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                suffix++;
                 if (used.Add(candidate))
                 {
+                    nextSuffix[stem] = suffix;
                     return candidate;
                 }
             }
@@ -33,7 +39,16 @@ namespace BilevelDsl.Generators.Frontend
 
         public void Reserve(string name) => used.Add(name.TrimStart('@'));
 
-        public NameTable Clone() => new NameTable(used);
+        public NameTable Clone()
+        {
+            var clone = new NameTable(used);
+            foreach (KeyValuePair<string, int> entry in nextSuffix)
+            {
+                clone.nextSuffix[entry.Key] = entry.Value;
+            }
+
+            return clone;
+        }
 
         /// <summary>Makes an identifier valid C#: keywords get the verbatim prefix.</summary>
         public static string Escape(string name) =>

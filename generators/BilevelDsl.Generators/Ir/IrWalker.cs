@@ -85,6 +85,20 @@ namespace BilevelDsl.Generators.Ir
             return reads;
         }
 
+        /// <summary>Names of the variables one statement reads itself (not in the statements nested in it).</summary>
+        public static IEnumerable<string> OwnReads(Stmt statement)
+        {
+            var reads = new List<string>();
+            VisitStatementExpressions(statement, e =>
+            {
+                if (e is Var v)
+                {
+                    reads.Add(v.Name);
+                }
+            });
+            return reads;
+        }
+
         /// <summary>Visits every expression of a block: right-hand sides, conditions, bounds, indices, vector rows.</summary>
         public static void VisitExpressions(Block block, Action<Expr> visit) =>
             VisitStatements(block, statement => VisitStatementExpressions(statement, visit));

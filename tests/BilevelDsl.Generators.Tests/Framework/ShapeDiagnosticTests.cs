@@ -58,7 +58,7 @@ public sealed class ShapeDiagnosticTests
     [Theory]
     [InlineData("public float {|BDSL0004:Upper|}(double x, double y) { return (float)(x * y + y * y); }")]
     [InlineData("public double {|BDSL0004:Upper|}(double x, double y, double z) { return x * y + y * y + z; }")]
-    [InlineData("public double {|BDSL0004:Upper|}(double x, ReadOnlySpan<double> y) { return x * y[0]; }")]
+    [InlineData("public double {|BDSL0004:Upper|}(double x, ReadOnlySpan<float> y) { return x * y[0]; }")]
     [InlineData("public double {|BDSL0004:Upper|}<T>(double x, double y) { return x * y + y * y; }")]
     [InlineData("public double {|BDSL0004:Upper|}(ref double x, double y) { return x * y + y * y; }")]
     [InlineData("public double {|BDSL0004:Upper|}(Span<double> x, Span<double> y) { return x[0] * y[0]; }")]

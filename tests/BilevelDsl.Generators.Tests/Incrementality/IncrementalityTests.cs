@@ -32,7 +32,12 @@ public sealed class IncrementalityTests
             {
                 s += Sq(y[i] - x[i]);
             }
-            return s;
+            var V = Dsl.Reshape(y, 1, 3);
+            Span<double> z = stackalloc double[1];
+            Dsl.MatVec(V, x.Slice(0, 3), z);
+            Span<double> p = stackalloc double[3];
+            Dsl.Softmax(y, p);
+            return s + z[0] * Dsl.Dot(p, x);
             """,
     };
 
