@@ -25,7 +25,7 @@ public static partial class KnownAnswerCatalogue
         yield return P("TuyEtal2007", "Tuy, Migdalas & Hoai-Phuong, A novel approach to bilevel nonlinear programming, J. Global Optim. 38 (2007), Example (BOLIB TuyEtal2007; the upper constraint y >= 0 is dropped, see text)", LowerClass.Convex, () => new TuyEtal2007(),
             V(4.5), V(1.5), 22.5, 22.5, 1e-9, V(0), V(8), V(-10), V(8), V(5), V(0),
             "y(x) = min(15 - 3x, 7 - x, 5 - x/3); the three pieces give F = x^2 + y^2 minimal 22.5 at x = 1.5 (y = 4.5) and at x = 4.5 (y = 1.5), 24.5 on the middle piece; y(x) < 0 only for x > 5 where F > 25, so the dropped upper constraint y >= 0 does not change the optimum.");
-        yield return P("Vogel2012", "Vogel, PhD thesis (2012) / Ye & Zhu 2010 (BOLIB Vogel2012)", LowerClass.Nonconvex, () => new Vogel2012(),
+        yield return P("Vogel2012", "Vogel (2012), as collected in BOLIB (BOLIB Vogel2012)", LowerClass.Nonconvex, () => new Vogel2012(),
             V(-2), V(-2), 1, 1, 1e-9, V(-3), V(2), V(-3), V(3), V(1), V(1),
             "y^3 - 3y on y >= x: the local minimiser y = 1 (f = -2) competes with the boundary y = x (f = x^3 - 3x < -2 iff x < -2); x < -2: F = (x + 1)^2 > 1; x in (-2, 1]: y = 1, F = 4; x = -2: tie, optimistic y = -2, F = 1.");
         yield return P("YeZhu2010Ex4.2", "Ye & Zhu, New necessary optimality conditions for bilevel programs by combining the MPEC and value function approaches, SIAM J. Optim. 20 (2010), Example 4.2 (BOLIB YeZhu2010Ex42)", LowerClass.Nonconvex, () => new YeZhu2010Ex42(),
@@ -43,7 +43,7 @@ public static partial class KnownAnswerCatalogue
         yield return P("Bard1991Ex1", "Bard, Some properties of the bilevel programming problem, J. Optim. Theory Appl. 68 (1991), Example 1 (BOLIB Bard1991Ex1)", LowerClass.Convex, () => new Bard1991Ex1(),
             V(2), V(6, 0), 2, 2, 1e-9, V(2), V(4), V(0, 0), V(9, 9), V(1), V(1, 1),
             "min 2 y1 + x y2 on y1 + y2 >= x + 4, y >= 0: for x > 2 y = (x + 4, 0), F = x > 2; at x = 2 every split solves, optimistic y2 = 0, F = 2.");
-        yield return P("DempeFranke2011Ex4.1", "Dempe & Franke, An algorithm for solving a class of bilevel programming problems (2011), Example 4.1 (BOLIB DempeFranke2011Ex41)", LowerClass.Convex, () => new DempeFranke2011Ex41(),
+        yield return P("DempeFranke2011Ex4.1", "Dempe & Franke (2011), Example 4.1 (BOLIB DempeFranke2011Ex41)", LowerClass.Convex, () => new DempeFranke2011Ex41(),
             V(0, -1), V(1, 2), 5, 5, 1e-9, V(-1, -1), V(1, -1), V(-1, -1), V(3, 3), V(1, 1), V(1, 1),
             "x2 = -1: min x1 y1 - y2 on 2 y1 >= y2, y1 <= 2, 0 <= y2 <= 2; x1 > 0: y = (1, 2), F = x1 + 5; x1 < 0: y = (2, 2), F = x1 + 8 >= 7; x1 = 0: optimistic y = (1, 2), F = 5.");
         yield return P("AllendeStill2013", "Allende & Still, Solving bilevel programs with the KKT-approach, Math. Program. 138 (2013), Example (BOLIB AllendeStill2013)", LowerClass.StronglyConvex, () => new AllendeStill2013(),
@@ -80,7 +80,7 @@ public static partial class KnownAnswerCatalogue
         yield return P("Outrata1994Ex3.1", "Outrata, On optimization problems with variational inequality constraints, SIAM J. Optim. 4 (1994), Example 3.1 (BOLIB Outrata1994Ex31)", LowerClass.StronglyConvex, () => new Outrata1994Ex31(),
             V(4.06040632), V(2.68224442, 1.48714676), 3.2077000, 3.208, 1e-3, V(0), V(10), V(0, 0), V(3.2, 3.2), V(0), V(0, 0),
             "No closed form (a disc constraint): minimised over x with a convex lower-level solver (SLSQP), confirmed by the grid sweep.");
-        yield return P("OutrataCervinka2009", "Outrata & Cervinka, Optimum design problems with variational inequalities, Control Cybern. 38 (2009), Example (BOLIB OutrataCervinka2009)", LowerClass.StronglyConvex, () => new OutrataCervinka2009(),
+        yield return P("OutrataCervinka2009", "Outrata & Cervinka (2009), example (BOLIB OutrataCervinka2009)", LowerClass.StronglyConvex, () => new OutrataCervinka2009(),
             V(0, 2), V(-1, -1), 0, 0, 1e-9, V(-3, -3), V(0, 3), V(-5, -5), V(5, 0), V(1, 1), V(1, 1),
             "At x = (0, 2) the unconstrained lower-level minimiser (-1 - x1, 1 - x2) = (-1, -1) is feasible (on y1 = y2), so y = (-1, -1), F = -1 + 1 = 0; global over the box by the grid sweep.");
         yield return P("MuuQuy2003Ex1", "Muu & Quy, A global optimization method for solving convex quadratic bilevel programming problems, J. Global Optim. 26 (2003), Example 1 (BOLIB MuuQuy2003Ex1)", LowerClass.StronglyConvex, () => new MuuQuy2003Ex1(),

@@ -10,6 +10,7 @@ namespace BilevelDsl.Tests.KnownAnswerSuite;
 /// covers the required classes, every solver runs on every problem with default options and the outcome table
 /// is printed; the "no wrong Converged" invariant is pinned (skipped until the solver driver's certificate lands).
 /// </summary>
+[Collection(KnownAnswerSuiteCollection.Name)]
 public sealed class KnownAnswerSuiteTests(ITestOutputHelper output)
 {
     public static TheoryData<string> ProblemIds()
@@ -95,7 +96,8 @@ public sealed class KnownAnswerSuiteTests(ITestOutputHelper output)
 
         Assert.Equal(KnownAnswerCatalogue.All.Count * SolverSweep.Solvers.Count, runs.Count);
         Assert.DoesNotContain(runs, r => r.Reason.StartsWith("threw", StringComparison.Ordinal));
-        Assert.True(SolverSweep.Elapsed < TimeSpan.FromSeconds(120), $"the sweep took {SolverSweep.Elapsed}");
+        // A guard against a run-away solver (each run is capped at SolverSweep.RunCap), not a timing benchmark.
+        Assert.True(SolverSweep.Elapsed < TimeSpan.FromSeconds(300), $"the sweep took {SolverSweep.Elapsed}");
     }
 
     /// <summary>Issue 12's invariant: Converged only at a point the independent re-check certifies.</summary>
@@ -168,4 +170,14 @@ public sealed class KnownAnswerSuiteTests(ITestOutputHelper output)
             points.Add(x);
         }
     }
+}
+
+/// <summary>
+/// The suite keeps both cores busy for about a minute; it runs alone, after the parallel collections, so that it
+/// neither distorts the allocation and timing measurements of other tests nor is distorted by them.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class KnownAnswerSuiteCollection
+{
+    public const string Name = "Known-answer suite";
 }
