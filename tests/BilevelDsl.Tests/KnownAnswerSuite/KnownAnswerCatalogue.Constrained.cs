@@ -37,6 +37,9 @@ public static partial class KnownAnswerCatalogue
         yield return P("Yezza1996Ex4.1", "Yezza, First-order necessary optimality conditions for general bilevel programming problems, J. Optim. Theory Appl. 89 (1996), Example 4.1 (BOLIB Yezza1996Ex41)", LowerClass.StronglyConvex, () => new Yezza1996Ex41(),
             V(3), V(1), 0.5, 0.5, 1e-9, V(0), V(6), V(0), V(6), V(-1), V(-1),
             "y(x) = min(1, x) for x >= 0; x >= 1: F = (3 - x)^2/2 + 1/2, minimal at x = 3; x < 1: F = 2 + (x - 2)^2/2 > 2.");
+        yield return P("FloudasZlobec1998", "Floudas & Zlobec, Optimality and duality in parametric convex lexicographic programming (1998), example (BOLIB FloudasZlobec1998)", LowerClass.Convex, () => new FloudasZlobec1998(),
+            V(1), V(0, 1), 1, 1, 1e-9, V(0.1), V(1), V(-1, 0), V(1, 10.5), V(1), V(1, 1),
+            "Maximise y2 subject to y1^2 + x y2 <= 1: y1 = 0, y2 = min(100, 1/x); F = 1/x for x >= 0.01 (minimal at x = 1) and F >= 99.99 below. The grid sweep covers x in [0.1, 1] (F >= 10 below 0.1 by the closed form).");
         yield return P("LamparielloSagratella2017Ex3.3", "Lampariello & Sagratella (2017), Example 3.3 (BOLIB LamparielloSagratella2017Ex33)", LowerClass.Convex, () => new LamparielloSagratella2017Ex33(),
             V(0.5), V(0, 0.5), 0.5, 0.5, 1e-9, V(0.5), V(3), V(0, 0), V(3, 3), V(1), V(1, 1),
             "S(x) = {y1 = 0, y2 >= 1 - x}; optimistic y2 = max(0, 1 - x); F = (1 - x)^2 + x^2 on [1/2, 1], minimal at x = 1/2.");
@@ -59,6 +62,9 @@ public static partial class KnownAnswerCatalogue
         double v = OutrataVertex;
         double vertexF = (0.5 * (v - 3) * (v - 3)) + (0.5 * (v - 4) * (v - 4));
         const string O90 = "Outrata, On the numerical solution of a class of Stackelberg problems, ZOR 34 (1990), Example ";
+        yield return P("Outrata1990Ex1a", O90 + "1(a) (BOLIB Outrata1990Ex1a)", LowerClass.StronglyConvex, () => new Outrata1990Ex1A(),
+            V(1.03145523, 3.09759352), V(2.59702673, 1.79287308), -8.9172031, -8.92, 5e-3, V(-5, -5), V(10, 10), V(0, 0), V(3.2, 3.2), V(0, 0), V(3, 3),
+            "Strongly convex QP lower level (Hessian [[1, -2], [-2, 5]]) on a polygon; no closed form: minimised over x with a convex lower-level solver (SLSQP), confirmed by the test's grid sweep.");
         yield return P("Outrata1990Ex1c", O90 + "1(c) (BOLIB Outrata1990Ex1c)", LowerClass.StronglyConvex, () => new Outrata1990Ex1C(),
             V(4 * v, 13 * v), V(v, v), vertexF - 12.5, -12, 2e-3, V(0, 0), V(50, 50), V(0, 0), V(3.2, 3.2), V(0, 0), V(3, 3),
             "F depends on y only and is smallest over the lower-level polygon at its vertex (v, v), v = 2/0.667, nearest to (3, 4); x = H (v, v) makes that vertex the unconstrained lower-level minimiser. BOLIB's -12 is F* rounded.");
@@ -73,6 +79,9 @@ public static partial class KnownAnswerCatalogue
             "F depends on y only and is smallest over the polygon at its vertex (v, v); at x = 0, f = y1^2/2 - 3 y1 wants y1 as close to 3 as the polygon allows, and the largest feasible y1 is v, reached only at y = (v, v). BOLIB's 0.5 is F* rounded.");
         yield return P("Outrata1990Ex2c", O90 + "2(c) (BOLIB Outrata1990Ex2c)", LowerClass.StronglyConvex, () => new Outrata1990Ex2C(),
             V(3.45616219), V(1.70708877, 2.56846056), 1.8604623, 1.86, 5e-3, V(0), V(10), V(0, 0), V(3.2, 3.2), V(0), V(0, 0),
+            "No closed form: minimised over x with a convex lower-level solver (SLSQP), confirmed by the grid sweep.");
+        yield return P("Outrata1990Ex2e", O90 + "2(e) (BOLIB Outrata1990Ex2e)", LowerClass.StronglyConvex, () => new Outrata1990Ex2E(),
+            V(3.99852144), V(1.66500998, 3.88721195), 0.8974597, 0.9, 5e-3, V(0), V(10), V(0, 0), V(8, 8), V(0), V(0, 0),
             "No closed form: minimised over x with a convex lower-level solver (SLSQP), confirmed by the grid sweep.");
         yield return P("Outrata1993Ex3.1", "Outrata, Necessary optimality conditions for Stackelberg problems, J. Optim. Theory Appl. 76 (1993), Example 3.1 (BOLIB Outrata1993Ex31)", LowerClass.StronglyConvex, () => new Outrata1993Ex31(),
             V(1.90951797), V(2.97858787, 2.23215126), 1.5628738, 1.56, 5e-3, V(0), V(10), V(0, 0), V(8, 8), V(0), V(0, 0),

@@ -129,7 +129,7 @@ public sealed class KnownAnswerSuiteTests(ITestOutputHelper output)
     {
         int m = p.XStar.Length;
         var points = new List<double[]>();
-        AddGrid(points, p.XLo, p.XHi, m == 1 ? 121 : 13);
+        AddGrid(points, p.XLo, p.XHi, m == 1 ? 121 : 11);
         double[] lo = new double[m], hi = new double[m];
         for (int i = 0; i < m; i++)
         {
@@ -138,7 +138,7 @@ public sealed class KnownAnswerSuiteTests(ITestOutputHelper output)
             hi[i] = Math.Min(p.XHi[i], p.XStar[i] + w);
         }
 
-        AddGrid(points, lo, hi, m == 1 ? 11 : 7);
+        AddGrid(points, lo, hi, m == 1 ? 11 : 5);
         var reference = new LowerLevelReference(model, p.YLo, p.YHi, fine: false);
         double[] values = new double[points.Count];
         Parallel.For(0, points.Count, k => values[k] = reference.Solve(points[k]).OptimisticF);
