@@ -25,7 +25,7 @@ public static partial class KnownAnswerCatalogue
         yield return P("TuyEtal2007", "Tuy, Migdalas & Hoai-Phuong, A novel approach to bilevel nonlinear programming, J. Global Optim. 38 (2007), Example (BOLIB TuyEtal2007; the upper constraint y >= 0 is dropped, see text)", LowerClass.Convex, () => new TuyEtal2007(),
             V(4.5), V(1.5), 22.5, 22.5, 1e-9, V(0), V(8), V(-10), V(8), V(5), V(0),
             "y(x) = min(15 - 3x, 7 - x, 5 - x/3); the three pieces give F = x^2 + y^2 minimal 22.5 at x = 1.5 (y = 4.5) and at x = 4.5 (y = 1.5), 24.5 on the middle piece; y(x) < 0 only for x > 5 where F > 25, so the dropped upper constraint y >= 0 does not change the optimum.");
-        yield return P("Vogel2012", "Vogel, PhD thesis (2012) / Ye & Zhu 2010 (BOLIB Vogel2012)", LowerClass.Nonconvex, () => new Vogel2012(),
+        yield return P("Vogel2012", "Vogel (2012), as collected in BOLIB (BOLIB Vogel2012)", LowerClass.Nonconvex, () => new Vogel2012(),
             V(-2), V(-2), 1, 1, 1e-9, V(-3), V(2), V(-3), V(3), V(1), V(1),
             "y^3 - 3y on y >= x: the local minimiser y = 1 (f = -2) competes with the boundary y = x (f = x^3 - 3x < -2 iff x < -2); x < -2: F = (x + 1)^2 > 1; x in (-2, 1]: y = 1, F = 4; x = -2: tie, optimistic y = -2, F = 1.");
         yield return P("YeZhu2010Ex4.2", "Ye & Zhu, New necessary optimality conditions for bilevel programs by combining the MPEC and value function approaches, SIAM J. Optim. 20 (2010), Example 4.2 (BOLIB YeZhu2010Ex42)", LowerClass.Nonconvex, () => new YeZhu2010Ex42(),
@@ -37,13 +37,16 @@ public static partial class KnownAnswerCatalogue
         yield return P("Yezza1996Ex4.1", "Yezza, First-order necessary optimality conditions for general bilevel programming problems, J. Optim. Theory Appl. 89 (1996), Example 4.1 (BOLIB Yezza1996Ex41)", LowerClass.StronglyConvex, () => new Yezza1996Ex41(),
             V(3), V(1), 0.5, 0.5, 1e-9, V(0), V(6), V(0), V(6), V(-1), V(-1),
             "y(x) = min(1, x) for x >= 0; x >= 1: F = (3 - x)^2/2 + 1/2, minimal at x = 3; x < 1: F = 2 + (x - 2)^2/2 > 2.");
+        yield return P("FloudasZlobec1998", "Floudas & Zlobec, Optimality and duality in parametric convex lexicographic programming (1998), example (BOLIB FloudasZlobec1998)", LowerClass.Convex, () => new FloudasZlobec1998(),
+            V(1), V(0, 1), 1, 1, 1e-9, V(0.1), V(1), V(-1, 0), V(1, 10.5), V(1), V(1, 1),
+            "Maximise y2 subject to y1^2 + x y2 <= 1: y1 = 0, y2 = min(100, 1/x); F = 1/x for x >= 0.01 (minimal at x = 1) and F >= 99.99 below. The grid sweep covers x in [0.1, 1] (F >= 10 below 0.1 by the closed form).");
         yield return P("LamparielloSagratella2017Ex3.3", "Lampariello & Sagratella (2017), Example 3.3 (BOLIB LamparielloSagratella2017Ex33)", LowerClass.Convex, () => new LamparielloSagratella2017Ex33(),
             V(0.5), V(0, 0.5), 0.5, 0.5, 1e-9, V(0.5), V(3), V(0, 0), V(3, 3), V(1), V(1, 1),
             "S(x) = {y1 = 0, y2 >= 1 - x}; optimistic y2 = max(0, 1 - x); F = (1 - x)^2 + x^2 on [1/2, 1], minimal at x = 1/2.");
         yield return P("Bard1991Ex1", "Bard, Some properties of the bilevel programming problem, J. Optim. Theory Appl. 68 (1991), Example 1 (BOLIB Bard1991Ex1)", LowerClass.Convex, () => new Bard1991Ex1(),
             V(2), V(6, 0), 2, 2, 1e-9, V(2), V(4), V(0, 0), V(9, 9), V(1), V(1, 1),
             "min 2 y1 + x y2 on y1 + y2 >= x + 4, y >= 0: for x > 2 y = (x + 4, 0), F = x > 2; at x = 2 every split solves, optimistic y2 = 0, F = 2.");
-        yield return P("DempeFranke2011Ex4.1", "Dempe & Franke, An algorithm for solving a class of bilevel programming problems (2011), Example 4.1 (BOLIB DempeFranke2011Ex41)", LowerClass.Convex, () => new DempeFranke2011Ex41(),
+        yield return P("DempeFranke2011Ex4.1", "Dempe & Franke (2011), Example 4.1 (BOLIB DempeFranke2011Ex41)", LowerClass.Convex, () => new DempeFranke2011Ex41(),
             V(0, -1), V(1, 2), 5, 5, 1e-9, V(-1, -1), V(1, -1), V(-1, -1), V(3, 3), V(1, 1), V(1, 1),
             "x2 = -1: min x1 y1 - y2 on 2 y1 >= y2, y1 <= 2, 0 <= y2 <= 2; x1 > 0: y = (1, 2), F = x1 + 5; x1 < 0: y = (2, 2), F = x1 + 8 >= 7; x1 = 0: optimistic y = (1, 2), F = 5.");
         yield return P("AllendeStill2013", "Allende & Still, Solving bilevel programs with the KKT-approach, Math. Program. 138 (2013), Example (BOLIB AllendeStill2013)", LowerClass.StronglyConvex, () => new AllendeStill2013(),
@@ -59,6 +62,9 @@ public static partial class KnownAnswerCatalogue
         double v = OutrataVertex;
         double vertexF = (0.5 * (v - 3) * (v - 3)) + (0.5 * (v - 4) * (v - 4));
         const string O90 = "Outrata, On the numerical solution of a class of Stackelberg problems, ZOR 34 (1990), Example ";
+        yield return P("Outrata1990Ex1a", O90 + "1(a) (BOLIB Outrata1990Ex1a)", LowerClass.StronglyConvex, () => new Outrata1990Ex1A(),
+            V(1.03145523, 3.09759352), V(2.59702673, 1.79287308), -8.9172031, -8.92, 5e-3, V(-5, -5), V(10, 10), V(0, 0), V(3.2, 3.2), V(0, 0), V(3, 3),
+            "Strongly convex QP lower level (Hessian [[1, -2], [-2, 5]]) on a polygon; no closed form: minimised over x with a convex lower-level solver (SLSQP), confirmed by the test's grid sweep.");
         yield return P("Outrata1990Ex1c", O90 + "1(c) (BOLIB Outrata1990Ex1c)", LowerClass.StronglyConvex, () => new Outrata1990Ex1C(),
             V(4 * v, 13 * v), V(v, v), vertexF - 12.5, -12, 2e-3, V(0, 0), V(50, 50), V(0, 0), V(3.2, 3.2), V(0, 0), V(3, 3),
             "F depends on y only and is smallest over the lower-level polygon at its vertex (v, v), v = 2/0.667, nearest to (3, 4); x = H (v, v) makes that vertex the unconstrained lower-level minimiser. BOLIB's -12 is F* rounded.");
@@ -74,13 +80,16 @@ public static partial class KnownAnswerCatalogue
         yield return P("Outrata1990Ex2c", O90 + "2(c) (BOLIB Outrata1990Ex2c)", LowerClass.StronglyConvex, () => new Outrata1990Ex2C(),
             V(3.45616219), V(1.70708877, 2.56846056), 1.8604623, 1.86, 5e-3, V(0), V(10), V(0, 0), V(3.2, 3.2), V(0), V(0, 0),
             "No closed form: minimised over x with a convex lower-level solver (SLSQP), confirmed by the grid sweep.");
+        yield return P("Outrata1990Ex2e", O90 + "2(e) (BOLIB Outrata1990Ex2e)", LowerClass.StronglyConvex, () => new Outrata1990Ex2E(),
+            V(3.99852144), V(1.66500998, 3.88721195), 0.8974597, 0.9, 5e-3, V(0), V(10), V(0, 0), V(8, 8), V(0), V(0, 0),
+            "No closed form: minimised over x with a convex lower-level solver (SLSQP), confirmed by the grid sweep.");
         yield return P("Outrata1993Ex3.1", "Outrata, Necessary optimality conditions for Stackelberg problems, J. Optim. Theory Appl. 76 (1993), Example 3.1 (BOLIB Outrata1993Ex31)", LowerClass.StronglyConvex, () => new Outrata1993Ex31(),
             V(1.90951797), V(2.97858787, 2.23215126), 1.5628738, 1.56, 5e-3, V(0), V(10), V(0, 0), V(8, 8), V(0), V(0, 0),
             "No closed form: minimised over x with a convex lower-level solver (SLSQP), confirmed by the grid sweep.");
         yield return P("Outrata1994Ex3.1", "Outrata, On optimization problems with variational inequality constraints, SIAM J. Optim. 4 (1994), Example 3.1 (BOLIB Outrata1994Ex31)", LowerClass.StronglyConvex, () => new Outrata1994Ex31(),
             V(4.06040632), V(2.68224442, 1.48714676), 3.2077000, 3.208, 1e-3, V(0), V(10), V(0, 0), V(3.2, 3.2), V(0), V(0, 0),
             "No closed form (a disc constraint): minimised over x with a convex lower-level solver (SLSQP), confirmed by the grid sweep.");
-        yield return P("OutrataCervinka2009", "Outrata & Cervinka, Optimum design problems with variational inequalities, Control Cybern. 38 (2009), Example (BOLIB OutrataCervinka2009)", LowerClass.StronglyConvex, () => new OutrataCervinka2009(),
+        yield return P("OutrataCervinka2009", "Outrata & Cervinka (2009), example (BOLIB OutrataCervinka2009)", LowerClass.StronglyConvex, () => new OutrataCervinka2009(),
             V(0, 2), V(-1, -1), 0, 0, 1e-9, V(-3, -3), V(0, 3), V(-5, -5), V(5, 0), V(1, 1), V(1, 1),
             "At x = (0, 2) the unconstrained lower-level minimiser (-1 - x1, 1 - x2) = (-1, -1) is feasible (on y1 = y2), so y = (-1, -1), F = -1 + 1 = 0; global over the box by the grid sweep.");
         yield return P("MuuQuy2003Ex1", "Muu & Quy, A global optimization method for solving convex quadratic bilevel programming problems, J. Global Optim. 26 (2003), Example 1 (BOLIB MuuQuy2003Ex1)", LowerClass.StronglyConvex, () => new MuuQuy2003Ex1(),

@@ -10,6 +10,7 @@ namespace BilevelDsl.Tests.KnownAnswerSuite;
 /// covers the required classes, every solver runs on every problem with default options and the outcome table
 /// is printed; the "no wrong Converged" invariant is pinned (skipped until the solver driver's certificate lands).
 /// </summary>
+[Collection(KnownAnswerSuiteCollection.Name)]
 public sealed class KnownAnswerSuiteTests(ITestOutputHelper output)
 {
     public static TheoryData<string> ProblemIds()
@@ -95,7 +96,8 @@ public sealed class KnownAnswerSuiteTests(ITestOutputHelper output)
 
         Assert.Equal(KnownAnswerCatalogue.All.Count * SolverSweep.Solvers.Count, runs.Count);
         Assert.DoesNotContain(runs, r => r.Reason.StartsWith("threw", StringComparison.Ordinal));
-        Assert.True(SolverSweep.Elapsed < TimeSpan.FromSeconds(120), $"the sweep took {SolverSweep.Elapsed}");
+        // A guard against a run-away solver (each run is capped at SolverSweep.RunCap), not a timing benchmark.
+        Assert.True(SolverSweep.Elapsed < TimeSpan.FromSeconds(300), $"the sweep took {SolverSweep.Elapsed}");
     }
 
     /// <summary>Issue 12's invariant: Converged only at a point the independent re-check certifies.</summary>
@@ -127,7 +129,7 @@ public sealed class KnownAnswerSuiteTests(ITestOutputHelper output)
     {
         int m = p.XStar.Length;
         var points = new List<double[]>();
-        AddGrid(points, p.XLo, p.XHi, m == 1 ? 121 : 13);
+        AddGrid(points, p.XLo, p.XHi, m == 1 ? 121 : 11);
         double[] lo = new double[m], hi = new double[m];
         for (int i = 0; i < m; i++)
         {
@@ -136,7 +138,7 @@ public sealed class KnownAnswerSuiteTests(ITestOutputHelper output)
             hi[i] = Math.Min(p.XHi[i], p.XStar[i] + w);
         }
 
-        AddGrid(points, lo, hi, m == 1 ? 11 : 7);
+        AddGrid(points, lo, hi, m == 1 ? 11 : 5);
         var reference = new LowerLevelReference(model, p.YLo, p.YHi, fine: false);
         double[] values = new double[points.Count];
         Parallel.For(0, points.Count, k => values[k] = reference.Solve(points[k]).OptimisticF);
@@ -168,4 +170,14 @@ public sealed class KnownAnswerSuiteTests(ITestOutputHelper output)
             points.Add(x);
         }
     }
+}
+
+/// <summary>
+/// The suite keeps both cores busy for about a minute; it runs alone, after the parallel collections, so that it
+/// neither distorts the allocation and timing measurements of other tests nor is distorted by them.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class KnownAnswerSuiteCollection
+{
+    public const string Name = "Known-answer suite";
 }

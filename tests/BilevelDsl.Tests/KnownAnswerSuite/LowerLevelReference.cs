@@ -8,7 +8,7 @@ namespace BilevelDsl.Tests.KnownAnswerSuite;
 /// bug with the methods it checks. Grid points outside the declared domain or violating a constraint are
 /// skipped, so the value found is that of a feasible point.
 /// </summary>
-public sealed class LowerLevelReference
+public sealed partial class LowerLevelReference
 {
     private const int ZoomPoints = 21;
     private readonly IBilevelKernels model;
@@ -141,6 +141,11 @@ public sealed class LowerLevelReference
         foreach (double[] start in starts)
         {
             (double f, double[] end) = Zoom(x, start, h, lo, hi);
+            if (model.LowerConstraintCount > 0 && !double.IsPositiveInfinity(f))
+            {
+                (f, end) = Polish(x, end, f);
+            }
+
             if (!double.IsPositiveInfinity(f))
             {
                 ends.Add((f, end));

@@ -139,6 +139,25 @@ public partial class Yezza1996Ex41
     [LowerConstraint] public double BelowX(double x, double y) => y - x;
 }
 
+/// <summary>Floudas &amp; Zlobec 1998 (BOLIB FloudasZlobec1998): a linear objective, a convex quadratic constraint coupling x.</summary>
+[BilevelModel]
+[UpperBounds(0, 1)]
+public partial class FloudasZlobec1998
+{
+    [UpperLevel]
+    public double Upper(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => y[1] + (x[0] * x[0] * x[0] * y[0]);
+
+    [LowerLevel]
+    public double Lower(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => -y[1];
+
+    [LowerConstraint] public double Y1Low(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => -1 - y[0];
+    [LowerConstraint] public double Y1High(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => y[0] - 1;
+    [LowerConstraint] public double Y2Low(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => -y[1];
+    [LowerConstraint] public double Y2High(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => y[1] - 100;
+    [LowerConstraint] public double Product(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => (x[0] * y[0]) - 10;
+    [LowerConstraint] public double Quadratic(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => (y[0] * y[0]) + (x[0] * y[1]) - 1;
+}
+
 /// <summary>Lampariello &amp; Sagratella 2017, Example 3.3: a linear lower level with a continuum of solutions.</summary>
 [BilevelModel]
 [UpperBounds(0.5, double.PositiveInfinity)]

@@ -4,6 +4,23 @@ namespace BilevelDsl.Tests.KnownAnswerSuite;
 // Cervinka 2009), and other constrained strongly convex problems (Muu & Quy 2003; Sinha, Malo & Deb 2014;
 // Colson 2002). Sources, optima and verification: KnownAnswerCatalogue.
 
+/// <summary>Outrata 1990, Example 1(a): distance of y to (3, 4) plus 0.1 ||x||^2.</summary>
+[BilevelModel]
+[LowerBounds(0, double.PositiveInfinity)]
+public partial class Outrata1990Ex1A
+{
+    [UpperLevel]
+    public double Upper(ReadOnlySpan<double> x, ReadOnlySpan<double> y) =>
+        (0.5 * (y[0] - 3) * (y[0] - 3)) + (0.5 * (y[1] - 4) * (y[1] - 4)) + (0.1 * ((x[0] * x[0]) + (x[1] * x[1]))) - 12.5;
+
+    [LowerLevel]
+    public double Lower(ReadOnlySpan<double> x, ReadOnlySpan<double> y) =>
+        (0.5 * ((y[0] * y[0]) - (4 * y[0] * y[1]) + (5 * y[1] * y[1]))) - (x[0] * y[0]) - (x[1] * y[1]);
+
+    [LowerConstraint] public double C1(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => y[1] - (0.333 * y[0]) - 2;
+    [LowerConstraint] public double C2(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => y[0] - (0.333 * y[1]) - 2;
+}
+
 /// <summary>Outrata 1990, Example 1(c): another lower-level Hessian, no x term in F.</summary>
 [BilevelModel]
 [LowerBounds(0, double.PositiveInfinity)]
@@ -87,6 +104,23 @@ public partial class Outrata1990Ex2C
 
     [LowerConstraint] public double C1(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => y[1] - (0.333 * y[0]) - 2;
     [LowerConstraint] public double C2(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => y[0] - (0.333 * y[1]) - 2;
+}
+
+/// <summary>Outrata 1990, Example 2(e): the lower objective of 2(c) without the x in the y2 curvature, constraints that depend on x.</summary>
+[BilevelModel]
+[UpperBounds(0, double.PositiveInfinity)]
+[LowerBounds(0, double.PositiveInfinity)]
+public partial class Outrata1990Ex2E
+{
+    [UpperLevel]
+    public double Upper(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => (0.5 * (y[0] - 3) * (y[0] - 3)) + (0.5 * (y[1] - 4) * (y[1] - 4));
+
+    [LowerLevel]
+    public double Lower(ReadOnlySpan<double> x, ReadOnlySpan<double> y) =>
+        (0.5 * (x[0] + 1) * y[0] * y[0]) - (y[0] * ((1.333 * x[0]) + 3)) - (x[0] * y[1]) + (0.5 * y[1] * y[1]);
+
+    [LowerConstraint] public double C1(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => y[1] + (y[0] * ((0.1 * x[0]) - 0.333)) - x[0];
+    [LowerConstraint] public double C2(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => y[0] - (y[1] * ((0.1 * x[0]) + 0.333)) - 2;
 }
 
 /// <summary>Outrata 1993, Example 3.1: x in the lower-level Hessian and in the constraints.</summary>
