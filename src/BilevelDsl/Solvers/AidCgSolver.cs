@@ -107,7 +107,7 @@ public sealed class AidCgSolver : HypergradientSolver
             System.Numerics.Tensors.TensorPrimitives.Subtract(C.UpperGradX, C.G, C.G);
             if (!VectorMath.AllFinite(C.G))
             {
-                return HypergradientOutcome.Failed($"the hypergradient has a non-finite entry ({RunRecorder.FirstNonFinite(C.G)})");
+                return HypergradientOutcome.Failed($"the hypergradient has a non-finite entry ({VectorMath.FirstNonFinite(C.G)})");
             }
 
             return HypergradientOutcome.Ok(upper, accurate: r.Status == ConjugateGradientStatus.Converged);

@@ -102,7 +102,7 @@ public sealed class AidNeumannSolver : HypergradientSolver
             TensorPrimitives.Subtract(C.UpperGradX, h.MixedProduct, C.G);
             if (!VectorMath.AllFinite(C.G))
             {
-                return HypergradientOutcome.Failed($"the hypergradient has a non-finite entry ({RunRecorder.FirstNonFinite(C.G)})");
+                return HypergradientOutcome.Failed($"the hypergradient has a non-finite entry ({VectorMath.FirstNonFinite(C.G)})");
             }
 
             return HypergradientOutcome.Ok(upper);

@@ -183,7 +183,7 @@ public sealed class BdaSolver : HypergradientSolver
 
             if (!VectorMath.AllFinite(C.G) || !VectorMath.AllFinite(_p))
             {
-                return HypergradientOutcome.Failed($"the reverse pass produced a non-finite hypergradient ({RunRecorder.FirstNonFinite(C.G)}); the unrolled steps may be too long");
+                return HypergradientOutcome.Failed($"the reverse pass produced a non-finite hypergradient ({VectorMath.FirstNonFinite(C.G)}); the unrolled steps may be too long");
             }
 
             // The shared loop may only report Converged once mu_k has settled (Accurate = false before).

@@ -471,8 +471,8 @@ internal abstract class HypergradientMethod(HypergradientContext context)
         }
 
         return !VectorMath.AllFinite(a)
-            ? $"the {what} gradient with respect to x{where} has a non-finite entry ({RunRecorder.FirstNonFinite(a)})"
-            : $"the {what} gradient with respect to y{where} has a non-finite entry ({RunRecorder.FirstNonFinite(b)})";
+            ? $"the {what} gradient with respect to x{where} has a non-finite entry ({VectorMath.FirstNonFinite(a)})"
+            : $"the {what} gradient with respect to y{where} has a non-finite entry ({VectorMath.FirstNonFinite(b)})";
     }
 }
 

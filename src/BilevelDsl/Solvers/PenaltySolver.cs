@@ -408,7 +408,7 @@ public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
                 return $"the lower-level value or gradient is not finite (f = {InputValidation.Describe(lower)})";
             }
 
-            return VectorMath.AllFinite(_g) ? null : $"the penalised x-gradient has a non-finite entry ({RunRecorder.FirstNonFinite(_g)})";
+            return VectorMath.AllFinite(_g) ? null : $"the penalised x-gradient has a non-finite entry ({VectorMath.FirstNonFinite(_g)})";
         }
 
         private double ProjectedNorm()

@@ -180,7 +180,7 @@ internal sealed class ReverseUnroll : HypergradientMethod
 
         if (!VectorMath.AllFinite(C.G) || !VectorMath.AllFinite(_p))
         {
-            return HypergradientOutcome.Failed($"the reverse pass produced a non-finite hypergradient ({RunRecorder.FirstNonFinite(C.G)})");
+            return HypergradientOutcome.Failed($"the reverse pass produced a non-finite hypergradient ({VectorMath.FirstNonFinite(C.G)})");
         }
 
         return new HypergradientOutcome(upper, fFinal, sigma, true, _steps, null, null);
