@@ -1,6 +1,6 @@
 // BOME: Bilevel Optimization Made Easy, a first-order value-function method.
 // B. Liu, M. Ye, S. Wright, P. Stone, Q. Liu, "BOME! Bilevel Optimization Made Easy: A Simple First-Order Approach",
-// NeurIPS 2022 (algorithms.md, "BOME").
+// NeurIPS 2022, Algorithm 1.
 //
 // Update rule, outer iteration k (F upper, f lower objective):
 //   y_T  <- T steps of a lower-level solver on f(x_k, .) started at y_k                 (held constant below)
@@ -20,7 +20,7 @@
 //    rounding over a width of about sqrt(eps), where a value-only (Armijo) test accepts any step, and an error e in
 //    y_T tilts grad q by about e / ||grad q||, which lambda (of order 1 / ||grad q||) turns into a bias of the joint step.
 //  * With a declared lower domain Y the y-parts of grad F and grad q are the generalized gradients
-//    (y - P_Y(y - xi g)) / xi (the IGFM seed's Definition 3.2), and lambda is computed from them: at the boundary of Y
+//    (y - P_Y(y - xi g)) / xi (Definition 3.2 of Chen, Xu and Zhang, arXiv:2301.00712), and lambda is computed from them: at the boundary of Y
 //    the raw gradients' outward parts are undone by the projection, so a lambda computed from them does not make q
 //    decrease, and the iteration settles at points that are not lower-level optimal. In the interior of Y nothing changes.
 //  * The stopping test is in BomeOptions.Tolerance.

@@ -1,8 +1,8 @@
 // CCCP-BO: the convex-concave procedure for bilevel optimisation with a convex lower level.
 // H. Shen, S. Paternain, G. Liu, R. Kompella, T. Chen, "A method for bilevel optimization with convex lower-level
-// problem" (seed: shared/seeds/cccp-convex-lower-level.txt).
+// problem", IEEE ICASSP 2024; Algorithm 1, Eqs. (10), (11), (15).
 //
-// Notation (the seed's): upper objective F (the seed's f; IBilevelKernels.UpperValue), lower objective g
+// Notation (the paper's): upper objective F (the paper's f; IBilevelKernels.UpperValue), lower objective g
 // (IBilevelKernels.LowerValue), lower constraints u_j (LowerConstraintValue), z = (x, y), C the upper domain
 // (ProjectUpper), Y the lower domain (ProjectLower). The lower level is assumed convex in (x, y) jointly: g and every u_j.
 //   v(x)  = min_y { g(x, y) : u(x, y) <= 0, y in Y }                       (convex, Prop. 2.1)
@@ -14,7 +14,7 @@
 //   (15)  g_k = rho (z_k - z_{k+1})                               (projected gradient; stop when ||g_k|| <= Tolerance)
 // Theorem 4.3: for rho >= L (grad F L-Lipschitz), min_{k <= K} ||g_k||^2 <= 2 rho (F(z_1) - inf F) / K, and every iterate
 // keeps the lower-level gap g(z_k) - v(x_k) <= eps (Lemma 4.1).
-// Safeguards added here (not in the seed); only the first moves the answer, by the order of the inner tolerances:
+// Safeguards added here (not in the paper); only the first moves the answer, by the order of the inner tolerances:
 //  * In D_k, eps is replaced by eps less Projection.FeasibilityTolerance and less the lower-level tolerances times
 //    (1 + ||grad F(z_k)|| / rho) (never below eps / 2), so neither the projection's accepted constraint violation nor the
 //    errors of v(x_k) and xi_k from the inexact lower-level solve take the gap of the next iterate above eps.

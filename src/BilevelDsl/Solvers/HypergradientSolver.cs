@@ -1,5 +1,5 @@
 // The outer loop shared by the hypergradient methods (AID-CG, AID-Neumann, RHG, TRHG, FHG, BDA); each method's own file
-// holds only its hypergradient. Outer iteration k (algorithms.md, "Hypergradient family"):
+// holds only its hypergradient. Outer iteration k (the papers are cited in each method's file):
 //   1. eps_k = max(eps_0 d^k, eps_floor)                                (Pedregosa's decreasing tolerances)
 //   2. y <- warm start (previous y, or y0 without warm starts);
 //      optional lower-level solve: y <- LLsolver(f(x, .), from y, to ||grad_y f|| <= eps_k)

@@ -1,17 +1,18 @@
-// IGFM: Inexact Gradient-Free Method (Algorithm 2 of the IGFM seed, shared/seeds/igfm-no-lower-strong-convexity.txt),
+// IGFM: Inexact Gradient-Free Method (Algorithm 2 of
+// L. Chen, J. Xu, J. Zhang, "Bilevel optimization without lower-level strong convexity from the hyper-objective perspective", arXiv:2301.00712 (2023)),
 // a zeroth-order method on the hyper-objective phi(x) = min { F(x, y) : y in Y*(x) }, Y*(x) = argmin_{y in Y} f(x, y),
 // with the switching gradient method (SGM, Algorithm 1; see SgmSolver.cs) as the inexact oracle phi~(x) = F(x, SGM(x)).
 //
 // Update rule (Algorithm 2), iteration t = 0..T-1, d = dimension of x:
 //   u_t uniform on the unit sphere of R^d
 //   g_t = d / (2 delta) (phi~(x_t + delta u_t) - phi~(x_t - delta u_t)) u_t     (the two SGM calls are independent)
-//   x_{t+1} = x_t - eta g_t          (then P_X when an upper domain is declared; the seed's x is unconstrained)
+//   x_{t+1} = x_t - eta g_t          (then P_X when an upper domain is declared; the paper's x is unconstrained)
 //   output: x_out uniformly chosen from x_0..x_{T-1} (IgfmOptions.Output; the default returns the last iterate)
 // g_t is an unbiased estimate of the gradient of the delta-ball smoothing of phi~, an element of the Goldstein
-// delta-subdifferential; the seed's Theorem 6.2 / Corollary 6.1 give a (delta, eps)-Goldstein stationary point in expectation.
+// delta-subdifferential; the paper's Theorem 6.2 / Corollary 6.1 give a (delta, eps)-Goldstein stationary point in expectation.
 // Assumptions: those of SGM (F(x, .) and f(x, .) convex in y; Y compact convex, declared on the model; no lower-level
 // constraints) and a Lipschitz hyper-objective (a sharp or dominant-gradient lower level, Proposition 5.1).
-// Additions (not in the seed): SGM is warm-started from the previous iteration's outputs; the stopping test averages the
+// Additions (not in the paper): SGM is warm-started from the previous iteration's outputs; the stopping test averages the
 // last W estimates (IgfmOptions.Tolerance); y at the returned x is one more SGM call, and its status is the run's status
 // when it is not Converged (LowerLevelNotConverged, AssumptionViolated, ...), so a lower-level failure is never silent;
 // a run whose final value ends far above its first estimate (more than twice as far from 0) is reported as Diverged
@@ -336,7 +337,7 @@ public sealed class IgfmSolver : IBilevelSolver
             string which = o.Output switch
             {
                 IgfmOutput.BestEstimate => "X is the iterate with the smallest hyper-objective estimate",
-                IgfmOutput.UniformlyChosen => "X is an iterate chosen uniformly at random (the seed's output rule)",
+                IgfmOutput.UniformlyChosen => "X is an iterate chosen uniformly at random (the paper's output rule)",
                 _ => "X is the last iterate",
             };
 

@@ -1,7 +1,7 @@
 // Penalty method: penalised lower-level stationarity with an increasing penalty.
 // A. Mehra, J. Hamm, "Penalty method for inversion-free deep bilevel optimization", ACML 2021 (arXiv 1911.03432, 2019).
 //
-// Update rule (algorithms.md, "Penalty"): replace the lower level by its stationarity condition and penalise it,
+// Update rule (Mehra and Hamm, Algorithm 1): replace the lower level by its stationarity condition and penalise it,
 //   min_{x,y} P_gamma(x, y) = F(x, y) + (gamma/2) ||grad_y f(x, y)||^2,   gamma_r increasing over rounds r;
 //   grad_x P = grad_x F + gamma hvp_xy_f(grad_y f),   grad_y P = grad_y F + gamma hvp_yy_f(grad_y f).
 // Outer iteration (x step) in round r, gamma = gamma_r, eps = eps_r:

@@ -26,7 +26,7 @@ internal enum SgmShortfall
 /// One instance serves one thread at a time; IGFM's parallel branches each own one.
 /// </summary>
 /// <remarks>
-/// Notation: the seed calls the upper objective f and the lower one g; this library calls them F and f.
+/// Notation: the paper calls the upper objective f and the lower one g; this library calls them F and f.
 /// </remarks>
 internal sealed class SgmWorkspace
 {
@@ -139,7 +139,7 @@ internal sealed class SgmWorkspace
             return;
         }
 
-        // Warm-up (lines 2-5): projected (sub)gradient steps on f; the estimate is the smallest value seen (the seed
+        // Warm-up (lines 2-5): projected (sub)gradient steps on f; the estimate is the smallest value seen (the paper
         // takes the last one, which is the smallest for smooth f and tau <= 1/L; for subgradient steps the smallest is
         // the better upper bound on min f). With WarmupPatience > 0 the step is halved after that many steps without a
         // new smallest value: fixed subgradient steps circle a sharp minimum at a distance of order tau forever, halving
@@ -201,7 +201,7 @@ internal sealed class SgmWorkspace
         double estimate = fBest;
         WarmupLateDecrease = fBestAtHalf - fBest;
 
-        // Switching phase (lines 6-13), started from the best warm-up point (the seed restarts from y0; starting where
+        // Switching phase (lines 6-13), started from the best warm-up point (the paper restarts from y0; starting where
         // f is already within reach of the estimate saves the steps that would walk back there).
         _best.AsSpan().CopyTo(_y);
         _gyBest.AsSpan().CopyTo(_gy);
@@ -279,7 +279,7 @@ internal sealed class SgmWorkspace
             }
             else
             {
-                // A step on f: the seed's fixed tau, or Polyak's step onto the half-space where the linearisation of f is at
+                // A step on f: the paper's fixed tau, or Polyak's step onto the half-space where the linearisation of f is at
                 // most g* - theta (it contains the level set {f <= g* - theta} when f is convex).
                 double lowerStep = tau;
                 if (polyak)

@@ -1,7 +1,8 @@
 // SPNBO: Smoothing and Penalty method for Non-Lipschitz Bi-level Optimization, with its stochastic constraint
-// gradient (SCG) inner method (seed: shared/seeds/spnbo-nonsmooth-lower-level.txt, Algorithms 1 and 2).
+// gradient (SCG) inner method: "Efficient method for bi-level optimization with non-smooth lower-level problem" (anonymous ICLR submission, OpenReview),
+// Algorithms 1 and 2, stopping conditions (10).
 //
-// Notation: the seed's w is y here (lower variable, n entries), its lambda is x (upper variable, m entries), its upper
+// Notation: the paper's w is y here (lower variable, n entries), its lambda is x (upper variable, m entries), its upper
 // objective f is F, its lower objective g + exp(lambda_1) phi(h(w)) is f, and f_mu is f with every nonsmooth term
 // smoothed (model.WithSmoothing(mu)). z = (x, y).
 //
@@ -21,9 +22,9 @@
 //   the round ends when the conditions (10) hold for the FULL gradients, checked every CheckInterval steps:
 //     ||grad_x L||^2 <= eps_k^2, ||grad_y L||^2 <= eps_k^2, ||c||^2 <= eps_k^2, where
 //     (grad_x L, grad_y L) = grad F + 2 beta ((d2 f_mu/dx dy)(p.c), (d2 f_mu/dy2)(p.c))   (one HVP with (0, p.c)).
-// The seed's (6) reads d e_j (c_j^2 - lambda p_j); with L as in (4) the p-gradient is beta c^2 - tau p, used here.
-// Choices made here (not in the seed); none changes what a round's end certifies, which is (10) with full gradients:
-//  * Batches: i_1..i_B ~ p and j_1..j_B uniform, independently, in place of the single i and j (B = 1 is the seed's
+// The paper's (6) reads d e_j (c_j^2 - lambda p_j); with L as in (4) the p-gradient is beta c^2 - tau p, used here.
+// Choices made here (not in the paper); none changes what a round's end certifies, which is (10) with full gradients:
+//  * Batches: i_1..i_B ~ p and j_1..j_B uniform, independently, in place of the single i and j (B = 1 is the paper's
 //    estimator). The batch mean of 2 beta c_i grad c_i is 2 beta J' u with u_i = (count of i / B) c_i, ONE
 //    Hessian-vector product whatever B is, so a batch only lowers the variance.
 //  * The clip range is per coordinate and automatic unless set: rho_j = (gamma D_j)^2, b_j = ClipRange rho_j, where
@@ -48,7 +49,7 @@ using BilevelDsl.Solvers.Inner;
 namespace BilevelDsl.Solvers;
 
 /// <summary>
-/// SPNBO (the seed's method) for bilevel problems whose lower level is nonsmooth, possibly non-Lipschitz
+/// SPNBO (the paper's method) for bilevel problems whose lower level is nonsmooth, possibly non-Lipschitz
 /// (|t|^p with p &lt; 1, the l1 norm, OSCAR pair terms): the lower level is smoothed with a decreasing mu, replaced by its
 /// stationarity condition c = grad_y f_mu = 0, and the constrained problem is solved as the minimax problem
 /// min_(x,y) max_(p in simplex) F + beta sum p_i c_i^2 - (tau/2)||p||^2 by a stochastic method that samples one
@@ -62,7 +63,7 @@ namespace BilevelDsl.Solvers;
 /// <see cref="SolverStatus.AssumptionViolated"/>. Result values are those of the exact (unsmoothed) model.
 /// </para>
 /// <para>
-/// <see cref="SolveDetailed"/> also returns a record per round with the full-gradient quantities of the seed's stopping
+/// <see cref="SolveDetailed"/> also returns a record per round with the full-gradient quantities of the paper's stopping
 /// conditions (10) and whether they held. Work arrays are allocated once per solve; the SCG loop does not allocate
 /// (each round creates one smoothed view of the model).
 /// </para>
