@@ -625,17 +625,7 @@ internal sealed class HypergradientContext
     }
 
     /// <summary>||X - P_X(X - G)||, or ||G|| without an upper domain.</summary>
-    public double ProjectedGradientNorm()
-    {
-        if (!HasUpperDomain)
-        {
-            return VectorMath.Norm2(G);
-        }
-
-        TensorPrimitives.Subtract(X, G, ScratchX);
-        Model.ProjectUpper(ScratchX);
-        return Stationarity.ProjectedStepNorm(X, ScratchX);
-    }
+    public double ProjectedGradientNorm() => Stationarity.UpperResidual(Model, HasUpperDomain, X, G, ScratchX);
 
     /// <summary>
     /// With a lower domain: prepares <see cref="Jacobian"/> at z = y - grad_y f(x, y) (unit step, as in the stationarity

@@ -411,16 +411,6 @@ public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
             return VectorMath.AllFinite(_g) ? null : $"the penalised x-gradient has a non-finite entry ({VectorMath.FirstNonFinite(_g)})";
         }
 
-        private double ProjectedNorm()
-        {
-            if (!_hasUpperDomain)
-            {
-                return VectorMath.Norm2(_g);
-            }
-
-            TensorPrimitives.Subtract(_x, _g, _scratch);
-            _model.ProjectUpper(_scratch);
-            return Stationarity.ProjectedStepNorm(_x, _scratch);
-        }
+        private double ProjectedNorm() => Stationarity.UpperResidual(_model, _hasUpperDomain, _x, _g, _scratch);
     }
 }
