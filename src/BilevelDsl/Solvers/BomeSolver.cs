@@ -37,12 +37,10 @@ namespace BilevelDsl.Solvers;
 /// convexity or uniqueness needed.
 /// </summary>
 /// <remarks>Work arrays are allocated once per <see cref="Solve"/>; the iteration loop does not allocate.</remarks>
-public sealed class BomeSolver : IBilevelSolver
+public sealed class BomeSolver : DrivenSolver<BomeOptions>
 {
     /// <inheritdoc/>
-    public string Name => "bome";
-
-    private readonly BomeOptions _options;
+    public override string Name => "bome";
 
     /// <summary>Creates a solver with the default <see cref="BomeOptions"/>.</summary>
     public BomeSolver()
@@ -54,34 +52,16 @@ public sealed class BomeSolver : IBilevelSolver
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
     public BomeSolver(BomeOptions options)
+        : base(options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
     }
 
-    /// <summary>The options this solver runs with.</summary>
-    public BomeOptions Options => _options;
+    private protected override DriverSettings Settings => new DriverSettings("BOME", Options.MaxIterations, Options.RecordHistory, Options.Certificate);
 
-    /// <inheritdoc />
-    public BilevelResult Solve(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return SolverDriver.Solve(
-            new DriverSettings("BOME", _options.MaxIterations, _options.RecordHistory, _options.Certificate),
-            model,
-            x0,
-            y0,
-            progress,
-            cancellationToken,
-            () => CheckAssumptions(model, _options.Smoothing),
-            (m, x, y) => new Run(m, _options.Smoothing > 0.0 ? m.WithSmoothing(_options.Smoothing) : m, _options, x, y));
-    }
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => CheckAssumptions(model, Options.Smoothing);
+
+    private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
+        new Run(model, Options.Smoothing > 0.0 ? model.WithSmoothing(Options.Smoothing) : model, Options, x0, y0);
 
     /// <summary>Null if BOME's assumptions checkable from the model hold; otherwise the reason and what to do.</summary>
     private static string? CheckAssumptions(IBilevelKernels model, double smoothing)

@@ -44,10 +44,10 @@ namespace BilevelDsl.Solvers;
 /// problem) and x, while the regularisation and barrier weights decay (see <see cref="BvfimOptions"/>).
 /// Work arrays are allocated once per <see cref="Solve"/>; the iteration loops do not allocate.
 /// </remarks>
-public sealed class BvfimSolver : IBilevelSolver
+public sealed class BvfimSolver : DrivenSolver<BvfimOptions>
 {
     /// <inheritdoc/>
-    public string Name => "bvfim";
+    public override string Name => "bvfim";
 
     /// <summary>Armijo fraction of the z and phase-one line searches, and of the barrier search's rounding-level fallback test.</summary>
     private const double ArmijoFraction = 0.4;
@@ -64,8 +64,6 @@ public sealed class BvfimSolver : IBilevelSolver
     /// <summary>Multiple of the unit roundoff allowed as rounding error in the line searches' value tests.</summary>
     private const double RoundingAllowance = 64.0 * 1.1102230246251565e-16; // 64 unit roundoffs (2^-53)
 
-    private readonly BvfimOptions _options;
-
     /// <summary>Creates a solver with the default <see cref="BvfimOptions"/>.</summary>
     public BvfimSolver()
         : this(new BvfimOptions())
@@ -76,31 +74,16 @@ public sealed class BvfimSolver : IBilevelSolver
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
     public BvfimSolver(BvfimOptions options)
+        : base(options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
     }
 
-    /// <summary>The options this solver runs with.</summary>
-    public BvfimOptions Options => _options;
+    private protected override DriverSettings Settings => new DriverSettings("BVFIM", Options.MaxIterations, Options.RecordHistory, Options.Certificate);
 
-    /// <inheritdoc />
-    public BilevelResult Solve(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default) =>
-        SolverDriver.Solve(
-            new DriverSettings("BVFIM", _options.MaxIterations, _options.RecordHistory, _options.Certificate),
-            model,
-            x0,
-            y0,
-            progress,
-            cancellationToken,
-            () => Assumptions(model),
-            (m, x, y) => new Run(m, _options, x, y));
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => Assumptions(model);
+
+    private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
+        new Run(model, Options, x0, y0);
 
     /// <summary>
     /// BVFIM's iteration has no projections and its log-barrier covers the value-function constraint only: lower-level

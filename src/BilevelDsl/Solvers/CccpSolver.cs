@@ -47,15 +47,13 @@ namespace BilevelDsl.Solvers;
 /// visits. The smoothness of [LowerConstraint] methods is not part of <see cref="ModelInfo"/> and is not checked.
 /// Work arrays are allocated once per <see cref="Solve"/>; the iteration loop does not allocate.
 /// </remarks>
-public sealed class CccpSolver : IBilevelSolver
+public sealed class CccpSolver : DrivenSolver<CccpOptions>
 {
     /// <inheritdoc/>
-    public string Name => "cccp";
+    public override string Name => "cccp";
 
     private const int MaxRhoDoublingsPerStep = 60;
     private const double RoundingAllowance = 64.0 * 1.1102230246251565e-16;
-
-    private readonly CccpOptions _options;
 
     /// <summary>Creates a solver with the default <see cref="CccpOptions"/>.</summary>
     public CccpSolver()
@@ -67,34 +65,16 @@ public sealed class CccpSolver : IBilevelSolver
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
     public CccpSolver(CccpOptions options)
+        : base(options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
     }
 
-    /// <summary>The options this solver runs with.</summary>
-    public CccpOptions Options => _options;
+    private protected override DriverSettings Settings => new DriverSettings("CCCP-BO", Options.MaxIterations, Options.RecordHistory, Options.Certificate);
 
-    /// <inheritdoc />
-    public BilevelResult Solve(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return SolverDriver.Solve(
-            new DriverSettings("CCCP-BO", _options.MaxIterations, _options.RecordHistory, _options.Certificate),
-            model,
-            x0,
-            y0,
-            progress,
-            cancellationToken,
-            () => CheckAssumptions(model, _options.Smoothing),
-            (m, x, y) => new Run(_options.Smoothing > 0.0 ? m.WithSmoothing(_options.Smoothing) : m, _options, x, y));
-    }
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => CheckAssumptions(model, Options.Smoothing);
+
+    private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
+        new Run(Options.Smoothing > 0.0 ? model.WithSmoothing(Options.Smoothing) : model, Options, x0, y0);
 
     /// <summary>Null if the model suits CCCP-BO (as far as <see cref="IBilevelKernels.Info"/> tells), otherwise the reason.</summary>
     private static string? CheckAssumptions(IBilevelKernels model, double smoothing)

@@ -36,12 +36,10 @@ namespace BilevelDsl.Solvers;
 /// run in parallel when the model is thread-safe (<see cref="IgfmOptions.Parallelism"/>); each has its own work arrays,
 /// allocated once per <see cref="Solve"/>, and the iteration loop does not allocate.
 /// </remarks>
-public sealed class IgfmSolver : IBilevelSolver
+public sealed class IgfmSolver : DrivenSolver<IgfmOptions>
 {
     /// <inheritdoc/>
-    public string Name => "igfm";
-
-    private readonly IgfmOptions _options;
+    public override string Name => "igfm";
 
     /// <summary>Creates a solver with the default <see cref="IgfmOptions"/>.</summary>
     public IgfmSolver()
@@ -53,20 +51,15 @@ public sealed class IgfmSolver : IBilevelSolver
     /// <exception cref="ArgumentNullException"><paramref name="options"/> (or its Sgm) is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
     public IgfmSolver(IgfmOptions options)
+        : base(options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
     }
-
-    /// <summary>The options this solver runs with.</summary>
-    public IgfmOptions Options => _options;
 
     /// <summary>Whether a run on <paramref name="model"/> evaluates the two points of an iteration in parallel.</summary>
     public bool RunsInParallel(IBilevelKernels model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return _options.Parallelism switch
+        return Options.Parallelism switch
         {
             IgfmParallelism.Always => true,
             IgfmParallelism.Never => false,
@@ -75,26 +68,12 @@ public sealed class IgfmSolver : IBilevelSolver
         };
     }
 
-    /// <inheritdoc />
-    public BilevelResult Solve(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        int n = y0.Length;
-        return SolverDriver.Solve(
-            new DriverSettings("IGFM", _options.MaxIterations, _options.RecordHistory, _options.Certificate),
-            model,
-            x0,
-            y0,
-            progress,
-            cancellationToken,
-            () => SgmDomainCheck.Check(model, new double[n], "IGFM"),
-            (m, x, y) => new Run(m, _options, x, y, RunsInParallel(m)));
-    }
+    private protected override DriverSettings Settings => new DriverSettings("IGFM", Options.MaxIterations, Options.RecordHistory, Options.Certificate);
+
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => SgmDomainCheck.Check(model, new double[lowerDimension], "IGFM");
+
+    private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
+        new Run(model, Options, x0, y0, RunsInParallel(model));
 
     /// <summary>The state of one solve: work arrays allocated once, then reused by every iteration.</summary>
     private sealed class Run : IterativeMethod, IDisposable

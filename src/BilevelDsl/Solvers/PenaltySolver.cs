@@ -27,10 +27,10 @@ namespace BilevelDsl.Solvers;
 /// round by round; no linear systems, one lower-level Hessian-vector product per gradient. Needs a smooth lower level
 /// without a domain; it picks the lower-level solution the upper level prefers when there are several.
 /// </summary>
-public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
+public sealed class PenaltySolver : DrivenSolver<PenaltyOptions>, IHypergradientEstimator
 {
     /// <inheritdoc/>
-    public string Name => "penalty";
+    public override string Name => "penalty";
 
     /// <summary>Creates a solver with the default <see cref="PenaltyOptions"/>.</summary>
     public PenaltySolver()
@@ -42,34 +42,19 @@ public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
     public PenaltySolver(PenaltyOptions options)
+        : base(options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        Options = options;
     }
-
-    /// <summary>The options this solver runs with.</summary>
-    public PenaltyOptions Options { get; }
 
     /// <inheritdoc/>
     public string MethodName => "Penalty";
 
-    /// <inheritdoc/>
-    public BilevelResult Solve(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default) =>
-        SolverDriver.Solve(
-            new DriverSettings(MethodName, Options.MaxIterations, Options.RecordHistory, Options.Certificate),
-            model,
-            x0,
-            y0,
-            progress,
-            cancellationToken,
-            () => Assumptions(model),
-            (m, x, y) => new Run(Options, m, x, y));
+    private protected override DriverSettings Settings => new DriverSettings(MethodName, Options.MaxIterations, Options.RecordHistory, Options.Certificate);
+
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => Assumptions(model);
+
+    private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
+        new Run(Options, model, x0, y0);
 
     /// <summary>A solve whose iterations are recorded in (and reported through) an enclosing run's log (SMNBP's rounds).</summary>
     internal BilevelResult Solve(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, RunLog log, CancellationToken cancellationToken) =>

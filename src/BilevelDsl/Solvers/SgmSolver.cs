@@ -83,12 +83,10 @@ public sealed record SgmResult
 /// lower-level constraints are refused with <see cref="SolverStatus.AssumptionViolated"/>. Nonconvexity met along the
 /// iterates is reported the same way. Work arrays are allocated once per call; the step loops do not allocate.
 /// </remarks>
-public sealed class SgmSolver : IBilevelSolver
+public sealed class SgmSolver : DrivenSolver<SgmOptions>
 {
     /// <inheritdoc/>
-    public string Name => "sgm";
-
-    private readonly SgmOptions _options;
+    public override string Name => "sgm";
 
     /// <summary>Creates a solver with the default <see cref="SgmOptions"/>.</summary>
     public SgmSolver()
@@ -100,14 +98,9 @@ public sealed class SgmSolver : IBilevelSolver
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
     public SgmSolver(SgmOptions options)
+        : base(options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
     }
-
-    /// <summary>The options this solver runs with.</summary>
-    public SgmOptions Options => _options;
 
     /// <summary>
     /// Runs SGM at the fixed upper variable <paramref name="x"/> from <paramref name="y0"/> (projected onto the lower
@@ -140,32 +133,18 @@ public sealed class SgmSolver : IBilevelSolver
     /// iteration in <see cref="BilevelResult.History"/> and progress: F and f at the new y, the norm of the (sub)gradient
     /// stepped along, and (in StepNorm) the largest change of an entry of y.
     /// </summary>
-    /// <inheritdoc />
-    public BilevelResult Solve(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        int n = y0.Length;
-        return SolverDriver.Solve(
-            new DriverSettings("SGM", 1, _options.RecordHistory, _options.Certificate),
-            model,
-            x0,
-            y0,
-            progress,
-            cancellationToken,
-            () => SgmDomainCheck.Check(model, new double[n], "SGM"),
-            (m, x, y) => new Run(m, _options, x, y, _options.RecordHistory || progress is not null));
-    }
+    private protected override DriverSettings Settings => new DriverSettings("SGM", 1, Options.RecordHistory, Options.Certificate);
+
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => SgmDomainCheck.Check(model, new double[lowerDimension], "SGM");
+
+    private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
+        new Run(model, Options, x0, y0);
 
     /// <summary>
     /// SGM at the fixed x0 as one driver step: Algorithm 1's warm-up and switching phases, each SGM step recorded in the
     /// run's log (with F evaluated there) when history or progress is wanted.
     /// </summary>
-    private sealed class Run(IBilevelKernels model, SgmOptions options, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, bool traced) : IterativeMethod
+    private sealed class Run(IBilevelKernels model, SgmOptions options, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) : IterativeMethod
     {
         private readonly double[] _x = x0.ToArray();
         private readonly double[] _y0 = y0.ToArray();
@@ -177,6 +156,7 @@ public sealed class SgmSolver : IBilevelSolver
 
         public override StepOutcome Step(int k, CancellationToken cancellationToken)
         {
+            bool traced = Log.IsObserved;
             _work = new SgmWorkspace(_x.Length, _y0.Length);
             _work.Run(model, _x, _y0, options, cancellationToken, traced ? new SgmTrace(Log) : null);
             if (!traced)
@@ -214,8 +194,8 @@ public sealed class SgmSolver : IBilevelSolver
             }
 
             var work = new SgmWorkspace(x.Length, y0.Length);
-            work.Run(model, x, y0, _options, cancellationToken, trace);
-            return (work.Status, work.Describe(_options), (double[])work.Output.Clone(), work);
+            work.Run(model, x, y0, Options, cancellationToken, trace);
+            return (work.Status, work.Describe(Options), (double[])work.Output.Clone(), work);
         }
         catch (ArgumentException ex)
         {
