@@ -37,7 +37,7 @@ namespace BilevelDsl.Solvers;
 /// convexity or uniqueness needed.
 /// </summary>
 /// <remarks>Work arrays are allocated once per <see cref="Solve"/>; the iteration loop does not allocate.</remarks>
-public sealed class BomeSolver : DrivenSolver<BomeOptions>
+public sealed partial class BomeSolver : DrivenSolver<BomeOptions>
 {
     /// <inheritdoc/>
     public override string Name => "bome";
@@ -105,7 +105,7 @@ public sealed class BomeSolver : DrivenSolver<BomeOptions>
     private const double RoundingAllowance = 16.0 * 1.1102230246251565e-16;
 
     /// <summary>The state of one solve: work arrays allocated once, then reused by every iteration.</summary>
-    private sealed class Run : IterativeMethod
+    private sealed partial class Run : IterativeMethod
     {
         private readonly IBilevelKernels _exact;
         private readonly IBilevelKernels _model;
@@ -359,40 +359,5 @@ public sealed class BomeSolver : DrivenSolver<BomeOptions>
 
             return destination;
         }
-
-        /// <summary>||y - P(y - df/dy)|| (||df/dy|| without a lower domain), with df/dy at y in _fy.</summary>
-        private double LowerStationarity()
-        {
-            if (!_lowerDomain)
-            {
-                return VectorMath.Norm2(_fy);
-            }
-
-            VectorMath.AddScaled(_y, -1.0, _fy, _scratchY);
-            _model.ProjectLower(_scratchY);
-            double sum = 0.0;
-            for (int i = 0; i < _y.Length; i++)
-            {
-                double d = _y[i] - _scratchY[i];
-                sum += d * d;
-            }
-
-            return Math.Sqrt(sum);
-        }
-
-        private static string? NonFinite(double value, ReadOnlySpan<double> gradient, string objective, string at)
-        {
-            string level = objective == "F" ? "upper-level" : "lower-level";
-            if (!double.IsFinite(value))
-            {
-                return $"the {level} value {objective}(x, {at}) is {InputValidation.Describe(value)}";
-            }
-
-            return VectorMath.AllFinite(gradient)
-                ? null
-                : $"the {level} gradient of {objective} at (x, {at}) has a non-finite entry ({VectorMath.FirstNonFinite(gradient)})";
-        }
-
-        private static string Format(double value) => Fmt.G(value);
     }
 }
