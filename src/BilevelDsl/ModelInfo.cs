@@ -13,9 +13,12 @@ public sealed record ModelInfo(LevelInfo Upper, LevelInfo Lower, int LowerConstr
 
 /// <summary>Smoothness facts about one level's objective.</summary>
 /// <param name="Method">The objective's method name.</param>
-/// <param name="NonsmoothTerms">Every nonsmooth primitive in its body (and in the helpers it calls).</param>
+/// <param name="NonsmoothTerms">Every nonsmooth primitive in its body (and in the helpers it calls); copied, so that no caller can change what every instance of the model reports.</param>
 public sealed record LevelInfo(string Method, IReadOnlyList<NonsmoothTerm> NonsmoothTerms)
 {
+    /// <summary>Every nonsmooth primitive in the objective (a read-only copy of what the generator recorded).</summary>
+    public IReadOnlyList<NonsmoothTerm> NonsmoothTerms { get; } = Array.AsReadOnly((NonsmoothTerms ?? throw new ArgumentNullException(nameof(NonsmoothTerms))).ToArray());
+
     /// <summary>Whether the objective is differentiable everywhere (no nonsmooth primitive).</summary>
     public bool IsSmooth => NonsmoothTerms.Count == 0;
 

@@ -1,7 +1,7 @@
 // AID-CG: approximate implicit differentiation with conjugate gradients ("Approx"/HOAG).
-// F. Pedregosa, "Hyperparameter optimization with approximate gradient", ICML 2016.
+// F. Pedregosa, "Hyperparameter optimization with approximate gradient", ICML 2016, Algorithm 1 (HOAG).
 //
-// Update rule (algorithms.md, "AID-CG"), outer iteration k with tolerance eps_k (summable, decreasing):
+// Update rule (Pedregosa 2016, Algorithm 1), outer iteration k with tolerance eps_k (summable, decreasing):
 //   y_k   <- lower-level solver on f(x_k, .) from the warm start until ||grad_y f|| <= eps_k    (shared loop)
 //   q_k   <- CG on  hvp_yy(q) = grad_y F(x_k, y_k)  until ||H q - b|| <= eps_k ||b||,  warm-started at q_{k-1}
 //   g_k   =  grad_x F(x_k, y_k) - hvp_xy(q_k)         (Hessians of f at (x_k, y_k))
@@ -107,7 +107,7 @@ public sealed class AidCgSolver : HypergradientSolver
             System.Numerics.Tensors.TensorPrimitives.Subtract(C.UpperGradX, C.G, C.G);
             if (!VectorMath.AllFinite(C.G))
             {
-                return HypergradientOutcome.Failed($"the hypergradient has a non-finite entry ({RunRecorder.FirstNonFinite(C.G)})");
+                return HypergradientOutcome.Failed($"the hypergradient has a non-finite entry ({VectorMath.FirstNonFinite(C.G)})");
             }
 
             return HypergradientOutcome.Ok(upper, accurate: r.Status == ConjugateGradientStatus.Converged);

@@ -1,7 +1,7 @@
 // AID-Neumann: approximate implicit differentiation with a truncated Neumann series.
-// J. Lorraine, P. Vicol, D. Duvenaud, "Optimizing millions of hyperparameters by implicit differentiation", AISTATS 2020.
+// J. Lorraine, P. Vicol, D. Duvenaud, "Optimizing millions of hyperparameters by implicit differentiation", AISTATS 2020, Algorithm 1 and Eq. (9).
 //
-// Update rule (algorithms.md, "AID-Neumann"), outer iteration k:
+// Update rule (Lorraine et al. 2020, Algorithm 1), outer iteration k:
 //   y_k <- lower-level solver on f(x_k, .) to ||grad_y f|| <= eps_k                            (shared loop)
 //   q   =  a * sum_{j=0..J} (I - a H)^j b,   H = hvp_yy of f at (x_k, y_k),  b = grad_y F(x_k, y_k),  a < 1/L
 //          (v_0 = b; v_j = v_{j-1} - a H v_{j-1}; q = a (v_0 + ... + v_J))
@@ -102,7 +102,7 @@ public sealed class AidNeumannSolver : HypergradientSolver
             TensorPrimitives.Subtract(C.UpperGradX, h.MixedProduct, C.G);
             if (!VectorMath.AllFinite(C.G))
             {
-                return HypergradientOutcome.Failed($"the hypergradient has a non-finite entry ({RunRecorder.FirstNonFinite(C.G)})");
+                return HypergradientOutcome.Failed($"the hypergradient has a non-finite entry ({VectorMath.FirstNonFinite(C.G)})");
             }
 
             return HypergradientOutcome.Ok(upper);

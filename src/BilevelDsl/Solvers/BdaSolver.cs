@@ -2,7 +2,7 @@
 // R. Liu, P. Mu, X. Yuan, S. Zeng, J. Zhang, "A generic first-order algorithmic framework for bi-level programming
 // beyond lower-level singleton", ICML 2020.
 //
-// Update rule (algorithms.md, "BDA"), outer iteration k with aggregation weight mu_k, y_0 = warm start:
+// Update rule (Liu et al. 2020, Algorithm 1), outer iteration k with aggregation weight mu_k, y_0 = warm start:
 //   forward:  a_t = mu_k / (t + 1),  y_{t+1} = P(y_t - (a_t s_u grad_y F(x, y_t) + (1 - a_t) s_l grad_y f(x, y_t))),
 //             t = 0..T-1, storing every y_t
 //   backward (reverse differentiation through this iteration; Hessian-vector products of F and of f):
@@ -183,7 +183,7 @@ public sealed class BdaSolver : HypergradientSolver
 
             if (!VectorMath.AllFinite(C.G) || !VectorMath.AllFinite(_p))
             {
-                return HypergradientOutcome.Failed($"the reverse pass produced a non-finite hypergradient ({RunRecorder.FirstNonFinite(C.G)}); the unrolled steps may be too long");
+                return HypergradientOutcome.Failed($"the reverse pass produced a non-finite hypergradient ({VectorMath.FirstNonFinite(C.G)}); the unrolled steps may be too long");
             }
 
             // The shared loop may only report Converged once mu_k has settled (Accurate = false before).

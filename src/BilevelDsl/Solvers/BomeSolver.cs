@@ -1,6 +1,6 @@
 // BOME: Bilevel Optimization Made Easy, a first-order value-function method.
 // B. Liu, M. Ye, S. Wright, P. Stone, Q. Liu, "BOME! Bilevel Optimization Made Easy: A Simple First-Order Approach",
-// NeurIPS 2022 (algorithms.md, "BOME").
+// NeurIPS 2022, Algorithm 1.
 //
 // Update rule, outer iteration k (F upper, f lower objective):
 //   y_T  <- T steps of a lower-level solver on f(x_k, .) started at y_k                 (held constant below)
@@ -20,7 +20,7 @@
 //    rounding over a width of about sqrt(eps), where a value-only (Armijo) test accepts any step, and an error e in
 //    y_T tilts grad q by about e / ||grad q||, which lambda (of order 1 / ||grad q||) turns into a bias of the joint step.
 //  * With a declared lower domain Y the y-parts of grad F and grad q are the generalized gradients
-//    (y - P_Y(y - xi g)) / xi (the IGFM seed's Definition 3.2), and lambda is computed from them: at the boundary of Y
+//    (y - P_Y(y - xi g)) / xi (Definition 3.2 of Chen, Xu and Zhang, arXiv:2301.00712), and lambda is computed from them: at the boundary of Y
 //    the raw gradients' outward parts are undone by the projection, so a lambda computed from them does not make q
 //    decrease, and the iteration settles at points that are not lower-level optimal. In the interior of Y nothing changes.
 //  * The stopping test is in BomeOptions.Tolerance.
@@ -37,12 +37,10 @@ namespace BilevelDsl.Solvers;
 /// convexity or uniqueness needed.
 /// </summary>
 /// <remarks>Work arrays are allocated once per <see cref="Solve"/>; the iteration loop does not allocate.</remarks>
-public sealed class BomeSolver : IBilevelSolver
+public sealed partial class BomeSolver : DrivenSolver<BomeOptions>
 {
     /// <inheritdoc/>
-    public string Name => "bome";
-
-    private readonly BomeOptions _options;
+    public override string Name => "bome";
 
     /// <summary>Creates a solver with the default <see cref="BomeOptions"/>.</summary>
     public BomeSolver()
@@ -54,34 +52,16 @@ public sealed class BomeSolver : IBilevelSolver
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
     public BomeSolver(BomeOptions options)
+        : base(options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
     }
 
-    /// <summary>The options this solver runs with.</summary>
-    public BomeOptions Options => _options;
+    private protected override DriverSettings Settings => new DriverSettings("BOME", Options.MaxIterations, Options.RecordHistory, Options.Certificate);
 
-    /// <inheritdoc />
-    public BilevelResult Solve(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return SolverDriver.Solve(
-            new DriverSettings("BOME", _options.MaxIterations, _options.RecordHistory, _options.Certificate),
-            model,
-            x0,
-            y0,
-            progress,
-            cancellationToken,
-            () => CheckAssumptions(model, _options.Smoothing),
-            (m, x, y) => new Run(m, _options.Smoothing > 0.0 ? m.WithSmoothing(_options.Smoothing) : m, _options, x, y));
-    }
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => CheckAssumptions(model, Options.Smoothing);
+
+    private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
+        new Run(model, Options.Smoothing > 0.0 ? model.WithSmoothing(Options.Smoothing) : model, Options, x0, y0);
 
     /// <summary>Null if BOME's assumptions checkable from the model hold; otherwise the reason and what to do.</summary>
     private static string? CheckAssumptions(IBilevelKernels model, double smoothing)
@@ -125,7 +105,7 @@ public sealed class BomeSolver : IBilevelSolver
     private const double RoundingAllowance = 16.0 * 1.1102230246251565e-16;
 
     /// <summary>The state of one solve: work arrays allocated once, then reused by every iteration.</summary>
-    private sealed class Run : IterativeMethod
+    private sealed partial class Run : IterativeMethod
     {
         private readonly IBilevelKernels _exact;
         private readonly IBilevelKernels _model;
@@ -379,40 +359,5 @@ public sealed class BomeSolver : IBilevelSolver
 
             return destination;
         }
-
-        /// <summary>||y - P(y - df/dy)|| (||df/dy|| without a lower domain), with df/dy at y in _fy.</summary>
-        private double LowerStationarity()
-        {
-            if (!_lowerDomain)
-            {
-                return VectorMath.Norm2(_fy);
-            }
-
-            VectorMath.AddScaled(_y, -1.0, _fy, _scratchY);
-            _model.ProjectLower(_scratchY);
-            double sum = 0.0;
-            for (int i = 0; i < _y.Length; i++)
-            {
-                double d = _y[i] - _scratchY[i];
-                sum += d * d;
-            }
-
-            return Math.Sqrt(sum);
-        }
-
-        private static string? NonFinite(double value, ReadOnlySpan<double> gradient, string objective, string at)
-        {
-            string level = objective == "F" ? "upper-level" : "lower-level";
-            if (!double.IsFinite(value))
-            {
-                return $"the {level} value {objective}(x, {at}) is {InputValidation.Describe(value)}";
-            }
-
-            return VectorMath.AllFinite(gradient)
-                ? null
-                : $"the {level} gradient of {objective} at (x, {at}) has a non-finite entry ({VectorMath.FirstNonFinite(gradient)})";
-        }
-
-        private static string Format(double value) => Fmt.G(value);
     }
 }

@@ -9,7 +9,7 @@ namespace BilevelDsl.Solvers;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Theorem 4.3 of the seed: with rho &gt;= L (the Lipschitz constant of grad F in (x, y)),
+/// Theorem 4.3 of the paper: with rho &gt;= L (the Lipschitz constant of grad F in (x, y)),
 /// min_{k &lt;= K} ||g_k||^2 &lt;= 2 rho (F(z_1) - inf F) / K for the projected gradient g_k = rho (z_k - z_{k+1}). When L is
 /// known, set <see cref="Rho"/> to it and <see cref="AdaptiveRho"/> to false to run the method exactly as analysed. With
 /// <see cref="AdaptiveRho"/> (the default) rho starts at the larger of <see cref="Rho"/> and the curvature of F along its
@@ -29,7 +29,7 @@ public sealed record CccpOptions
     /// <summary>rho: the proximal constant of sub-problem (9), the inverse step of the projected gradient step (11). With <see cref="AdaptiveRho"/>, a lower bound on the initial value.</summary>
     public double Rho { get; init; } = 1.0;
 
-    /// <summary>Whether rho is doubled when a step fails the descent inequality (see the remarks); false keeps rho fixed, as in the seed.</summary>
+    /// <summary>Whether rho is doubled when a step fails the descent inequality (see the remarks); false keeps rho fixed, as in the paper.</summary>
     public bool AdaptiveRho { get; init; } = true;
 
     /// <summary>The largest rho the adaptive rule may reach; needing more ends the run (the upper level is not Lipschitz-smooth along the step).</summary>

@@ -2,7 +2,7 @@
 // L. Franceschi, M. Donini, P. Frasconi, M. Pontil, "Forward and reverse gradient-based hyperparameter optimization",
 // ICML 2017.
 //
-// Update rule (algorithms.md, "FHG / FMD"), outer iteration k, y_0 = warm start, Z_0 = dy_0/dx = 0 (n x m):
+// Update rule (Franceschi et al. 2017, Algorithm 2, Forward-HG), outer iteration k, y_0 = warm start, Z_0 = dy_0/dx = 0 (n x m):
 //   for t = 0..T-1:  for each column k of Z:  Z_k <- J_t (Z_k - s (hvp_yy_f(x, y_t; Z_k) + hvp_yx_f(x, y_t; e_k)))
 //                    y_{t+1} = P(y_t - s grad_y f(x, y_t))
 //   (one joint Hessian-vector product with (vx, vy) = (e_k, Z_k) gives hvp_yx(e_k) + hvp_yy(Z_k) at once)

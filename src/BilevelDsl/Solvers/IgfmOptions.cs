@@ -12,7 +12,7 @@ public enum IgfmOutput
     /// </summary>
     BestEstimate,
 
-    /// <summary>An iterate chosen uniformly at random from x_0..x_{T-1} (Algorithm 2, line 8: the rule of the seed's guarantee).</summary>
+    /// <summary>An iterate chosen uniformly at random from x_0..x_{T-1} (Algorithm 2, line 8: the rule of the paper's guarantee).</summary>
     UniformlyChosen,
 }
 
@@ -33,16 +33,16 @@ public enum IgfmParallelism
 }
 
 /// <summary>
-/// Settings of <see cref="IgfmSolver"/>, the inexact gradient-free method (Algorithm 2 of the IGFM seed): the step size
+/// Settings of <see cref="IgfmSolver"/>, the inexact gradient-free method (Algorithm 2 of Chen, Xu and Zhang (arXiv:2301.00712)): the step size
 /// eta, the smoothing radius delta, the number of iterations T, the SGM sub-routine's settings, the random seed, the
 /// output rule and the stopping test.
 /// </summary>
 /// <remarks>
 /// <para>
-/// The seed's Theorem 6.2 sets T = O(d^(3/2) (C^4/eps^4 + Delta C^3/(delta eps^4))) and eta = Theta(sqrt(delta (Delta + delta C) /
+/// The paper's Theorem 6.2 sets T = O(d^(3/2) (C^4/eps^4 + Delta C^3/(delta eps^4))) and eta = Theta(sqrt(delta (Delta + delta C) /
 /// (d^(3/2) C^3 T))), with C the Lipschitz constant of the hyper-objective and Delta its initial gap: constants that are
 /// rarely known. The defaults are practical ones: eta = 0.1 suits hyper-objectives with curvature up to about 10 / d
-/// (the estimate's variance grows with the dimension d of x, so scale eta by about 1/d), and delta = 1e-3 is the seed's
+/// (the estimate's variance grows with the dimension d of x, so scale eta by about 1/d), and delta = 1e-3 is the paper's
 /// experimental value.
 /// </para>
 /// <para>

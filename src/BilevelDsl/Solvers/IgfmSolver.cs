@@ -1,17 +1,18 @@
-// IGFM: Inexact Gradient-Free Method (Algorithm 2 of the IGFM seed, shared/seeds/igfm-no-lower-strong-convexity.txt),
+// IGFM: Inexact Gradient-Free Method (Algorithm 2 of
+// L. Chen, J. Xu, J. Zhang, "Bilevel optimization without lower-level strong convexity from the hyper-objective perspective", arXiv:2301.00712 (2023)),
 // a zeroth-order method on the hyper-objective phi(x) = min { F(x, y) : y in Y*(x) }, Y*(x) = argmin_{y in Y} f(x, y),
 // with the switching gradient method (SGM, Algorithm 1; see SgmSolver.cs) as the inexact oracle phi~(x) = F(x, SGM(x)).
 //
 // Update rule (Algorithm 2), iteration t = 0..T-1, d = dimension of x:
 //   u_t uniform on the unit sphere of R^d
 //   g_t = d / (2 delta) (phi~(x_t + delta u_t) - phi~(x_t - delta u_t)) u_t     (the two SGM calls are independent)
-//   x_{t+1} = x_t - eta g_t          (then P_X when an upper domain is declared; the seed's x is unconstrained)
+//   x_{t+1} = x_t - eta g_t          (then P_X when an upper domain is declared; the paper's x is unconstrained)
 //   output: x_out uniformly chosen from x_0..x_{T-1} (IgfmOptions.Output; the default returns the last iterate)
 // g_t is an unbiased estimate of the gradient of the delta-ball smoothing of phi~, an element of the Goldstein
-// delta-subdifferential; the seed's Theorem 6.2 / Corollary 6.1 give a (delta, eps)-Goldstein stationary point in expectation.
+// delta-subdifferential; the paper's Theorem 6.2 / Corollary 6.1 give a (delta, eps)-Goldstein stationary point in expectation.
 // Assumptions: those of SGM (F(x, .) and f(x, .) convex in y; Y compact convex, declared on the model; no lower-level
 // constraints) and a Lipschitz hyper-objective (a sharp or dominant-gradient lower level, Proposition 5.1).
-// Additions (not in the seed): SGM is warm-started from the previous iteration's outputs; the stopping test averages the
+// Additions (not in the paper): SGM is warm-started from the previous iteration's outputs; the stopping test averages the
 // last W estimates (IgfmOptions.Tolerance); y at the returned x is one more SGM call, and its status is the run's status
 // when it is not Converged (LowerLevelNotConverged, AssumptionViolated, ...), so a lower-level failure is never silent;
 // a run whose final value ends far above its first estimate (more than twice as far from 0) is reported as Diverged
@@ -35,12 +36,10 @@ namespace BilevelDsl.Solvers;
 /// run in parallel when the model is thread-safe (<see cref="IgfmOptions.Parallelism"/>); each has its own work arrays,
 /// allocated once per <see cref="Solve"/>, and the iteration loop does not allocate.
 /// </remarks>
-public sealed class IgfmSolver : IBilevelSolver
+public sealed partial class IgfmSolver : DrivenSolver<IgfmOptions>
 {
     /// <inheritdoc/>
-    public string Name => "igfm";
-
-    private readonly IgfmOptions _options;
+    public override string Name => "igfm";
 
     /// <summary>Creates a solver with the default <see cref="IgfmOptions"/>.</summary>
     public IgfmSolver()
@@ -52,20 +51,15 @@ public sealed class IgfmSolver : IBilevelSolver
     /// <exception cref="ArgumentNullException"><paramref name="options"/> (or its Sgm) is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
     public IgfmSolver(IgfmOptions options)
+        : base(options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
     }
-
-    /// <summary>The options this solver runs with.</summary>
-    public IgfmOptions Options => _options;
 
     /// <summary>Whether a run on <paramref name="model"/> evaluates the two points of an iteration in parallel.</summary>
     public bool RunsInParallel(IBilevelKernels model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return _options.Parallelism switch
+        return Options.Parallelism switch
         {
             IgfmParallelism.Always => true,
             IgfmParallelism.Never => false,
@@ -74,29 +68,15 @@ public sealed class IgfmSolver : IBilevelSolver
         };
     }
 
-    /// <inheritdoc />
-    public BilevelResult Solve(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        int n = y0.Length;
-        return SolverDriver.Solve(
-            new DriverSettings("IGFM", _options.MaxIterations, _options.RecordHistory, _options.Certificate),
-            model,
-            x0,
-            y0,
-            progress,
-            cancellationToken,
-            () => SgmDomainCheck.Check(model, new double[n], "IGFM"),
-            (m, x, y) => new Run(m, _options, x, y, RunsInParallel(m)));
-    }
+    private protected override DriverSettings Settings => new DriverSettings("IGFM", Options.MaxIterations, Options.RecordHistory, Options.Certificate);
+
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => SgmDomainCheck.Check(model, new double[lowerDimension], "IGFM");
+
+    private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
+        new Run(model, Options, x0, y0, RunsInParallel(model));
 
     /// <summary>The state of one solve: work arrays allocated once, then reused by every iteration.</summary>
-    private sealed class Run : IterativeMethod, IDisposable
+    private sealed partial class Run : IterativeMethod, IDisposable
     {
         private readonly IBilevelKernels _model;
         private readonly IgfmOptions _o;
@@ -336,7 +316,7 @@ public sealed class IgfmSolver : IBilevelSolver
             string which = o.Output switch
             {
                 IgfmOutput.BestEstimate => "X is the iterate with the smallest hyper-objective estimate",
-                IgfmOutput.UniformlyChosen => "X is an iterate chosen uniformly at random (the seed's output rule)",
+                IgfmOutput.UniformlyChosen => "X is an iterate chosen uniformly at random (the paper's output rule)",
                 _ => "X is the last iterate",
             };
 
@@ -386,65 +366,5 @@ public sealed class IgfmSolver : IBilevelSolver
                     return StepOutcome.Continue;
             }
         }
-
-        /// <summary>
-        /// The stopping test: every iterate of the window lies within delta of the current x, and the mean of the window's
-        /// estimates has norm at most tolerance.
-        /// </summary>
-        private bool WindowIsStationary(int window, double delta, double tolerance, out double meanNorm)
-        {
-            int m = _m;
-            Array.Clear(_meanG);
-            meanNorm = double.NaN;
-            for (int j = 0; j < window; j++)
-            {
-                double distance = 0.0;
-                for (int i = 0; i < m; i++)
-                {
-                    double d = _windowX[(j * m) + i] - _x[i];
-                    distance += d * d;
-                    _meanG[i] += _windowG[(j * m) + i];
-                }
-
-                if (distance > delta * delta)
-                {
-                    return false;
-                }
-            }
-
-            meanNorm = VectorMath.Norm2(_meanG) / window;
-            return meanNorm <= tolerance;
-        }
-
-        /// <summary>u = z / ||z||, z standard Gaussian (Box-Muller): uniform on the unit sphere.</summary>
-        private void SampleDirection()
-        {
-            while (true)
-            {
-                for (int i = 0; i < _m; i += 2)
-                {
-                    double radius = Math.Sqrt(-2.0 * Math.Log(1.0 - _random.NextDouble()));
-                    double angle = 2.0 * Math.PI * _random.NextDouble();
-                    _u[i] = radius * Math.Cos(angle);
-                    if (i + 1 < _m)
-                    {
-                        _u[i + 1] = radius * Math.Sin(angle);
-                    }
-                }
-
-                double norm = VectorMath.Norm2(_u);
-                if (norm > 0.0 && double.IsFinite(norm))
-                {
-                    for (int i = 0; i < _m; i++)
-                    {
-                        _u[i] /= norm;
-                    }
-
-                    return;
-                }
-            }
-        }
-
-        private static string Format(double value) => Fmt.G(value);
     }
 }

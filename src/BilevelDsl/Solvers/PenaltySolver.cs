@@ -1,7 +1,7 @@
 // Penalty method: penalised lower-level stationarity with an increasing penalty.
 // A. Mehra, J. Hamm, "Penalty method for inversion-free deep bilevel optimization", ACML 2021 (arXiv 1911.03432, 2019).
 //
-// Update rule (algorithms.md, "Penalty"): replace the lower level by its stationarity condition and penalise it,
+// Update rule (Mehra and Hamm, Algorithm 1): replace the lower level by its stationarity condition and penalise it,
 //   min_{x,y} P_gamma(x, y) = F(x, y) + (gamma/2) ||grad_y f(x, y)||^2,   gamma_r increasing over rounds r;
 //   grad_x P = grad_x F + gamma hvp_xy_f(grad_y f),   grad_y P = grad_y F + gamma hvp_yy_f(grad_y f).
 // Outer iteration (x step) in round r, gamma = gamma_r, eps = eps_r:
@@ -27,10 +27,10 @@ namespace BilevelDsl.Solvers;
 /// round by round; no linear systems, one lower-level Hessian-vector product per gradient. Needs a smooth lower level
 /// without a domain; it picks the lower-level solution the upper level prefers when there are several.
 /// </summary>
-public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
+public sealed partial class PenaltySolver : DrivenSolver<PenaltyOptions>, IHypergradientEstimator
 {
     /// <inheritdoc/>
-    public string Name => "penalty";
+    public override string Name => "penalty";
 
     /// <summary>Creates a solver with the default <see cref="PenaltyOptions"/>.</summary>
     public PenaltySolver()
@@ -42,34 +42,19 @@ public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
     public PenaltySolver(PenaltyOptions options)
+        : base(options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        Options = options;
     }
-
-    /// <summary>The options this solver runs with.</summary>
-    public PenaltyOptions Options { get; }
 
     /// <inheritdoc/>
     public string MethodName => "Penalty";
 
-    /// <inheritdoc/>
-    public BilevelResult Solve(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default) =>
-        SolverDriver.Solve(
-            new DriverSettings(MethodName, Options.MaxIterations, Options.RecordHistory, Options.Certificate),
-            model,
-            x0,
-            y0,
-            progress,
-            cancellationToken,
-            () => Assumptions(model),
-            (m, x, y) => new Run(Options, m, x, y));
+    private protected override DriverSettings Settings => new DriverSettings(MethodName, Options.MaxIterations, Options.RecordHistory, Options.Certificate);
+
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => Assumptions(model);
+
+    private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
+        new Run(Options, model, x0, y0);
 
     /// <summary>A solve whose iterations are recorded in (and reported through) an enclosing run's log (SMNBP's rounds).</summary>
     internal BilevelResult Solve(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, RunLog log, CancellationToken cancellationToken) =>
@@ -197,7 +182,7 @@ public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
     }
 
     /// <summary>The state of one solve.</summary>
-    private sealed class Run : IterativeMethod
+    private sealed partial class Run : IterativeMethod
     {
         private readonly PenaltyOptions _o;
         private readonly IBilevelKernels _exact;
@@ -370,57 +355,6 @@ public sealed class PenaltySolver : IBilevelSolver, IHypergradientEstimator
                     ? $"Penalty hypergradient with gamma = {HypergradientSolver.Format(_o.PenaltyMax)}; y sub-problem solved to {HypergradientSolver.Format(inner.Stationarity)}."
                     : $"Penalty hypergradient computed, but the y sub-problem ended with {inner.Status} (gradient norm {HypergradientSolver.Format(inner.Stationarity)}) and ||grad_y f|| = {HypergradientSolver.Format(sigma)}.",
             };
-        }
-
-        /// <summary>
-        /// The penalised problem is stationary but grad_y f is not small: either gamma is too small (the residual shrinks like
-        /// 1/gamma), or d2f/dy2 grad_y f = 0 with grad_y f != 0, a spurious stationary point of the penalty where the lower-level
-        /// Hessian is singular along grad_y f (raising gamma does not help there).
-        /// </summary>
-        private string UnsolvedLowerLevel(double gamma, double sigma)
-        {
-            double curvature = VectorMath.Norm2(_objective.HessianY);
-            bool spurious = !(curvature > 1e-8 * sigma);
-            return $"Penalty stopped at the final penalty gamma = {HypergradientSolver.Format(gamma)} with the lower level not solved: ||grad_y f|| = {HypergradientSolver.Format(sigma)} > LowerTolerance "
-                + $"{HypergradientSolver.Format(_o.LowerTolerance)}. "
-                + (spurious
-                    ? $"(x, y) is a spurious stationary point of the penalty: d2f/dy2 grad_y f = 0 (norm {HypergradientSolver.Format(curvature)}) while grad_y f is not 0, so the penalty "
-                        + "cannot decrease ||grad_y f|| here (the lower-level Hessian is singular along grad_y f). Start y elsewhere."
-                    : "The residual shrinks like 1/gamma: raise PenaltyMax (or LowerTolerance).");
-        }
-
-        private double Gamma(int round) => Math.Min(_o.PenaltyInitial * Math.Pow(_o.PenaltyGrowth, round), _o.PenaltyMax);
-
-        /// <summary>g = grad_x F + gamma hvp_xy_f(grad_y f) at (x, y): one upper gradient, one lower gradient, one HVP.</summary>
-        private string? Gradient(out double upper, out double lower)
-        {
-            _objective.ValueAndGradient(_y, _gy);
-            upper = _objective.Upper;
-            lower = _objective.LowerValue;
-            TensorPrimitives.MultiplyAdd(_objective.MixedX, _objective.Gamma, _objective.UpperX, _g);
-            if (!double.IsFinite(upper))
-            {
-                return $"the upper-level value F(x, y) is {InputValidation.Describe(upper)}";
-            }
-
-            if (!double.IsFinite(lower) || !VectorMath.AllFinite(_objective.LowerY))
-            {
-                return $"the lower-level value or gradient is not finite (f = {InputValidation.Describe(lower)})";
-            }
-
-            return VectorMath.AllFinite(_g) ? null : $"the penalised x-gradient has a non-finite entry ({RunRecorder.FirstNonFinite(_g)})";
-        }
-
-        private double ProjectedNorm()
-        {
-            if (!_hasUpperDomain)
-            {
-                return VectorMath.Norm2(_g);
-            }
-
-            TensorPrimitives.Subtract(_x, _g, _scratch);
-            _model.ProjectUpper(_scratch);
-            return Stationarity.ProjectedStepNorm(_x, _scratch);
         }
     }
 }

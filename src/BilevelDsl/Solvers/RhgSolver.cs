@@ -2,7 +2,7 @@
 // L. Franceschi, M. Donini, P. Frasconi, M. Pontil, "Forward and reverse gradient-based hyperparameter optimization",
 // ICML 2017.
 //
-// Update rule (algorithms.md, "ITD / RHG / RMD"), outer iteration k, y_0 = warm start:
+// Update rule (Franceschi et al. 2017, Algorithm 1, Reverse-HG), outer iteration k, y_0 = warm start:
 //   forward:  y_{t+1} = P(y_t - s grad_y f(x, y_t)),  t = 0..T-1, storing every y_t (and z_t = y_t - s grad_y f)
 //             (safeguard, not in the paper: a stable fixed-step descent never increases f; if f increases, the
 //             automatic step is halved and the forward pass redone; a configured step fails the run instead)
@@ -180,7 +180,7 @@ internal sealed class ReverseUnroll : HypergradientMethod
 
         if (!VectorMath.AllFinite(C.G) || !VectorMath.AllFinite(_p))
         {
-            return HypergradientOutcome.Failed($"the reverse pass produced a non-finite hypergradient ({RunRecorder.FirstNonFinite(C.G)})");
+            return HypergradientOutcome.Failed($"the reverse pass produced a non-finite hypergradient ({VectorMath.FirstNonFinite(C.G)})");
         }
 
         return new HypergradientOutcome(upper, fFinal, sigma, true, _steps, null, null);

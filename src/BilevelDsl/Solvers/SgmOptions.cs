@@ -10,21 +10,21 @@ public enum SgmLowerStep
     /// </summary>
     Polyak,
 
-    /// <summary>The fixed step tau of Algorithm 1 (as in the seed).</summary>
+    /// <summary>The fixed step tau of Algorithm 1 (as in the paper).</summary>
     Fixed,
 }
 
 /// <summary>
-/// Settings of <see cref="SgmSolver"/>, the switching gradient method (Algorithm 1 of the IGFM seed,
-/// shared/seeds/igfm-no-lower-strong-convexity.txt): the step size tau, the warm-up length K0, the number of
+/// Settings of <see cref="SgmSolver"/>, the switching gradient method (Algorithm 1 of Chen, Xu and Zhang,
+/// arXiv:2301.00712): the step size tau, the warm-up length K0, the number of
 /// switching steps K and the threshold theta.
 /// </summary>
 /// <remarks>
 /// <para>
 /// What SGM computes: for a fixed x, a point of the lower-level solution set Y*(x) = argmin_{y in Y} f(x, y) at
-/// which the upper objective F(x, .) is smallest (problem P1 of the seed). It assumes that F(x, .) and f(x, .) are
+/// which the upper objective F(x, .) is smallest (problem P1 of the paper). It assumes that F(x, .) and f(x, .) are
 /// convex in y, that Y is compact and convex (declared with [LowerBounds] or [LowerProjection]), and that f(x, .) has
-/// a sharp or dominant-gradient minimum (the seed's Assumptions 5.1/5.2), under which the output is close to
+/// a sharp or dominant-gradient minimum (the paper's Assumptions 5.1/5.2), under which the output is close to
 /// optimal for small theta and tau and large K.
 /// </para>
 /// <para>
@@ -52,7 +52,7 @@ public sealed record SgmOptions
     public int WarmupSteps { get; init; } = 500;
 
     /// <summary>
-    /// The warm-up halves its step after this many consecutive steps without a new smallest value of f (0: the seed's fixed
+    /// The warm-up halves its step after this many consecutive steps without a new smallest value of f (0: the paper's fixed
     /// tau throughout). Fixed subgradient steps circle a sharp (nonsmooth) minimum at a distance of order tau and never
     /// estimate g* better than that; halving on stagnation converges. Steps on a smooth f with tau &lt;= 1/L decrease f every
     /// time and are never halved.
@@ -69,7 +69,7 @@ public sealed record SgmOptions
     public SgmLowerStep LowerStep { get; init; } = SgmLowerStep.Polyak;
 
     /// <summary>
-    /// The fraction of the switching phase, at its end, whose steps on F are averaged into y_out. The seed averages all of them
+    /// The fraction of the switching phase, at its end, whose steps on F are averaged into y_out. The paper averages all of them
     /// (1); the default 0.5 leaves out the first half, whose iterates still carry the start's transient (an error of order
     /// 1/|I| in the mean).
     /// </summary>

@@ -1,7 +1,7 @@
-// SGM: Switching Gradient Method for the simple bilevel problem P1 at a fixed x (Algorithm 1 of the IGFM seed,
-// shared/seeds/igfm-no-lower-strong-convexity.txt; after Polyak's switching gradient method for functional constraints).
+// SGM: Switching Gradient Method for the simple bilevel problem P1 at a fixed x (Algorithm 1 of
+// L. Chen, J. Xu, J. Zhang, "Bilevel optimization without lower-level strong convexity from the hyper-objective perspective", arXiv:2301.00712 (2023); after Polyak's switching gradient method for functional constraints).
 //
-// Notation: F = upper objective, f = lower objective (the seed writes f and g). For a fixed x, find
+// Notation: F = upper objective, f = lower objective (the paper writes f and g). For a fixed x, find
 //   y in argmin { F(x, y) : y in Y*(x) },  Y*(x) = argmin_{y in Y} f(x, y),
 // i.e. the lower-level optimal point that best serves the upper level. Update rule (Algorithm 1):
 //   warm-up   yh_{k+1} = P_Y(yh_k - tau df/dy(x, yh_k)),  k = 0..K0-1;   g* = f(x, yh_K0)
@@ -9,20 +9,20 @@
 //               if f(x, y_k) - g* <= 2 theta:  y_{k+1} = P_Y(y_k - tau dF/dy(x, y_k)),  I = I + {k}
 //               else                           y_{k+1} = P_Y(y_k - tau df/dy(x, y_k))
 //   output    y_out = (1/|I|) sum_{k in I} y_k
-// Assumptions (Assumption 6.1 of the seed): F(x, .) and f(x, .) convex in y; Y compact and convex; F Lipschitz;
+// Assumptions (Assumption 6.1 of the paper): F(x, .) and f(x, .) convex in y; Y compact and convex; F Lipschitz;
 // f(x, .) Lipschitz on Y with a dominant-gradient or weak-sharp minimum. (Sub)gradients suffice: nonsmooth objectives
 // are fine. Checked before the run: a declared lower domain that is bounded, no lower-level constraints. Checked during
 // the run from quantities SGM computes anyway: convexity along the iterates (SgmOptions.CheckConvexity).
-// Deviations from the seed (each one can be switched back in SgmOptions except the first two):
-//  * g* is the smallest value f took (the seed takes the last warm-up value; equal for smooth f and tau <= 1/L), and it keeps
+// Deviations from the paper (each one can be switched back in SgmOptions except the first two):
+//  * g* is the smallest value f took (the paper takes the last warm-up value; equal for smooth f and tau <= 1/L), and it keeps
 //    being lowered during the switching phase whenever f takes a smaller value (any value of f bounds min f from above).
 //    The switching phase starts at the best warm-up point instead of y0.
 //  * Warm-up: the step is halved after WarmupPatience steps without a new smallest value (fixed subgradient steps circle a
-//    sharp minimum at a distance of order tau and never estimate g* better than that). WarmupPatience = 0: the seed's rule.
+//    sharp minimum at a distance of order tau and never estimate g* better than that). WarmupPatience = 0: the paper's rule.
 //  * Steps on f in the switching phase use Polyak's step (f(x, y) - g* + theta) / ||s||^2 onto the half-space where the
-//    linearisation of f is at most g* - theta (LowerStep = Polyak, the default; Fixed is the seed's tau): it returns to the
+//    linearisation of f is at most g* - theta (LowerStep = Polyak, the default; Fixed is the paper's tau): it returns to the
 //    2 theta level set in one step at a sharp minimum, halves the gap per step at a quadratic one, and probes below g*.
-//  * y_out averages the steps on F of the last AveragedFraction of the switching phase (the seed: all of them, 1.0), which
+//  * y_out averages the steps on F of the last AveragedFraction of the switching phase (the paper: all of them, 1.0), which
 //    drops the start's transient (an O(1/|I|) error of the mean).
 //  * The run is reported as LowerLevelNotConverged (never silently) when no step on F fell in the averaging window, when g*
 //    fell by more than theta while the averaged iterates were collected (they were judged by a wrong estimate), or (with the
@@ -83,12 +83,10 @@ public sealed record SgmResult
 /// lower-level constraints are refused with <see cref="SolverStatus.AssumptionViolated"/>. Nonconvexity met along the
 /// iterates is reported the same way. Work arrays are allocated once per call; the step loops do not allocate.
 /// </remarks>
-public sealed class SgmSolver : IBilevelSolver
+public sealed class SgmSolver : DrivenSolver<SgmOptions>
 {
     /// <inheritdoc/>
-    public string Name => "sgm";
-
-    private readonly SgmOptions _options;
+    public override string Name => "sgm";
 
     /// <summary>Creates a solver with the default <see cref="SgmOptions"/>.</summary>
     public SgmSolver()
@@ -100,14 +98,9 @@ public sealed class SgmSolver : IBilevelSolver
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
     public SgmSolver(SgmOptions options)
+        : base(options, o => o.Validate())
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
     }
-
-    /// <summary>The options this solver runs with.</summary>
-    public SgmOptions Options => _options;
 
     /// <summary>
     /// Runs SGM at the fixed upper variable <paramref name="x"/> from <paramref name="y0"/> (projected onto the lower
@@ -140,32 +133,18 @@ public sealed class SgmSolver : IBilevelSolver
     /// iteration in <see cref="BilevelResult.History"/> and progress: F and f at the new y, the norm of the (sub)gradient
     /// stepped along, and (in StepNorm) the largest change of an entry of y.
     /// </summary>
-    /// <inheritdoc />
-    public BilevelResult Solve(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        int n = y0.Length;
-        return SolverDriver.Solve(
-            new DriverSettings("SGM", 1, _options.RecordHistory, _options.Certificate),
-            model,
-            x0,
-            y0,
-            progress,
-            cancellationToken,
-            () => SgmDomainCheck.Check(model, new double[n], "SGM"),
-            (m, x, y) => new Run(m, _options, x, y, _options.RecordHistory || progress is not null));
-    }
+    private protected override DriverSettings Settings => new DriverSettings("SGM", 1, Options.RecordHistory, Options.Certificate);
+
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => SgmDomainCheck.Check(model, new double[lowerDimension], "SGM");
+
+    private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
+        new Run(model, Options, x0, y0);
 
     /// <summary>
     /// SGM at the fixed x0 as one driver step: Algorithm 1's warm-up and switching phases, each SGM step recorded in the
     /// run's log (with F evaluated there) when history or progress is wanted.
     /// </summary>
-    private sealed class Run(IBilevelKernels model, SgmOptions options, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, bool traced) : IterativeMethod
+    private sealed class Run(IBilevelKernels model, SgmOptions options, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) : IterativeMethod
     {
         private readonly double[] _x = x0.ToArray();
         private readonly double[] _y0 = y0.ToArray();
@@ -177,6 +156,7 @@ public sealed class SgmSolver : IBilevelSolver
 
         public override StepOutcome Step(int k, CancellationToken cancellationToken)
         {
+            bool traced = Log.IsObserved;
             _work = new SgmWorkspace(_x.Length, _y0.Length);
             _work.Run(model, _x, _y0, options, cancellationToken, traced ? new SgmTrace(Log) : null);
             if (!traced)
@@ -214,8 +194,8 @@ public sealed class SgmSolver : IBilevelSolver
             }
 
             var work = new SgmWorkspace(x.Length, y0.Length);
-            work.Run(model, x, y0, _options, cancellationToken, trace);
-            return (work.Status, work.Describe(_options), (double[])work.Output.Clone(), work);
+            work.Run(model, x, y0, Options, cancellationToken, trace);
+            return (work.Status, work.Describe(Options), (double[])work.Output.Clone(), work);
         }
         catch (ArgumentException ex)
         {

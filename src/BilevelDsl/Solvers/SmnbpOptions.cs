@@ -30,7 +30,7 @@ public sealed record SmnbpOptions
     /// RecordHistory are set by the solver; MaxIterations is per round.
     /// </summary>
     /// <remarks>
-    /// The default x optimiser is gradient descent with step 1 (about 1 / curvature of the hyper-objective). The seed's
+    /// The default x optimiser is gradient descent with step 1 (about 1 / curvature of the hyper-objective). The paper's
     /// experiments use Adam; Adam with a constant step settles at a gradient-norm floor instead of reaching the round's
     /// tolerance, so a run with it ends at the iteration limit (UpperOptimizerKind.Adam selects it all the same).
     /// </remarks>

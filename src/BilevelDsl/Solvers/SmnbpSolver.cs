@@ -18,7 +18,7 @@ using BilevelDsl.Solvers.Inner;
 namespace BilevelDsl.Solvers;
 
 /// <summary>
-/// SMNBP (Okuno et al. 2021) as the SPNBO seed's baseline: for a decreasing smoothing parameter mu, the smoothed lower
+/// SMNBP (Okuno et al. 2021) as the SPNBO paper's baseline: for a decreasing smoothing parameter mu, the smoothed lower
 /// level is replaced by its stationarity condition grad_y f_mu = 0 and the resulting single-level problem is solved by
 /// the penalty method (<see cref="PenaltySolver"/>), warm-started from the previous mu. Deterministic: every penalty
 /// gradient uses the full constraint Jacobian product (one Hessian-vector product with c).

@@ -4,14 +4,14 @@ namespace BilevelDsl.Solvers;
 
 /// <summary>
 /// Settings of <see cref="SpnboSolver"/>: the mu and epsilon schedules and the penalty parameter beta of Algorithm 1 of
-/// the SPNBO seed, and the step sizes, momentum and clipping constants of its stochastic constraint gradient method
-/// (Algorithm 2). Names follow the seed: gamma (<see cref="StepSize"/>), sigma (<see cref="DualStepSize"/>),
+/// the SPNBO paper, and the step sizes, momentum and clipping constants of its stochastic constraint gradient method
+/// (Algorithm 2). Names follow the paper: gamma (<see cref="StepSize"/>), sigma (<see cref="DualStepSize"/>),
 /// [rho, b] (<see cref="ClipLower"/>, <see cref="ClipUpper"/>), a^ (<see cref="SecondMomentWeight"/>), c1 and c2
 /// (<see cref="MomentumConstant"/>, <see cref="DualMomentumConstant"/>), tau (<see cref="Tau"/>).
 /// </summary>
 /// <remarks>
 /// <para>
-/// The defaults were tuned on the two problems of the seed's experiments at small sizes (docs/solvers.md, "SPNBO and
+/// The defaults were tuned on the two problems of the paper's experiments at small sizes (docs/solvers.md, "SPNBO and
 /// SMNBP results"): lp-regularised (p = 1/2) regression with a sparse truth and OSCAR data re-weighting. The smoothing
 /// floor sets how far the final point is from a stationary point of the nonsmooth problem; its Hessian grows like
 /// mu^(p - 2) near zero entries of |t|^p, and the stochastic method slows down accordingly.
@@ -27,7 +27,7 @@ namespace BilevelDsl.Solvers;
 /// The batch size trades variance for nothing: a batch of any size costs one Hessian-vector product per point. At a fixed
 /// beta the estimate's noise near a solution does not vanish (it is about |multiplier| |Hessian| / sqrt(B n)), and the
 /// momentum weight a_t = c1 eta_t^2 only shrinks like t^(-2/3), so the smallest eps the conditions (10) can be met with in
-/// a given number of steps falls with B. B = 1 is the seed's estimator.
+/// a given number of steps falls with B. B = 1 is the paper's estimator.
 /// </para>
 /// </remarks>
 public sealed record SpnboOptions
@@ -51,7 +51,7 @@ public sealed record SpnboOptions
     public double PenaltyInitial { get; init; } = 1.0;
 
     /// <summary>
-    /// The factor beta grows by after each round (the seed enlarges beta once the conditions (10) hold), and at least the
+    /// The factor beta grows by after each round (the paper enlarges beta once the conditions (10) hold), and at least the
     /// factor it grows by within a round when the gradient conditions of (10) hold but ||c|| &gt; eps_k.
     /// </summary>
     public double PenaltyGrowth { get; init; } = 2.0;
@@ -83,7 +83,7 @@ public sealed record SpnboOptions
     /// </summary>
     public int CurvatureInterval { get; init; } = 200;
 
-    /// <summary>a^: weight of the newest squared stochastic gradient in the second-moment estimate (0.9 in the seed's experiments).</summary>
+    /// <summary>a^: weight of the newest squared stochastic gradient in the second-moment estimate (0.9 in the paper's experiments).</summary>
     public double SecondMomentWeight { get; init; } = 0.9;
 
     /// <summary>k of eta_t = k / (m0 + t)^(1/3) (Theorem 1's step schedule; eta_t is kept at most 1).</summary>
@@ -99,13 +99,13 @@ public sealed record SpnboOptions
     public double DualMomentumConstant { get; init; } = 3.0;
 
     /// <summary>
-    /// B: constraints sampled (independently, by p) per step, and uniform samples for the p-gradient. B = 1 is the seed's
+    /// B: constraints sampled (independently, by p) per step, and uniform samples for the p-gradient. B = 1 is the paper's
     /// method. The batch mean of 2 beta c_i grad c_i is one Hessian-vector product whatever B is, so a batch costs no
     /// more kernel work than a single sample and only reduces the variance.
     /// </summary>
     public int BatchSize { get; init; } = 64;
 
-    /// <summary>SCG steps between two checks of the conditions (10) with full gradients (the seed checks "after several iterations to save time").</summary>
+    /// <summary>SCG steps between two checks of the conditions (10) with full gradients (the paper checks "after several iterations to save time").</summary>
     public int CheckInterval { get; init; } = 10;
 
     /// <summary>The largest number of SCG steps in one round; a round that has not met the conditions (10) by then ends the run.</summary>

@@ -1,7 +1,7 @@
 namespace BilevelDsl.Solvers;
 
 /// <summary>
-/// One round of <see cref="SpnboSolver"/> (an outer iteration of the seed's Algorithm 1): the smoothing, tolerance and
+/// One round of <see cref="SpnboSolver"/> (an outer iteration of the paper's Algorithm 1): the smoothing, tolerance and
 /// penalty it ran with, how many SCG steps it took, and the full-gradient quantities of the stopping conditions (10)
 /// at its last iterate.
 /// </summary>

@@ -1,7 +1,7 @@
 // TRHG: truncated reverse-mode hypergradient.
 // A. Shaban, C.-A. Cheng, N. Hatch, B. Boots, "Truncated back-propagation for bilevel optimization", AISTATS 2019.
 //
-// Update rule (algorithms.md, "TRHG"): RHG's forward pass y_{t+1} = P(y_t - s grad_y f(x, y_t)), t = 0..T-1, but the
+// Update rule (Shaban et al. 2019, Algorithm 1): RHG's forward pass y_{t+1} = P(y_t - s grad_y f(x, y_t)), t = 0..T-1, but the
 // backward pass stops after K < T steps:
 //   p = grad_y F(x, y_T), g = grad_x F(x, y_T);
 //   for t = T-1 down to T-K:  p <- J_t p;  g -= s hvp_xy_f(x, y_t; p);  p -= s hvp_yy_f(x, y_t; p)

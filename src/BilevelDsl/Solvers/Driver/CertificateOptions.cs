@@ -28,8 +28,8 @@ public sealed record CertificateOptions
     /// </summary>
     public double FeasibilityTolerance { get; init; } = 1e-6;
 
-    /// <summary>The largest number of FISTA steps of one re-solve subproblem. Default 5000.</summary>
-    public int MaxSteps { get; init; } = 5000;
+    /// <summary>The largest number of FISTA steps of one re-solve subproblem (a fifth of it, at least 200, for the coarse solves of a nonsmooth lower level). Default 2000.</summary>
+    public int MaxSteps { get; init; } = 2000;
 
     /// <summary>Starts besides the returned y: the caller's y0, then the projection of 0, then a fixed perturbation of y. Default 3.</summary>
     public int ExtraStarts { get; init; } = 3;

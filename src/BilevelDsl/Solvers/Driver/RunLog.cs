@@ -23,6 +23,9 @@ internal sealed class RunLog
 
     public Stopwatch Stopwatch { get; }
 
+    /// <summary>Whether iterations are recorded or reported (a method may skip computing a record's values otherwise).</summary>
+    public bool IsObserved => _history is not null || _progress is not null;
+
     /// <summary>The number of completed outer iterations.</summary>
     public int Iterations { get; private set; }
 

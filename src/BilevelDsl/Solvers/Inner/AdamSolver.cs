@@ -85,21 +85,7 @@ public sealed class AdamSolver : ILowerLevelSolver
                 return new InnerSolveResult(status, steps, f, sigma, evaluations, double.NaN);
             }
 
-            // m = b1 m + (1 - b1) g;  r = b2 r + (1 - b2) g^2
-            TensorPrimitives.Multiply(_m, _beta1, _m);
-            TensorPrimitives.MultiplyAdd(_g, 1.0 - _beta1, _m, _m);
-            TensorPrimitives.Multiply(_g, _g, _scratch);
-            TensorPrimitives.Multiply(_r, _beta2, _r);
-            TensorPrimitives.MultiplyAdd(_scratch, 1.0 - _beta2, _r, _r);
-            bias1 *= _beta1;
-            bias2 *= _beta2;
-
-            // step = a / (1 - b1^k) * m / (sqrt(r / (1 - b2^k)) + eps)
-            TensorPrimitives.Multiply(_r, 1.0 / (1.0 - bias2), _scratch);
-            TensorPrimitives.Sqrt(_scratch, _scratch);
-            TensorPrimitives.Add(_scratch, _epsilon, _scratch);
-            TensorPrimitives.Divide(_m, _scratch, _scratch);
-            TensorPrimitives.MultiplyAdd(_scratch, -_stepSize / (1.0 - bias1), v, _trial);
+            AdamUpdate.Step(_m, _r, _g, _scratch, _beta1, _beta2, _epsilon, _stepSize, ref bias1, ref bias2, v, _trial);
             objective.Project(_trial);
             double fTrial = objective.ValueAndGradient(_trial, _gTrial);
             evaluations++;

@@ -14,89 +14,56 @@ namespace BilevelDsl.Solvers.Inner;
 /// curvature along the step is at most 1/s, (grad(v+) - grad(v))'d &lt;= ||d||^2 / s, which is the same test evaluated with
 /// gradients (exact to rounding). Trial points where the objective is not finite only shorten the step.
 /// </remarks>
-public sealed class GradientDescentSolver : ILowerLevelSolver
+public sealed class GradientDescentSolver : BacktrackingSolver
 {
     /// <summary>How many times a step is halved before the solve gives up (status Stalled).</summary>
     public const int MaxHalvings = 60;
 
-    private readonly double[] _g;
-    private readonly double[] _trial;
-    private readonly double[] _gTrial;
-    private readonly double[] _d;
-    private readonly double _initialStep;
-    private readonly double _maxStep;
-    private readonly double _growth;
-    private double _step;
 
     /// <summary>Creates a solver for variables of the given dimension.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public GradientDescentSolver(int dimension, double initialStep = 1.0, double maxStep = 1e12, double growth = 2.0)
+        : base(dimension, initialStep, maxStep, growth)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
-        LowerSolverOptions.RequirePositiveFinite(initialStep, nameof(initialStep));
-        LowerSolverOptions.RequirePositiveFinite(maxStep, nameof(maxStep));
-        if (!(growth >= 1.0) || double.IsInfinity(growth))
-        {
-            throw new ArgumentOutOfRangeException(nameof(growth), growth, "growth must be finite and at least 1.");
-        }
-
-        Dimension = dimension;
-        _g = new double[dimension];
-        _trial = new double[dimension];
-        _gTrial = new double[dimension];
-        _d = new double[dimension];
-        _initialStep = Math.Min(initialStep, maxStep);
-        _maxStep = maxStep;
-        _growth = growth;
-        _step = _initialStep;
     }
 
     /// <inheritdoc/>
-    public int Dimension { get; }
-
-    /// <summary>The step size the next step will try first.</summary>
-    public double StepSize => _step;
-
-    /// <inheritdoc/>
-    public void Reset() => _step = _initialStep;
-
-    /// <inheritdoc/>
-    public InnerSolveResult Minimize(IInnerObjective objective, Span<double> v, InnerStoppingRule rule, CancellationToken cancellationToken = default)
+    public override InnerSolveResult Minimize(IInnerObjective objective, Span<double> v, InnerStoppingRule rule, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(objective);
         rule.Validate();
         RequireDimension(objective.Dimension, v.Length, Dimension);
 
-        double f = objective.ValueAndGradient(v, _g);
+        double f = objective.ValueAndGradient(v, G);
         int evaluations = 1;
-        if (!double.IsFinite(f) || !VectorMath.AllFinite(_g))
+        if (!double.IsFinite(f) || !VectorMath.AllFinite(G))
         {
-            return new InnerSolveResult(InnerSolveStatus.NonFinite, 0, f, double.NaN, evaluations, _step);
+            return new InnerSolveResult(InnerSolveStatus.NonFinite, 0, f, double.NaN, evaluations, Step);
         }
 
         var stall = new StallCounter(rule.StallWindow);
         for (int steps = 0; ; steps++)
         {
-            double sigma = Stationarity.Measure(objective, v, _g, _trial);
+            double sigma = Stationarity.Measure(objective, v, G, Trial);
             InnerSolveStatus? done = StopTest(sigma, steps, rule, ref stall, cancellationToken);
             if (done is InnerSolveStatus status)
             {
-                return new InnerSolveResult(status, steps, f, sigma, evaluations, _step);
+                return new InnerSolveResult(status, steps, f, sigma, evaluations, Step);
             }
 
-            double s = _step;
+            double s = Step;
             bool accepted = false;
             bool anyFinite = false;
             double fTrial = 0.0;
             int halvings = 0;
             for (; halvings <= MaxHalvings; halvings++, s *= 0.5)
             {
-                VectorMath.AddScaled(v, -s, _g, _trial);
-                objective.Project(_trial);
-                fTrial = objective.ValueAndGradient(_trial, _gTrial);
+                VectorMath.AddScaled(v, -s, G, Trial);
+                objective.Project(Trial);
+                fTrial = objective.ValueAndGradient(Trial, GTrial);
                 evaluations++;
-                anyFinite |= double.IsFinite(fTrial) && VectorMath.AllFinite(_gTrial);
-                if (SufficientDecrease(f, fTrial, _g, _gTrial, v, _trial, _d, s))
+                anyFinite |= double.IsFinite(fTrial) && VectorMath.AllFinite(GTrial);
+                if (SufficientDecrease(f, fTrial, G, GTrial, v, Trial, D, s))
                 {
                     accepted = true;
                     break;
@@ -106,13 +73,13 @@ public sealed class GradientDescentSolver : ILowerLevelSolver
             if (!accepted)
             {
                 // Every trial non-finite: the objective is NaN/Inf around v along -g (not a domain edge, which shorter steps avoid).
-                return new InnerSolveResult(anyFinite ? InnerSolveStatus.Stalled : InnerSolveStatus.NonFinite, steps, f, sigma, evaluations, _step);
+                return new InnerSolveResult(anyFinite ? InnerSolveStatus.Stalled : InnerSolveStatus.NonFinite, steps, f, sigma, evaluations, Step);
             }
 
-            _trial.AsSpan().CopyTo(v);
-            _gTrial.AsSpan().CopyTo(_g);
+            Trial.AsSpan().CopyTo(v);
+            GTrial.AsSpan().CopyTo(G);
             f = fTrial;
-            _step = halvings == 0 ? Math.Min(s * _growth, _maxStep) : s;
+            Step = halvings == 0 ? Math.Min(s * Growth, MaxStep) : s;
         }
     }
 

@@ -13,67 +13,34 @@ namespace BilevelDsl.Solvers.Inner;
 /// Costs two value-and-gradient evaluations per step (at w and at v+; the latter gives the exact stationarity at the
 /// iterate), plus one per halving.
 /// </remarks>
-public sealed class NesterovSolver : ILowerLevelSolver
+public sealed class NesterovSolver : BacktrackingSolver
 {
-    private readonly double[] _g;
     private readonly double[] _previous;
     private readonly double[] _w;
     private readonly double[] _gw;
-    private readonly double[] _trial;
-    private readonly double[] _gTrial;
-    private readonly double[] _d;
-    private readonly double _initialStep;
-    private readonly double _maxStep;
-    private readonly double _growth;
-    private double _step;
 
     /// <summary>Creates a solver for variables of the given dimension.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public NesterovSolver(int dimension, double initialStep = 1.0, double maxStep = 1e12, double growth = 2.0)
+        : base(dimension, initialStep, maxStep, growth)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
-        LowerSolverOptions.RequirePositiveFinite(initialStep, nameof(initialStep));
-        LowerSolverOptions.RequirePositiveFinite(maxStep, nameof(maxStep));
-        if (!(growth >= 1.0) || double.IsInfinity(growth))
-        {
-            throw new ArgumentOutOfRangeException(nameof(growth), growth, "growth must be finite and at least 1.");
-        }
-
-        Dimension = dimension;
-        _g = new double[dimension];
         _previous = new double[dimension];
         _w = new double[dimension];
         _gw = new double[dimension];
-        _trial = new double[dimension];
-        _gTrial = new double[dimension];
-        _d = new double[dimension];
-        _initialStep = Math.Min(initialStep, maxStep);
-        _maxStep = maxStep;
-        _growth = growth;
-        _step = _initialStep;
     }
 
     /// <inheritdoc/>
-    public int Dimension { get; }
-
-    /// <summary>The step size the next step will try first.</summary>
-    public double StepSize => _step;
-
-    /// <inheritdoc/>
-    public void Reset() => _step = _initialStep;
-
-    /// <inheritdoc/>
-    public InnerSolveResult Minimize(IInnerObjective objective, Span<double> v, InnerStoppingRule rule, CancellationToken cancellationToken = default)
+    public override InnerSolveResult Minimize(IInnerObjective objective, Span<double> v, InnerStoppingRule rule, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(objective);
         rule.Validate();
         GradientDescentSolver.RequireDimension(objective.Dimension, v.Length, Dimension);
 
-        double f = objective.ValueAndGradient(v, _g);
+        double f = objective.ValueAndGradient(v, G);
         int evaluations = 1;
-        if (!double.IsFinite(f) || !VectorMath.AllFinite(_g))
+        if (!double.IsFinite(f) || !VectorMath.AllFinite(G))
         {
-            return new InnerSolveResult(InnerSolveStatus.NonFinite, 0, f, double.NaN, evaluations, _step);
+            return new InnerSolveResult(InnerSolveStatus.NonFinite, 0, f, double.NaN, evaluations, Step);
         }
 
         v.CopyTo(_previous);
@@ -81,11 +48,11 @@ public sealed class NesterovSolver : ILowerLevelSolver
         var stall = new GradientDescentSolver.StallCounter(rule.StallWindow);
         for (int steps = 0; ; steps++)
         {
-            double sigma = Stationarity.Measure(objective, v, _g, _trial);
+            double sigma = Stationarity.Measure(objective, v, G, Trial);
             InnerSolveStatus? done = GradientDescentSolver.StopTest(sigma, steps, rule, ref stall, cancellationToken);
             if (done is InnerSolveStatus status)
             {
-                return new InnerSolveResult(status, steps, f, sigma, evaluations, _step);
+                return new InnerSolveResult(status, steps, f, sigma, evaluations, Step);
             }
 
             // One accelerated step; on a restart, one plain step from v (which cannot be refused).
@@ -97,7 +64,7 @@ public sealed class NesterovSolver : ILowerLevelSolver
                 if (beta == 0.0)
                 {
                     v.CopyTo(_w);
-                    _g.AsSpan().CopyTo(_gw);
+                    G.AsSpan().CopyTo(_gw);
                     fw = f;
                 }
                 else
@@ -116,19 +83,19 @@ public sealed class NesterovSolver : ILowerLevelSolver
                     }
                 }
 
-                double s = _step;
+                double s = Step;
                 bool accepted = false;
                 bool anyFinite = false;
                 double fTrial = 0.0;
                 int halvings = 0;
                 for (; halvings <= GradientDescentSolver.MaxHalvings; halvings++, s *= 0.5)
                 {
-                    VectorMath.AddScaled(_w, -s, _gw, _trial);
-                    objective.Project(_trial);
-                    fTrial = objective.ValueAndGradient(_trial, _gTrial);
+                    VectorMath.AddScaled(_w, -s, _gw, Trial);
+                    objective.Project(Trial);
+                    fTrial = objective.ValueAndGradient(Trial, GTrial);
                     evaluations++;
-                    anyFinite |= double.IsFinite(fTrial) && VectorMath.AllFinite(_gTrial);
-                    if (GradientDescentSolver.SufficientDecrease(fw, fTrial, _gw, _gTrial, _w, _trial, _d, s))
+                    anyFinite |= double.IsFinite(fTrial) && VectorMath.AllFinite(GTrial);
+                    if (GradientDescentSolver.SufficientDecrease(fw, fTrial, _gw, GTrial, _w, Trial, D, s))
                     {
                         accepted = true;
                         break;
@@ -143,10 +110,10 @@ public sealed class NesterovSolver : ILowerLevelSolver
                         continue;
                     }
 
-                    return new InnerSolveResult(anyFinite ? InnerSolveStatus.Stalled : InnerSolveStatus.NonFinite, steps, f, sigma, evaluations, _step);
+                    return new InnerSolveResult(anyFinite ? InnerSolveStatus.Stalled : InnerSolveStatus.NonFinite, steps, f, sigma, evaluations, Step);
                 }
 
-                _step = halvings == 0 ? Math.Min(s * _growth, _maxStep) : s;
+                Step = halvings == 0 ? Math.Min(s * Growth, MaxStep) : s;
                 if (beta != 0.0 && fTrial > f)
                 {
                     t = 1.0; // function-value restart: retake the step from v without momentum
@@ -154,8 +121,8 @@ public sealed class NesterovSolver : ILowerLevelSolver
                 }
 
                 v.CopyTo(_previous);
-                _trial.AsSpan().CopyTo(v);
-                _gTrial.AsSpan().CopyTo(_g);
+                Trial.AsSpan().CopyTo(v);
+                GTrial.AsSpan().CopyTo(G);
                 f = fTrial;
                 t = tNext;
 

@@ -101,6 +101,22 @@ public static class Stationarity
         return ProjectedStepNorm(v, scratch);
     }
 
+    /// <summary>
+    /// The upper level's projected-gradient residual ||x - P_X(x - g)|| (||g|| without an upper domain), the stationarity
+    /// measure of x for a direction g. <paramref name="scratch"/> (length of x) receives P_X(x - g).
+    /// </summary>
+    public static double UpperResidual(IBilevelKernels model, bool hasUpperDomain, ReadOnlySpan<double> x, ReadOnlySpan<double> g, Span<double> scratch)
+    {
+        if (!hasUpperDomain)
+        {
+            return VectorMath.Norm2(g);
+        }
+
+        System.Numerics.Tensors.TensorPrimitives.Subtract(x, g, scratch);
+        model.ProjectUpper(scratch);
+        return ProjectedStepNorm(x, scratch);
+    }
+
     /// <summary>||v - w||, the Euclidean distance.</summary>
     public static double ProjectedStepNorm(ReadOnlySpan<double> v, ReadOnlySpan<double> w)
     {

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using BilevelDsl.Numerics;
 
 namespace BilevelDsl.Solvers.Inner;
 
@@ -97,18 +98,7 @@ public sealed class AdamOptimizer : IUpperOptimizer
     public void Step(Span<double> x, ReadOnlySpan<double> direction)
     {
         UpperOptimizerOptions.RequireDimension(Dimension, x.Length, direction.Length);
-        TensorPrimitives.Multiply(_m, _beta1, _m);
-        TensorPrimitives.MultiplyAdd(direction, 1.0 - _beta1, _m, _m);
-        TensorPrimitives.Multiply(direction, direction, _scratch);
-        TensorPrimitives.Multiply(_r, _beta2, _r);
-        TensorPrimitives.MultiplyAdd(_scratch, 1.0 - _beta2, _r, _r);
-        _bias1 *= _beta1;
-        _bias2 *= _beta2;
-        TensorPrimitives.Multiply(_r, 1.0 / (1.0 - _bias2), _scratch);
-        TensorPrimitives.Sqrt(_scratch, _scratch);
-        TensorPrimitives.Add(_scratch, _epsilon, _scratch);
-        TensorPrimitives.Divide(_m, _scratch, _scratch);
-        TensorPrimitives.MultiplyAdd(_scratch, -_stepSize / (1.0 - _bias1), x, x);
+        AdamUpdate.Step(_m, _r, direction, _scratch, _beta1, _beta2, _epsilon, _stepSize, ref _bias1, ref _bias2, x, x);
         _projection?.Invoke(x);
     }
 

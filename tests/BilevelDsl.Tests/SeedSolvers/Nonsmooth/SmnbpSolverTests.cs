@@ -11,7 +11,7 @@ public class SmnbpSolverTests(ITestOutputHelper output)
     private void Describe(string name, SmnbpRun run)
     {
         BilevelResult r = run.Outcome.Result;
-        output.WriteLine($"{name}: {r.Status} in {r.Elapsed.TotalMilliseconds:F0} ms; validation {run.Problem.StartValidation:G4} -> {r.UpperValue:G4}; {r.Message}");
+        output.WriteLine($"{name}: {r.Status} in {r.Elapsed.TotalMilliseconds:F0} ms (certificate {r.Certificate?.Elapsed.TotalMilliseconds:F0} ms); validation {run.Problem.StartValidation:G4} -> {r.UpperValue:G4}; {r.Message}");
         foreach (SmnbpRound round in run.Outcome.Rounds)
         {
             output.WriteLine($"  {round}");
