@@ -141,7 +141,8 @@ public static class ExperimentCommand
             text.Append("check ").Append(check).Append('\n');
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"wrote {dir}/ (result.json, history.csv, summary.json, table.md, {figures.Count} figure files)\n");
+        string files = runs.Count == 1 || perRunFiles ? "result.json and history.csv per run, " : "";
+        text.Append(CultureInfo.InvariantCulture, $"wrote {dir}/ ({files}summary.json, table.md, {figures.Count} figure files)\n");
         Console.Write(text.ToString());
 
         if (context.Cancellation.IsCancellationRequested)
