@@ -65,7 +65,11 @@ namespace BilevelDsl.Generators.Frontend
             {
                 foreach (ISymbol member in current.GetMembers())
                 {
-                    names.Add(member.Name);
+                    // Only names a user wrote (not backing fields such as <P>k__BackingField).
+                    if (member.CanBeReferencedByName)
+                    {
+                        names.Add(member.Name);
+                    }
                 }
             }
 

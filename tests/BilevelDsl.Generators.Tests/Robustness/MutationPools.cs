@@ -50,6 +50,9 @@ public static class MutationPools
         "span:x.Length switch { 3 => 1.0, _ => 0.0 }", "span:(x.IsEmpty ? 1.0 : 0.0)", "span:x.ToArray()[0]",
         "span:y.IndexOf(0.5)", "span:Dsl.Dot(Arr0, y)", "span:x[IntData0 % x.Length]", "span:Dsl.Dot(Mat0.Row(0), x)",
         "span:Mat0.Rows", "span:System.Linq.Enumerable.Sum(Arr0)",
+        "span:Dsl.Dot(y.Slice(1), x.Slice(0, y.Length - 1))", "span:Dsl.Reshape(y, 1, y.Length)[0, 0]",
+        "span:Dsl.SoftmaxCrossEntropy(y, 0)", "span:Dsl.Dot(Dsl.Reshape(x, 1, x.Length).Row(0), x)",
+        "span:Dsl.Reshape(y, 2, 2)[0, 0]",
     };
 
     public static readonly string[] Statements =
@@ -80,6 +83,19 @@ public static class MutationPools
         "double[] arr{n} = { X0, Y0 };", "double nn{n} = double.NaN;", "bool flag{n} = X0 > 0;",
         "span:ReadOnlySpan<double> sp{n} = x;", "span:ReadOnlySpan<double> sl{n} = x[1..];",
         "span:Span<double> st{n} = stackalloc double[2];", "span:x.CopyTo(new double[8]);",
+        // Vector constructs: supported ones, then misuses (BDSL0020 and friends).
+        "span:Span<double> sm{n} = stackalloc double[2]; Dsl.Softmax(y.Slice(0, 2), sm{n}); double ss{n} = sm{n}[1] * X0;",
+        "span:Span<double> mv{n} = stackalloc double[1]; Dsl.MatVec(Dsl.Reshape(y.Slice(0, 2), 1, 2), x.Slice(0, 2), mv{n}); double mm{n} = mv{n}[0];",
+        "span:Span<double> ax{n} = stackalloc double[2]; Dsl.Axpy(X0, y.Slice(0, 2), ax{n}); double aa{n} = Dsl.Sum(ax{n});",
+        "span:Span<double> mp{n} = stackalloc double[2]; Dsl.Map(y.Slice(0, 2), mp{n}, Math.Tanh); double pp{n} = Dsl.SquaredNorm(mp{n});",
+        "span:Span<double> tv{n} = stackalloc double[2]; Dsl.MatTVec(Dsl.Reshape(x.Slice(0, 2), 1, 2), y.Slice(0, 1), tv{n});",
+        "span:Span<double> fl{n} = stackalloc double[2]; for (int k{n} = 0; k{n} < 2; k{n}++) { fl{n}[k{n}] = y[k{n}] * X0; }",
+        "span:Span<double> wr{n} = stackalloc double[2]; double rr{n} = wr{n}[0]; wr{n}[1] += X0;",
+        "span:Span<double> lo{n} = stackalloc double[2]; for (int k{n} = 0; k{n} < 2; k{n}++) { Dsl.Softmax(y.Slice(0, 2), lo{n}); } double la{n} = lo{n}[0];",
+        "span:Span<double> al{n} = stackalloc double[2]; ReadOnlySpan<double> ro{n} = al{n};",
+        "span:Span<double> bs{n} = stackalloc double[x.Length + (int)X0];", "span:Span<double> sp{n} = x.ToArray();",
+        "span:ref readonly double rf{n} = ref x[0];", "ref double rd{n} = ref Arr0[0];",
+        "span:Span<double> ow{n} = stackalloc double[2]; ow{n}[0] = X0; ow{n}[0] = Y0;",
     };
 
     public static readonly string[] Literals = { "0", "1", "2", "3", "0.5", "-1", "1e-3", "2.5", "0.0", "10" };
