@@ -7,9 +7,9 @@ namespace BilevelDsl.Experiments.Models;
 /// validation cross-entropy.
 /// </summary>
 /// <remarks>
-/// y holds W1 row-major first (h d entries), then W2 row-major. Without vector locals (issue 8) the hidden layer
-/// cannot be stored, so every class score recomputes it: (classes + 1) h d multiply-adds per sample instead of
-/// h d + classes h. Keep h and d small until the model moves to the vector form.
+/// y holds W1 row-major first (h d entries), then W2 row-major. The hidden layer [W1 a; 1] is a computed vector
+/// filled entry by entry (its last entry the bias input 1): computed once per sample and stored for the reverse
+/// sweep.
 /// </remarks>
 [BilevelModel]
 public partial class HypercleanTwoLayer(Matrix train, int[] trainLabels, Matrix validation, int[] validationLabels, int classes, int hidden, double l2)
@@ -18,43 +18,20 @@ public partial class HypercleanTwoLayer(Matrix train, int[] trainLabels, Matrix 
     public double ValidationLoss(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         int d = validation.Columns;
-        int w2 = hidden * d;
+        var W1 = Dsl.Reshape(y.Slice(0, hidden * d), hidden, d);
+        var W2 = Dsl.Reshape(y.Slice(hidden * d, classes * (hidden + 1)), classes, hidden + 1);
+        Span<double> h = stackalloc double[hidden + 1];
+        Span<double> z = stackalloc double[classes];
         double loss = 0;
         for (int i = 0; i < validation.Rows; i++)
         {
-            ReadOnlySpan<double> a = validation.Row(i);
-            int label = validationLabels[i];
-            double trueScore = y[w2 + (label * (hidden + 1)) + hidden];
-            for (int k = 0; k < hidden; k++)
+            for (int k = 0; k < hidden + 1; k++)
             {
-                double h = 0;
-                for (int j = 0; j < d; j++)
-                {
-                    h += a[j] * y[(k * d) + j];
-                }
-
-                trueScore += y[w2 + (label * (hidden + 1)) + k] * h;
+                h[k] = k < hidden ? Dsl.Dot(W1.Row(k), validation.Row(i)) : 1.0;
             }
 
-            double sum = 0;
-            for (int c = 0; c < classes; c++)
-            {
-                double score = y[w2 + (c * (hidden + 1)) + hidden];
-                for (int k = 0; k < hidden; k++)
-                {
-                    double h = 0;
-                    for (int j = 0; j < d; j++)
-                    {
-                        h += a[j] * y[(k * d) + j];
-                    }
-
-                    score += y[w2 + (c * (hidden + 1)) + k] * h;
-                }
-
-                sum += Math.Exp(score - trueScore);
-            }
-
-            loss += Math.Log(sum);
+            Dsl.MatVec(W2, h, z);
+            loss += Dsl.SoftmaxCrossEntropy(z, validationLabels[i]);
         }
 
         return loss / validation.Rows;
@@ -64,43 +41,20 @@ public partial class HypercleanTwoLayer(Matrix train, int[] trainLabels, Matrix 
     public double WeightedTrainingLoss(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         int d = train.Columns;
-        int w2 = hidden * d;
+        var W1 = Dsl.Reshape(y.Slice(0, hidden * d), hidden, d);
+        var W2 = Dsl.Reshape(y.Slice(hidden * d, classes * (hidden + 1)), classes, hidden + 1);
+        Span<double> h = stackalloc double[hidden + 1];
+        Span<double> z = stackalloc double[classes];
         double loss = 0;
         for (int i = 0; i < train.Rows; i++)
         {
-            ReadOnlySpan<double> a = train.Row(i);
-            int label = trainLabels[i];
-            double trueScore = y[w2 + (label * (hidden + 1)) + hidden];
-            for (int k = 0; k < hidden; k++)
+            for (int k = 0; k < hidden + 1; k++)
             {
-                double h = 0;
-                for (int j = 0; j < d; j++)
-                {
-                    h += a[j] * y[(k * d) + j];
-                }
-
-                trueScore += y[w2 + (label * (hidden + 1)) + k] * h;
+                h[k] = k < hidden ? Dsl.Dot(W1.Row(k), train.Row(i)) : 1.0;
             }
 
-            double sum = 0;
-            for (int c = 0; c < classes; c++)
-            {
-                double score = y[w2 + (c * (hidden + 1)) + hidden];
-                for (int k = 0; k < hidden; k++)
-                {
-                    double h = 0;
-                    for (int j = 0; j < d; j++)
-                    {
-                        h += a[j] * y[(k * d) + j];
-                    }
-
-                    score += y[w2 + (c * (hidden + 1)) + k] * h;
-                }
-
-                sum += Math.Exp(score - trueScore);
-            }
-
-            loss += Dsl.Sigmoid(x[i]) * Math.Log(sum);
+            Dsl.MatVec(W2, h, z);
+            loss += Dsl.Sigmoid(x[i]) * Dsl.SoftmaxCrossEntropy(z, trainLabels[i]);
         }
 
         return (loss / train.Rows) + (l2 * Dsl.SquaredNorm(y));

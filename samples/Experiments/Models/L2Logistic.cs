@@ -6,7 +6,7 @@ namespace BilevelDsl.Experiments.Models;
 /// Lower: mean training cross-entropy (noisy labels) + exp(x) ||W||^2. Upper: mean validation cross-entropy.
 /// </summary>
 /// <remarks>
-/// Scalar loops until the DSL has matrix-vector products (issue 8); x is a span of length 1. The box |W_cj| &lt;= 100 is
+/// Vector form (a Reshape view of y, MatVec into the logits); x is a span of length 1. The box |W_cj| &lt;= 100 is
 /// the compact lower domain IGFM needs (its SGM projects onto it); it is far from active at the solutions here.
 /// </remarks>
 [BilevelModel]
@@ -16,31 +16,13 @@ public partial class L2Logistic(Matrix train, int[] trainLabels, Matrix validati
     [UpperLevel]
     public double ValidationLoss(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
-        int d = validation.Columns;
+        var W = Dsl.Reshape(y, classes, validation.Columns);
+        Span<double> z = stackalloc double[classes];
         double loss = 0;
         for (int i = 0; i < validation.Rows; i++)
         {
-            ReadOnlySpan<double> a = validation.Row(i);
-            int label = validationLabels[i];
-            double trueScore = 0;
-            for (int j = 0; j < d; j++)
-            {
-                trueScore += a[j] * y[(label * d) + j];
-            }
-
-            double sum = 0;
-            for (int c = 0; c < classes; c++)
-            {
-                double score = 0;
-                for (int j = 0; j < d; j++)
-                {
-                    score += a[j] * y[(c * d) + j];
-                }
-
-                sum += Math.Exp(score - trueScore);
-            }
-
-            loss += Math.Log(sum);
+            Dsl.MatVec(W, validation.Row(i), z);
+            loss += Dsl.SoftmaxCrossEntropy(z, validationLabels[i]);
         }
 
         return loss / validation.Rows;
@@ -49,31 +31,13 @@ public partial class L2Logistic(Matrix train, int[] trainLabels, Matrix validati
     [LowerLevel]
     public double RegularizedTrainingLoss(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
-        int d = train.Columns;
+        var W = Dsl.Reshape(y, classes, train.Columns);
+        Span<double> z = stackalloc double[classes];
         double loss = 0;
         for (int i = 0; i < train.Rows; i++)
         {
-            ReadOnlySpan<double> a = train.Row(i);
-            int label = trainLabels[i];
-            double trueScore = 0;
-            for (int j = 0; j < d; j++)
-            {
-                trueScore += a[j] * y[(label * d) + j];
-            }
-
-            double sum = 0;
-            for (int c = 0; c < classes; c++)
-            {
-                double score = 0;
-                for (int j = 0; j < d; j++)
-                {
-                    score += a[j] * y[(c * d) + j];
-                }
-
-                sum += Math.Exp(score - trueScore);
-            }
-
-            loss += Math.Log(sum);
+            Dsl.MatVec(W, train.Row(i), z);
+            loss += Dsl.SoftmaxCrossEntropy(z, trainLabels[i]);
         }
 
         return (loss / train.Rows) + (Math.Exp(x[0]) * Dsl.SquaredNorm(y));
