@@ -123,7 +123,7 @@ public sealed record CccpOptions
             throw new ArgumentOutOfRangeException(
                 nameof(Epsilon),
                 Epsilon,
-                $"Epsilon must exceed Projection.FeasibilityTolerance ({Projection.FeasibilityTolerance:G3}), which is subtracted from it in the projection's constraint.");
+                $"Epsilon must exceed Projection.FeasibilityTolerance ({Driver.Fmt.G(Projection.FeasibilityTolerance)}), which is subtracted from it in the projection's constraint.");
         }
     }
 

@@ -55,7 +55,7 @@ public sealed partial class CccpSolver
                     string name = j < 0 ? $"the lower-level objective g ({_model.Info.Lower.Method})" : $"lower-level constraint u_{j} (the [LowerConstraint] method number {j}, in declaration order)";
                     return $"CCCP-BO needs a lower level that is convex in (x, y) jointly (g and every u_j; then v(x) is convex and D_k is convex), but {name} has negative curvature "
                         + $"{where}: d'Hd / ||d||^2 = {Fmt.G(curvature)}, against the curvature scale {Fmt.G(sigma)} seen so far (ratio {Fmt.G(curvature / sigma)} < -{Fmt.G(tolerance)}). "
-                        + "Use a method that does not need lower-level convexity (BVFIM). X and Y are the last iterate.";
+                        + "Use a method that does not need lower-level convexity (BVFIM, for a lower level without constraints or declared domains; none of the methods here handles a nonconvex lower level with constraints). X and Y are the last iterate.";
                 }
             }
 

@@ -90,7 +90,7 @@ public sealed partial class CccpSolver
                         return Finish(
                             SolverStatus.AssumptionViolated,
                             $"The projection onto D_k in outer iteration {k} found no point of D_k (infeasibility measure {Fmt.G(projection.Complementarity)} at the penalty limit), although D_k contains (x_k, y_x) and is convex when g and every u_j are convex in (x, y): "
-                            + "the lower level is probably not convex. CCCP-BO needs a jointly convex lower level; use a method that does not (BVFIM). X and Y are the last iterate.",
+                            + "the lower level is probably not convex. CCCP-BO needs a jointly convex lower level; use a method that does not (BVFIM, for a lower level without constraints or declared domains). X and Y are the last iterate.",
                             evaluate: true);
                     case ConstrainedSolveStatus.IterationLimit:
                         return Finish(

@@ -67,7 +67,7 @@ internal static class SgmDomainCheck
                 if (norm > FarFraction * Far)
                 {
                     return $"{method} needs a compact lower-level domain Y (SGM's guarantees need Y bounded), but the declared one is unbounded: "
-                        + $"ProjectLower of the point with {probe} returned a point with an entry of size {norm.ToString("G3", CultureInfo.InvariantCulture)}. "
+                        + $"ProjectLower of the point with {probe} returned a point with an entry of size {Driver.Fmt.G(norm)}. "
                         + "Use finite bounds in [LowerBounds(lo, hi)], or a [LowerProjection] onto a bounded convex set.";
                 }
             }

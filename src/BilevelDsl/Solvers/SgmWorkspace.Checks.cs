@@ -297,7 +297,7 @@ internal sealed partial class SgmWorkspace
                         + $"and its value fell {G(_convexityValueGap)} below its linearisation at y";
                 return $"SGM assumes that the {level} is convex in y on the lower domain, but it is not: {evidence}. "
                     + "SGM and IGFM need a convex lower level (and an upper level convex in y) over a compact convex set; for a nonconvex "
-                    + "lower level use BVFIM or BOME.";
+                    + "lower level use BOME (which projects onto the lower domain), or BVFIM if the domain can be dropped.";
             case SolverStatus.Diverged:
                 return $"SGM stopped because {_nonFiniteWhat}; Y is the last finite point and must not be used as a lower-level solution.";
             case SolverStatus.Cancelled:

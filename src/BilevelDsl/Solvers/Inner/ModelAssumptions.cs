@@ -44,7 +44,7 @@ internal static class ModelAssumptions
         {
             return $"{method} replaces the lower level by its stationarity condition grad_y f(x, y) = 0, which is not the optimality condition "
                 + "when y has a declared domain (at a solution on the domain's boundary grad_y f is not 0). Use AID, RHG or FHG, which "
-                + "differentiate through the projection, or BVFIM.";
+                + "differentiate through the projection.";
         }
 
         return null;

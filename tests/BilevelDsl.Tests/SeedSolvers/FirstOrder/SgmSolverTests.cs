@@ -146,7 +146,7 @@ public class SgmSolverTests(ITestOutputHelper output)
         Assert.Equal(SolverStatus.AssumptionViolated, r.Status);
         Assert.Contains("is convex in y on the lower domain, but it is not", r.Message);
         Assert.Contains("lower-level objective", r.Message);
-        Assert.Contains("BVFIM or BOME", r.Message);
+        Assert.Contains("use BOME (which projects onto the lower domain), or BVFIM if the domain can be dropped", r.Message);
     }
 
     [Fact]
