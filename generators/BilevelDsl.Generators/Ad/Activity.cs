@@ -58,19 +58,8 @@ namespace BilevelDsl.Generators.Ad
         public bool IsActiveVectorName(string name) => activeVectors.Contains(name);
 
         /// <summary>Whether a vector term reads an active vector.</summary>
-        public bool IsActiveTerm(VecTerm term) => term switch
-        {
-            VecScaled scaled => IsActiveVector(scaled.Vector),
-            VecExpShifted shifted => IsActiveVector(shifted.Vector) || IsActive(shifted.Shift),
-            VecExpShiftedProduct product => IsActiveVector(product.Vector) || IsActiveVector(product.Tangent) || IsActive(product.Shift),
-            VecSign sign => IsActiveVector(sign.Vector),
-            VecSmoothSign smooth => IsActiveVector(smooth.Vector),
-            VecSmoothSignProduct smoothProduct => IsActiveVector(smoothProduct.Vector) || IsActiveVector(smoothProduct.Tangent),
-            VecSoftmax softmax => IsActiveVector(softmax.Vector),
-            VecSoftmaxJacobian jacobian => IsActiveVector(jacobian.Vector) || IsActiveVector(jacobian.U),
-            VecSoftmaxJacobianTangent tangent => IsActiveVector(tangent.Vector) || IsActiveVector(tangent.Direction) || IsActiveVector(tangent.U),
-            _ => false,
-        };
+        public bool IsActiveTerm(VecTerm term) =>
+            IrWalker.TermVectors(term).Any(IsActiveVector) || IrWalker.TermScalars(term).Any(IsActive);
 
         /// <summary>Whether the function's returned value depends on the inputs.</summary>
         public bool ReturnIsActive { get; private set; }

@@ -103,7 +103,8 @@ namespace BilevelDsl.Generators.Ad
 
                 var loopBody = new List<Stmt>();
                 Expr slot = Simplify.Sub(new Var(loop.Index, ScalarType.Int), loop.From);
-                Expr trips = Simplify.Sub(loop.To, loop.From);
+                // A loop that runs no iteration (to < from) stores nothing.
+                Expr trips = new Call(ScalarFunction.IntMax, EquatableArray.Of(Simplify.Sub(loop.To, loop.From), (Expr)new IntNum(0)));
                 foreach (Stmt inner in loop.Body.Statements)
                 {
                     if (inner is VecLocal local && local.Store == null)

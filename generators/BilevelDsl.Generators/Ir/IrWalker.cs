@@ -330,85 +330,49 @@ namespace BilevelDsl.Generators.Ir
 
         private static void AddTermVectors(VecTerm term, HashSet<string> reads)
         {
-            switch (term)
+            foreach (VecRef vector in TermVectors(term))
             {
-                case VecScaled scaled:
-                    reads.Add(scaled.Vector.Name);
-                    break;
-                case VecExpShifted shifted:
-                    reads.Add(shifted.Vector.Name);
-                    break;
-                case VecExpShiftedProduct product:
-                    reads.Add(product.Vector.Name);
-                    reads.Add(product.Tangent.Name);
-                    break;
-                case VecSign sign:
-                    reads.Add(sign.Vector.Name);
-                    break;
-                case VecSmoothSign smooth:
-                    reads.Add(smooth.Vector.Name);
-                    break;
-                case VecSmoothSignProduct smoothProduct:
-                    reads.Add(smoothProduct.Vector.Name);
-                    reads.Add(smoothProduct.Tangent.Name);
-                    break;
-                case VecSoftmax softmax:
-                    reads.Add(softmax.Vector.Name);
-                    break;
-                case VecSoftmaxJacobian jacobian:
-                    reads.Add(jacobian.Vector.Name);
-                    reads.Add(jacobian.U.Name);
-                    break;
-                case VecSoftmaxJacobianTangent tangent:
-                    reads.Add(tangent.Vector.Name);
-                    reads.Add(tangent.Direction.Name);
-                    reads.Add(tangent.U.Name);
-                    break;
+                reads.Add(vector.Name);
             }
         }
 
         private static void Visit(VecTerm term, Action<Expr> visit)
         {
-            switch (term)
+            foreach (VecRef vector in TermVectors(term))
             {
-                case VecScaled scaled:
-                    Visit(scaled.Vector, visit);
-                    break;
-                case VecExpShifted shifted:
-                    Visit(shifted.Vector, visit);
-                    Visit(shifted.Shift, visit);
-                    break;
-                case VecExpShiftedProduct product:
-                    Visit(product.Vector, visit);
-                    Visit(product.Shift, visit);
-                    Visit(product.Tangent, visit);
-                    break;
-                case VecSign sign:
-                    Visit(sign.Vector, visit);
-                    break;
-                case VecSmoothSign smooth:
-                    Visit(smooth.Vector, visit);
-                    Visit(smooth.Mu, visit);
-                    break;
-                case VecSmoothSignProduct smoothProduct:
-                    Visit(smoothProduct.Vector, visit);
-                    Visit(smoothProduct.Mu, visit);
-                    Visit(smoothProduct.Tangent, visit);
-                    break;
-                case VecSoftmax softmax:
-                    Visit(softmax.Vector, visit);
-                    break;
-                case VecSoftmaxJacobian jacobian:
-                    Visit(jacobian.Vector, visit);
-                    Visit(jacobian.U, visit);
-                    break;
-                case VecSoftmaxJacobianTangent jacobianTangent:
-                    Visit(jacobianTangent.Vector, visit);
-                    Visit(jacobianTangent.Direction, visit);
-                    Visit(jacobianTangent.U, visit);
-                    break;
+                Visit(vector, visit);
+            }
+
+            foreach (Expr scalar in TermScalars(term))
+            {
+                Visit(scalar, visit);
             }
         }
+
+        /// <summary>The vectors a vector term reads.</summary>
+        public static IEnumerable<VecRef> TermVectors(VecTerm term) => term switch
+        {
+            VecScaled scaled => new[] { scaled.Vector },
+            VecExpShifted shifted => new[] { shifted.Vector },
+            VecExpShiftedProduct product => new[] { product.Vector, product.Tangent },
+            VecSign sign => new[] { sign.Vector },
+            VecSmoothSign smooth => new[] { smooth.Vector },
+            VecSmoothSignProduct smoothProduct => new[] { smoothProduct.Vector, smoothProduct.Tangent },
+            VecSoftmax softmax => new[] { softmax.Vector },
+            VecSoftmaxJacobian jacobian => new[] { jacobian.Vector, jacobian.U },
+            VecSoftmaxJacobianTangent tangent => new[] { tangent.Vector, tangent.Direction, tangent.U },
+            _ => Array.Empty<VecRef>(),
+        };
+
+        /// <summary>The scalars a vector term reads (shifts, smoothing parameters).</summary>
+        public static IEnumerable<Expr> TermScalars(VecTerm term) => term switch
+        {
+            VecExpShifted shifted => new[] { shifted.Shift },
+            VecExpShiftedProduct product => new[] { product.Shift },
+            VecSmoothSign smooth => new[] { smooth.Mu },
+            VecSmoothSignProduct smoothProduct => new[] { smoothProduct.Mu },
+            _ => Array.Empty<Expr>(),
+        };
 
         private static void VisitAll(EquatableArray<Expr> args, Action<Expr> visit)
         {

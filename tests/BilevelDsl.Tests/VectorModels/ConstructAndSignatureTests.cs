@@ -118,3 +118,38 @@ public sealed class ReshapeSizeTests
         Assert.Equal(6.0 * 1 + 0, model.LowerGradient(x, [0, 0, 0, 1, 1, 1], new double[3], new double[6]) - 0, 12);
     }
 }
+
+/// <summary>A top-level loop that runs no iteration (found by a mutant): its store is empty, not negative.</summary>
+[BilevelModel]
+public partial class EmptyLoopStore
+{
+    [UpperLevel]
+    public double Upper(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => Dsl.SquaredNorm(y);
+
+    [LowerLevel]
+    public double Lower(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        double s = Dsl.Dot(x, y);
+        Span<double> p = stackalloc double[2];
+        for (int i = 10; i < y.Length; i++)
+        {
+            Dsl.Softmax(y.Slice(0, 2), p);
+            s += p[1] * x[0];
+        }
+
+        return s;
+    }
+}
+
+public sealed class EmptyLoopTests
+{
+    [Fact]
+    public void ALoopWithoutIterationsStoresNothingAndDifferentiates()
+    {
+        var model = new EmptyLoopStore();
+        double[] gx = new double[3], gy = new double[3];
+        Assert.Equal(1 * 4 + 2 * 5 + 3 * 6.0, model.LowerGradient([1, 2, 3], [4, 5, 6], gx, gy), 12);
+        Assert.Equal([4.0, 5, 6], gx);
+        Assert.Equal([1.0, 2, 3], gy);
+    }
+}
