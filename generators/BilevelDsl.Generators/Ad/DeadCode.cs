@@ -120,6 +120,72 @@ namespace BilevelDsl.Generators.Ad
             return targets != null && targets.All(candidates.Contains) ? targets : null;
         }
 
+        /// <summary>
+        /// Removes the computed vectors of a whole program that nothing reads (a Hessian-vector program does not
+        /// need the adjoint temporaries the gradient is built from): their declaration and every write into them.
+        /// Repeated until nothing changes, since dropping writes drops what they read.
+        /// </summary>
+        public static List<Stmt> EliminateVectors(List<Stmt> program)
+        {
+            List<Stmt> current = program;
+            while (true)
+            {
+                var locals = new HashSet<string>(System.StringComparer.Ordinal);
+                IrWalker.VisitStatements(new Block(EquatableArray.From(current)), statement =>
+                {
+                    if (statement is VecLocal local)
+                    {
+                        locals.Add(local.Name);
+                    }
+                });
+                HashSet<string> read = IrWalker.VectorsRead(current);
+                locals.ExceptWith(read);
+                if (locals.Count == 0)
+                {
+                    return current;
+                }
+
+                current = WithoutVectors(current, locals);
+            }
+        }
+
+        private static List<Stmt> WithoutVectors(IEnumerable<Stmt> statements, HashSet<string> dead)
+        {
+            var output = new List<Stmt>();
+            foreach (Stmt statement in statements)
+            {
+                switch (statement)
+                {
+                    case If branch:
+                        var whenTrue = WithoutVectors(branch.Then.Statements, dead);
+                        var whenFalse = WithoutVectors(branch.Else.Statements, dead);
+                        if (whenTrue.Count + whenFalse.Count > 0)
+                        {
+                            output.Add(branch with { Then = new Block(EquatableArray.From(whenTrue)), Else = new Block(EquatableArray.From(whenFalse)) });
+                        }
+
+                        break;
+                    case For loop:
+                        var body = WithoutVectors(loop.Body.Statements, dead);
+                        if (body.Count > 0)
+                        {
+                            output.Add(loop with { Body = new Block(EquatableArray.From(body)) });
+                        }
+
+                        break;
+                    default:
+                        if (!(IrWalker.VectorWritten(statement) is string target && dead.Contains(target)))
+                        {
+                            output.Add(statement);
+                        }
+
+                        break;
+                }
+            }
+
+            return output;
+        }
+
         /// <summary>Variables a scope declares (in its branches too, not in nested loops).</summary>
         public static HashSet<string> DeclaredIn(Block block) =>
             new HashSet<string>(IrWalker.Definitions(block, intoLoops: false).Select(d => d.Name), System.StringComparer.Ordinal);

@@ -78,7 +78,8 @@ namespace BilevelDsl.Generators.Ad
             // (often a whole forward loop) is dead.
             Block tangent = TangentMode.Apply(gradient.Body, Copy(tangentNames), inputs, seeds, isVector, dropped, helpers);
             var withoutValue = tangent.Statements.Where(s => !(s is Return)).ToList();
-            Block hessianVector = new Block(EquatableArray.From(DeadCode.Eliminate(withoutValue, DeadCode.DeclaredIn(new Block(EquatableArray.From(withoutValue))))));
+            List<Stmt> live = DeadCode.EliminateVectors(DeadCode.Eliminate(withoutValue, DeadCode.DeclaredIn(new Block(EquatableArray.From(withoutValue)))));
+            Block hessianVector = new Block(EquatableArray.From(DeadCode.Eliminate(live, DeadCode.DeclaredIn(new Block(EquatableArray.From(live))))));
             Block fused = TangentMode.Apply(gradient.Body, Copy(tangentNames), inputs, seeds, isVector, new HashSet<string>(), helpers);
             return new DerivativePrograms(function, gradients, directions, products, gradient, hessianVector, fused);
         }

@@ -20,7 +20,7 @@ namespace BilevelDsl.Generators.Ad
     /// whose adjoints are fixed while the loop is reversed. Branches stay branches: the backward sweep
     /// re-tests the same (named, unchanged) condition.
     /// </summary>
-    internal sealed class ReverseMode
+    internal sealed partial class ReverseMode
     {
         private readonly NameTable names;
         private readonly Activity activity;
@@ -77,6 +77,7 @@ namespace BilevelDsl.Generators.Ad
             valueName = names.Fresh("value");
             body.Add(new Declare(valueName, ScalarType.Double));
             var scope = new List<Stmt>();
+            ChooseFusedLoops(function.Body);
             EmitScope(StoreLoopVectors(function.Body), scope, recomputeScope: null);
             scope.Add(new Return(new Var(valueName, ScalarType.Double)));
             body.AddRange(WithoutDeadDefinitions(scope, ScopeNames(scope)));
@@ -95,7 +96,7 @@ namespace BilevelDsl.Generators.Ad
             var output = new List<Stmt>();
             foreach (Stmt statement in body.Statements)
             {
-                if (!(statement is For loop))
+                if (!(statement is For loop) || fusedLoops.ContainsKey(loop.Index))
                 {
                     output.Add(statement);
                     continue;
@@ -192,6 +193,9 @@ namespace BilevelDsl.Generators.Ad
                             output.Add(new If(branch.Condition, whenTrue, whenFalse));
                         }
 
+                        break;
+                    case For loop when recomputeScope == null && fusedLoops.TryGetValue(loop.Index, out FusedLoop? fusedForward):
+                        EmitFusedLoop(loop, fusedForward, output);
                         break;
                     case For loop when recomputeScope != null:
                         Block body = Recompute(loop.Body, recomputeScope);
@@ -332,6 +336,9 @@ namespace BilevelDsl.Generators.Ad
                             output.Add(new If(branch.Condition, whenTrue, whenFalse));
                         }
 
+                        break;
+                    case For loop when fusedLoops.TryGetValue(loop.Index, out FusedLoop? fusedBackward):
+                        EmitFusedCombination(fusedBackward, output);
                         break;
                     case For loop when ContributesAdjoints(loop.Body):
                         var iteration = new List<Stmt>();

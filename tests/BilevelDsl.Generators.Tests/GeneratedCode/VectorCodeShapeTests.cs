@@ -54,7 +54,7 @@ public sealed class VectorCodeShapeTests
     }
 
     [Fact]
-    public void Logits_of_a_top_level_data_loop_are_stored_not_recomputed()
+    public void A_data_loop_with_one_accumulator_is_reversed_inside_its_forward_sweep()
     {
         string code = Generate("""
             var W = Dsl.Reshape(y, 2, 3);
@@ -65,7 +65,31 @@ public sealed class VectorCodeShapeTests
                 Dsl.MatVec(W, M.Row(i), z);
                 loss += Dsl.LogSumExp(z) * x[i];
             }
-            return loss;
+            return Math.Log(1 + loss * loss);
+            """);
+        int gradient = code.IndexOf("private double Lower__Gradient(", StringComparison.Ordinal);
+        string body = code.Substring(gradient, code.IndexOf("private void Lower__HessianVector(", StringComparison.Ordinal) - gradient);
+        Assert.Equal(1, Count(body, "for (int i"));                // one sweep over the data
+        Assert.Equal(1, Count(body, "AddMatVec("));
+        Assert.Equal(1, Count(body, "AddOuter("));
+        Assert.Contains("_bar_loop", body, StringComparison.Ordinal);  // the seeded temporaries, scaled after the loop
+        Assert.DoesNotContain("_store", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Logits_of_a_top_level_loop_with_two_accumulators_are_stored_not_recomputed()
+    {
+        string code = Generate("""
+            var W = Dsl.Reshape(y, 2, 3);
+            Span<double> z = stackalloc double[2];
+            double loss = 0, other = 0;
+            for (int i = 0; i < M.Rows; i++)
+            {
+                Dsl.MatVec(W, M.Row(i), z);
+                loss += Dsl.LogSumExp(z) * x[i];
+                other += z[0];
+            }
+            return loss * other;
             """);
         int gradient = code.IndexOf("private double Lower__Gradient(", StringComparison.Ordinal);
         string body = code.Substring(gradient, code.IndexOf("private void Lower__HessianVector(", StringComparison.Ordinal) - gradient);
