@@ -101,7 +101,10 @@ namespace BilevelDsl.Generators.Ad
 
                     if (a.Type == ScalarType.Double && HasTangent(a.Target))
                     {
-                        Expr tangent = Tangent(a.Value, output);
+                        // The assigned variable holds the call's value: rules that read the result (exp, sigmoid,
+                        // log-sum-exp) read the variable instead of calling again.
+                        Expr? result = droppedOutputs.Contains(a.Target) ? null : new Var(a.Target, ScalarType.Double);
+                        Expr tangent = Tangent(a.Value, output, result);
                         output.Add(new Assign(TangentOf(a.Target), ScalarType.Double, tangent, a.Declare));
                     }
 
@@ -331,7 +334,7 @@ namespace BilevelDsl.Generators.Ad
             vector.Row == null && vectorTangents.TryGetValue(vector.Name, out string? tangent) ? vector.Renamed(tangent) : null;
 
         /// <summary>The directional derivative of an expression (statements it needs go to <paramref name="output"/>).</summary>
-        private Expr Tangent(Expr expr, List<Stmt> output)
+        private Expr Tangent(Expr expr, List<Stmt> output, Expr? result = null)
         {
             switch (expr)
             {
@@ -350,7 +353,7 @@ namespace BilevelDsl.Generators.Ad
                         Expr argTangent = Tangent(c.Args[k], output);
                         if (!IsConstant(argTangent, 0))
                         {
-                            Expr partial = DerivativeRules.Partial(c.Function, c.Args, c, k);
+                            Expr partial = DerivativeRules.Partial(c.Function, c.Args, result ?? c, k);
                             sum = Add(sum, DerivativeRules.MayBeInfinite(c.Function) ? GuardedMul(argTangent, partial) : Mul(partial, argTangent));
                         }
                     }
@@ -364,7 +367,7 @@ namespace BilevelDsl.Generators.Ad
                     {
                         if (TangentVector(vc.Args[k]) is VecRef direction)
                         {
-                            total = Add(total, new VecTermDot(DerivativeRules.VectorPartial(vc.Function, vc.Args, vc, k, vc.Mu), direction));
+                            total = Add(total, new VecTermDot(DerivativeRules.VectorPartial(vc.Function, vc.Args, result ?? vc, k, vc.Mu), direction));
                         }
                     }
 
