@@ -78,7 +78,9 @@ public sealed class ConstructAndSignatureTests
         double[] gx = new double[2], gy = new double[1];
         double value = model.LowerGradient([1.0, 2.0], [0.5], gx, gy);
         Assert.Equal(model.LowerValue([1.0, 2.0], [0.5]), value, 14);
-        Assert.Equal(2 * (0.5 - 3.0) * 1, gy[0] - (0.2 * 0.5 * 5.0), 12);
+        // Closed form: d/dy [(y - sum x)^2 + 0.1 y^2 x.x] = 2 (y - sum x) + 0.2 y x.x = 2 (0.5 - 3) + 0.2 * 0.5 * 5.
+        Assert.Equal(-4.5, gy[0], 12);
+        Assert.Equal([2 * (1 * (3.0 - 0.5)) + (0.2 * 0.25 * 1), 2 * (3.0 - 0.5) + (0.2 * 0.25 * 2)], gx);
     }
 
     [Fact]
@@ -115,7 +117,8 @@ public sealed class ReshapeSizeTests
         Assert.Throws<ArgumentException>(() => model.LowerValue(x, y));
         Assert.Throws<ArgumentException>(() => model.LowerGradient(x, y, new double[3], gy));
         Assert.Throws<ArgumentException>(() => model.LowerHessianVector(x, y, x, y, new double[3], gy));
-        Assert.Equal(6.0 * 1 + 0, model.LowerGradient(x, [0, 0, 0, 1, 1, 1], new double[3], new double[6]) - 0, 12);
+        // With the right length: the value is row 1 of W (ones) times x = 1 + 2 + 3.
+        Assert.Equal(6.0, model.LowerGradient(x, [0, 0, 0, 1, 1, 1], new double[3], new double[6]), 12);
     }
 }
 
