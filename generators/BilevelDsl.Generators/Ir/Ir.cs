@@ -74,6 +74,7 @@ namespace BilevelDsl.Generators.Ir
         IntMax,
         IntMin,
         IntAbs,
+        Cbrt,
     }
 
     /// <summary>Reductions of whole vectors to a scalar.</summary>

@@ -10,7 +10,7 @@ namespace BilevelDsl.Generators.Ir
     /// once (see <see cref="Primitive"/>). Adding one is an enum member, an entry here and its tests
     /// (docs/contributing.md walks through Math.Cbrt).
     /// Kink conventions (docs/ad-conventions.md): |t|' = Sign(t) with Sign(0) = 0; at a Max/Min tie each
-    /// argument gets 1/2 (Step(0) = 1/2); sqrt'(0) = 0; Pow's base partial is 0 at a zero base when the
+    /// argument gets 1/2 (Step(0) = 1/2); sqrt'(0) = cbrt'(0) = 0; Pow's base partial is 0 at a zero base when the
     /// exponent is below one, its exponent partial is 0 for a non-positive base.
     /// </summary>
     internal static class Primitives
@@ -47,6 +47,12 @@ namespace BilevelDsl.Generators.Ir
             {
                 MathName = "Sqrt", Partial = (a, r, k) => Select(Greater(r, Zero), Div(new Num(0.5), r), Zero), PartialUsesResult = true,
                 Curvature = Curvature.Concave, Monotonicity = Monotonicity.Increasing, Samples = new[] { Positive },
+            },
+            new Primitive(ScalarFunction.Cbrt, 1, Math + "Cbrt")
+            {
+                // 1 / (3 r^2) with r = cbrt(a), finite for every a != 0; 0 at a = 0 (the Sqrt convention).
+                MathName = "Cbrt", PartialUsesResult = true, Monotonicity = Monotonicity.Increasing, Samples = new[] { AwayFromZero },
+                Partial = (a, r, k) => Select(new Binary(BinaryOp.NotEqual, r, Zero), Div(One, Mul(new Num(3), Mul(r, r))), Zero),
             },
             new Primitive(ScalarFunction.Pow, 2, Math + "Pow")
             {

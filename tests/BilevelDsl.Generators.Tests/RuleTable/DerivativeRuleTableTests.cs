@@ -224,6 +224,7 @@ public sealed class DerivativeRuleTableTests(ITestOutputHelper output)
         Assert.Equal(0.5, At(ScalarFunction.Min, 0, -2.0, -2.0));
         Assert.Equal(0.5, At(ScalarFunction.Min, 1, -2.0, -2.0));
         Assert.Equal(0.0, At(ScalarFunction.Sqrt, 0, 0.0));
+        Assert.Equal(0.0, At(ScalarFunction.Cbrt, 0, 0.0));
         Assert.Equal(0.0, At(ScalarFunction.Pow, 0, 0.0, 0.5));
         Assert.Equal(0.0, At(ScalarFunction.Pow, 1, 0.0, 2.0));
         Assert.Equal(0.0, At(ScalarFunction.Pow, 1, -1.0, 2.0));
