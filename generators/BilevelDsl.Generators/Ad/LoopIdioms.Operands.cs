@@ -146,6 +146,12 @@ namespace BilevelDsl.Generators.Ad
                     return source;
                 }
 
+                if (source.Row != null && source.Offset == null && substituted.Row == null && context.SameInt(substituted.Offset!, IntZero)
+                    && context.SameInt(substituted.Length ?? IntZero, new Dim(new VecRef(source.Name), DimensionKind.Columns)))
+                {
+                    return source; // the whole data row the alias names
+                }
+
                 return source.Row == null && substituted.Row == null
                     ? new VecRef(source.Name, null, source.Offset == null ? substituted.Offset : IntAdd(source.Offset, substituted.Offset!), substituted.Length)
                     : substituted;

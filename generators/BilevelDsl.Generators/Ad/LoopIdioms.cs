@@ -45,7 +45,7 @@ namespace BilevelDsl.Generators.Ad
             /// <summary>Ints assigned once whose value reads no accumulated int: substituted when comparing sizes.</summary>
             private readonly Dictionary<string, Expr> intDefinitions = new Dictionary<string, Expr>(StringComparer.Ordinal);
 
-            /// <summary>Declared lengths of computed vectors.</summary>
+            /// <summary>Declared lengths of computed vectors, and of span aliases of data rows (the matrix's columns).</summary>
             private readonly Dictionary<string, Expr> vectorLengths = new Dictionary<string, Expr>(StringComparer.Ordinal);
 
             /// <summary>Data arrays (not spans): a slice of one needs a span alias first.</summary>
@@ -82,6 +82,9 @@ namespace BilevelDsl.Generators.Ad
                             break;
                         case VecLocal local:
                             vectorLengths[local.Name] = local.Length;
+                            break;
+                        case SpanAlias { Source: { Row: not null, Offset: null } } alias:
+                            vectorLengths[alias.Name] = new Dim(new VecRef(alias.Source.Name), DimensionKind.Columns);
                             break;
                     }
                 });
