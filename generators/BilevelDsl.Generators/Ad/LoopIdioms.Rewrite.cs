@@ -61,6 +61,8 @@ namespace BilevelDsl.Generators.Ad
                         case SpanAlias alias:
                             aliases[alias.Name] = Substitute(alias.Source);
                             break;
+                        case For inner when ColumnReduction(inner):
+                            break;
                         default:
                             return null; // a branch, an inner loop, a vector statement it cannot carry: not an idiom
                     }
@@ -191,6 +193,8 @@ namespace BilevelDsl.Generators.Ad
                         }
 
                         return null;
+                    case 1 when term.Factors[0] is ColumnDot column:
+                        return AllColumns(column) ? new MatVecUpdate(target, term.Scale, column.Matrix, column.Vector, Transposed: true) : null;
                     case 1 when Operand(term.Factors[0]) is VecRef source:
                         return new AddVector(target, term.Scale, new VecScaled(1, source));
                     default:

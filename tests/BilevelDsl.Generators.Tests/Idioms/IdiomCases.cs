@@ -137,6 +137,43 @@ public static class IdiomCases
             }
             return s;
             """, MatTVec, SquaredNorm, Sum),
+        Case("T02_TransposedProductColumnByColumn", """
+            Span<double> r = stackalloc double[4];
+            for (int k = 0; k < A.Columns; k++)
+            {
+                double s = 0;
+                for (int j = 0; j < A.Rows; j++)
+                {
+                    s += A[j, k] * y[j];
+                }
+                r[k] = s;
+            }
+            double q = 0;
+            for (int c = 0; c < 4; c++)
+            {
+                q += Math.Exp(r[c]) * x[c % 3];
+            }
+            return q;
+            """, MatTVec),
+        Case("T03_TransposedProductOfAViewColumnByColumn", """
+            var W = Dsl.Reshape(y, 3, 4);
+            Span<double> r = stackalloc double[4];
+            for (int k = 0; k < 4; k++)
+            {
+                double s = 0;
+                for (int j = 0; j < 3; j++)
+                {
+                    s += 2 * x[j] * W[j, k];
+                }
+                r[k] = s;
+            }
+            double q = 0;
+            for (int c = 0; c < 4; c++)
+            {
+                q += Math.Exp(r[c]);
+            }
+            return q;
+            """, MatTVec),
         Case("M01_MatVecOverDataRows", """
             Span<double> z = stackalloc double[3];
             for (int k = 0; k < A.Rows; k++)
@@ -281,6 +318,19 @@ public static class IdiomCases
             }
             return s * s;
             """, Dot, Sum),
+        Miss("X09_ColumnsOverSomeRowsOnly", """
+            Span<double> r = stackalloc double[4];
+            for (int k = 0; k < A.Columns; k++)
+            {
+                double s = 0;
+                for (int j = 1; j < A.Rows; j++)
+                {
+                    s += A[j, k] * y[j];
+                }
+                r[k] = s;
+            }
+            return Math.Exp(r[0]) * x[0] + r[3] * r[1];
+            """, MatTVec),
     };
 
     /// <summary>Rows 0 and 1 of a 3-row matrix: the dot products are vectorised, the loop over rows is no
