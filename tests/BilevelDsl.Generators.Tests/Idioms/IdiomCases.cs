@@ -71,6 +71,17 @@ public static class IdiomCases
             }
             return Math.Sin(s) + x[1] * s;
             """, Dot),
+        Case("D04_DotOfADataRowReadThroughRow", """
+            double s = 0;
+            for (int i = 0; i < A.Rows; i++)
+            {
+                for (int j = 0; j < A.Columns; j++)
+                {
+                    s += A.Row(i)[j] * y[j + 8] * x[i];
+                }
+            }
+            return s * s + Math.Sin(s);
+            """, Dot),
         Case("N01_SquaredNormOfY", """
             double s = 0;
             for (int j = 0; j < y.Length; j++)
@@ -174,6 +185,47 @@ public static class IdiomCases
             }
             return q;
             """, MatTVec),
+        Case("C01_ComputedVectorAsAMatrixBothWays", """
+            Span<double> h = stackalloc double[12];
+            for (int j = 0; j < 12; j++)
+            {
+                h[j] = x[0] * y[j];
+            }
+            Span<double> z = stackalloc double[3];
+            for (int k = 0; k < 3; k++)
+            {
+                double s = 0;
+                for (int j = 0; j < 4; j++)
+                {
+                    s += h[k * 4 + j] * b[j];
+                }
+                z[k] = s;
+            }
+            Span<double> r = stackalloc double[4];
+            for (int k = 0; k < 4; k++)
+            {
+                double t = 0;
+                for (int j = 0; j < 3; j++)
+                {
+                    t += h[j * 4 + k] * z[j];
+                }
+                r[k] = t;
+            }
+            double q = 0;
+            for (int j = 0; j < 4; j++)
+            {
+                q += r[j] * r[j] + x[1] * r[j];
+            }
+            return q + Dsl.SquaredNorm(z);
+            """, MatVec, MatTVec),
+        Case("K01_DotInsideANonsmoothTerm", """
+            double s = 0;
+            for (int j = 0; j < 4; j++)
+            {
+                s += y[j] * b[j];
+            }
+            return Math.Abs(s) + Math.Max(x[0], y[1]) + s * s;
+            """, Dot),
         Case("M01_MatVecOverDataRows", """
             Span<double> z = stackalloc double[3];
             for (int k = 0; k < A.Rows; k++)
@@ -331,6 +383,14 @@ public static class IdiomCases
             }
             return Math.Exp(r[0]) * x[0] + r[3] * r[1];
             """, MatTVec),
+        Miss("X10_AConstantAddedToEveryEntry", """
+            Span<double> z = stackalloc double[4];
+            for (int j = 0; j < 4; j++)
+            {
+                z[j] = x[0] * x[1] + y[j];
+            }
+            return Dsl.SquaredNorm(z) * x[2];
+            """, @"KernelSupport\.AddScaled\(z(_\d+)?, "),
     };
 
     /// <summary>Rows 0 and 1 of a 3-row matrix: the dot products are vectorised, the loop over rows is no
