@@ -82,6 +82,16 @@ public static class IdiomCases
             }
             return s * s + Math.Sin(s);
             """, Dot),
+        Case("D05_DotOfSliceAliases", """
+            ReadOnlySpan<double> head = y.Slice(0, 3);
+            ReadOnlySpan<double> tail = y.Slice(9);
+            double s = 0;
+            for (int j = 0; j < head.Length; j++)
+            {
+                s += head[j] * tail[j] + 0.5 * x[j] * head[j];
+            }
+            return s * s + Math.Cos(s);
+            """, Dot),
         Case("N01_SquaredNormOfY", """
             double s = 0;
             for (int j = 0; j < y.Length; j++)
@@ -280,6 +290,26 @@ public static class IdiomCases
                     z[k] = s;
                 }
                 loss += Dsl.SoftmaxCrossEntropy(z, labels[i]) * (1 + x[i] * x[i]);
+            }
+            return loss;
+            """, MatVec, Outer),
+        Case("M05_RowsOfAViewOfASliceThroughAnAlias", """
+            var W = Dsl.Reshape(y.Slice(0, 12), 3, 4);
+            Span<double> z = stackalloc double[3];
+            double loss = 0;
+            for (int i = 0; i < A.Rows; i++)
+            {
+                for (int k = 0; k < W.Rows; k++)
+                {
+                    ReadOnlySpan<double> wk = W.Row(k);
+                    double s = 0;
+                    for (int j = 0; j < wk.Length; j++)
+                    {
+                        s += A[i, j] * wk[j];
+                    }
+                    z[k] = s;
+                }
+                loss += Dsl.LogSumExp(z) * x[i];
             }
             return loss;
             """, MatVec, Outer),
