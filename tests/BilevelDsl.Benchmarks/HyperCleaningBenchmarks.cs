@@ -55,7 +55,7 @@ public class HyperCleaningBenchmarks
         Require(Math.Abs(value2 - reference2) <= 1e-12 * Math.Abs(reference2) && Close(gy2, ry) && Close(gx, rx), "two-layer gradient");
     }
 
-    private static bool Close(double[] a, double[] b)
+    internal static bool Close(double[] a, double[] b)
     {
         double diff = 0, norm = 0;
         for (int i = 0; i < a.Length; i++)

@@ -1,8 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using BilevelDsl.Generators.Frontend;
 using BilevelDsl.Generators.Ir;
-using BilevelDsl.Generators.Pipeline;
 
 namespace BilevelDsl.Generators.Ad
 {
@@ -42,6 +40,7 @@ namespace BilevelDsl.Generators.Ad
 
         public static DerivativePrograms Build(Function function, IReadOnlyDictionary<string, Function> helpers)
         {
+            function = LoopIdioms.Apply(function); // scalar loops that are vector idioms become vector statements
             NameTable names = IrNames.TableFor(function);
             List<string> gradients = function.Parameters.Select(p => p.IsDifferentiable ? names.Fresh(p.Name + "_bar") : string.Empty).ToList();
             List<string> directions = function.Parameters.Select(p => p.IsDifferentiable ? names.Fresh(p.Name + "_dot") : string.Empty).ToList();

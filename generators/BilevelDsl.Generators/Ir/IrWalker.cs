@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using BilevelDsl.Generators.Pipeline;
 
 namespace BilevelDsl.Generators.Ir
 {

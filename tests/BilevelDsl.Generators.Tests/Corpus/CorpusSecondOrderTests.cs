@@ -48,7 +48,7 @@ public sealed class CorpusSecondOrderTests
     }
 
     /// <summary>Checks one point; false (and nothing recorded) when the differences show a kink nearby.</summary>
-    private static bool CheckPoint(IBilevelKernels kernels, Level level, double[] x, double[] y, double[] ux, double[] uy, double[] vx, double[] vy, List<string> failures)
+    internal static bool CheckPoint(IBilevelKernels kernels, Level level, double[] x, double[] y, double[] ux, double[] uy, double[] vx, double[] vy, List<string> failures)
     {
         (double[] hx, double[] hy) = HessianVector(kernels, level, x, y, vx, vy);
         (double[] kx, double[] ky) = HessianVector(kernels, level, x, y, ux, uy);
