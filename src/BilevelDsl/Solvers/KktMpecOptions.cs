@@ -18,8 +18,8 @@ public sealed record KktMpecOptions
     /// <summary>The smallest relaxation: the run can converge only once t_k has reached it. Default 1e-10.</summary>
     public double FinalRelaxation { get; init; } = 1e-10;
 
-    /// <summary>The largest number of outer iterations (relaxed problems solved); the last ones repeat the final relaxation. Default 20.</summary>
-    public int MaxIterations { get; init; } = 20;
+    /// <summary>The largest number of outer iterations (relaxed problems solved); the last ones repeat the final relaxation. Default 10.</summary>
+    public int MaxIterations { get; init; } = 10;
 
     /// <summary>
     /// Converged when, at the final relaxation, the relaxed problem's KKT residuals (stationarity, and feasibility with
@@ -32,15 +32,16 @@ public sealed record KktMpecOptions
     public double CoarseTolerance { get; init; } = 1e-5;
 
     /// <summary>The augmented Lagrangian solver of each relaxed problem NLP(t_k) (its tolerances are set from <see cref="Tolerance"/>).</summary>
-    public AugmentedLagrangianOptions Relaxed { get; init; } = new() { MaxSubproblemSteps = 4000, MaxOuterIterations = 60 };
+    public AugmentedLagrangianOptions Relaxed { get; init; } = new() { MaxSubproblemSteps = 2000, MaxOuterIterations = 20 };
 
     /// <summary>The augmented Lagrangian solver of the lower level at a fixed x (at the start, for the multipliers, and at the end).</summary>
-    public AugmentedLagrangianOptions LowerLevel { get; init; } = new() { StationarityTolerance = 1e-11, FeasibilityTolerance = 1e-11, MaxSubproblemSteps = 5000 };
+    public AugmentedLagrangianOptions LowerLevel { get; init; } = new() { StationarityTolerance = 1e-10, FeasibilityTolerance = 1e-10, MaxSubproblemSteps = 2000, MaxOuterIterations = 30 };
 
     /// <summary>
     /// The convexity probe: the run ends with <see cref="SolverStatus.AssumptionViolated"/> when f(x, .) or a u_j(x, .) shows
     /// curvature d'H d / ||d||^2 &lt; -ConvexityTolerance * sigma along a probe direction d in y (sigma: the largest ||H d||/||d||
-    /// seen for that function), at the start and at the end, at the iterate and at four fixed points around it. Positive
+    /// seen for that function), at the start, after every outer iteration and at the end, at the iterate, four fixed points around
+    /// it and the projection of 0, along two generic directions and the first four axes. Positive
     /// infinity turns the probe off. Default 1e-6.
     /// </summary>
     public double ConvexityTolerance { get; init; } = 1e-6;

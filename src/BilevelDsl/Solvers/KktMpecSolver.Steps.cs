@@ -244,12 +244,15 @@ public sealed partial class KktMpecSolver
                 return null;
             }
 
-            for (int p = 0; p < 5; p++)
+            // Points: y, four fixed points around it, and the projection of 0; directions: two generic ones and the first
+            // coordinate axes (a saddle such as diag(-2, 2) is invisible along a direction with equal entries).
+            int axes = Math.Min(_n, 4);
+            for (int p = 0; p < 6; p++)
             {
                 for (int i = 0; i < _n; i++)
                 {
                     double spread = p == 0 ? 0.0 : 0.5 * (1.0 + Math.Abs(Y[i]));
-                    _probeY[i] = Y[i] + (spread * Math.Cos(0.5 + (2.399963229728653 * ((p * _n) + i))));
+                    _probeY[i] = p == 5 ? 0.0 : Y[i] + (spread * Math.Cos(0.5 + (2.399963229728653 * ((p * _n) + i))));
                 }
 
                 if (_model.Info.HasLowerDomain)
@@ -257,11 +260,11 @@ public sealed partial class KktMpecSolver
                     _model.ProjectLower(_probeY);
                 }
 
-                for (int d = 0; d < 2; d++)
+                for (int d = 0; d < 2 + axes; d++)
                 {
                     for (int i = 0; i < _n; i++)
                     {
-                        _direction[i] = Math.Cos(1.0 + (2.399963229728653 * ((d * 7 * _n) + i + 3)));
+                        _direction[i] = d < 2 ? Math.Cos(1.0 + (2.399963229728653 * ((d * 7 * _n) + i + 3))) : (i == d - 2 ? 1.0 : 0.0);
                     }
 
                     if (Curvature(_probeY) is string found)

@@ -29,7 +29,12 @@ public static class SolverSweep
         ("SPNBO", () => new SpnboSolver()),
         ("SMNBP", () => new SmnbpSolver()),
         ("CCCP-BO", () => new CccpSolver()),
+        ("KKT-MPEC", () => new KktMpecSolver()),
+        ("Auto", () => new AutoSolver()),
     ];
+
+    /// <summary>(problem, the method AutoSolver ran, its message) of every AutoSolver run of the sweep.</summary>
+    public static ConcurrentDictionary<string, (string Choice, string Message)> AutoChoices { get; } = new();
 
     /// <summary>
     /// Wall-clock cap of one run, through the public CancellationToken (the run then ends Cancelled, counted as not
@@ -68,6 +73,11 @@ public static class SolverSweep
                 results.Add(new RunRecord(p.Id, name, SolverStatus.Diverged, RunOutcome.NotCertified, double.NaN, double.NaN,
                     double.NaN, false, false, TimeSpan.Zero, "threw " + e.GetType().Name + ": " + e.Message));
                 return;
+            }
+
+            if (result.Choice is string choice)
+            {
+                AutoChoices[p.Id] = (choice, result.Message);
             }
 
             results.Add(RunClassifier.Classify(p, name, result));
