@@ -6,13 +6,13 @@ using BilevelDsl.Solvers;
 namespace BilevelDsl.Tests.KnownAnswerSuite;
 
 /// <summary>
-/// Runs each of the 14 solvers, with its default options and through the public API only
+/// Runs each of the 14 solvers, KKT-MPEC and AutoSolver, with its default options and through the public API only
 /// (<c>new XxxSolver().Solve(model, x0, y0)</c>), on every known-answer problem, and classifies every run
 /// with <see cref="RunClassifier"/>. The sweep runs once per test process and is shared by the tests that read it.
 /// </summary>
 public static class SolverSweep
 {
-    /// <summary>The 14 solvers, default options.</summary>
+    /// <summary>The 14 solvers, KKT-MPEC and AutoSolver, default options.</summary>
     public static IReadOnlyList<(string Name, Func<IBilevelSolver> Create)> Solvers { get; } =
     [
         ("AID-CG", () => new AidCgSolver()),
