@@ -196,7 +196,7 @@ internal static class CertificateBuilder
         return violation;
     }
 
-    private sealed class LowerObjective(IBilevelKernels model, double[] x, int n) : ISmoothConvexFunction
+    internal sealed class LowerObjective(IBilevelKernels model, double[] x, int n) : ISmoothConvexFunction
     {
         private readonly double[] _gradX = new double[x.Length];
 
@@ -205,7 +205,7 @@ internal static class CertificateBuilder
         public double ValueAndGradient(ReadOnlySpan<double> z, Span<double> gradient) => model.LowerGradient(x, z, _gradX, gradient);
     }
 
-    private sealed class LowerConstraints(IBilevelKernels model, double[] x, int n) : IConvexConstraints
+    internal sealed class LowerConstraints(IBilevelKernels model, double[] x, int n) : IConvexConstraints
     {
         private readonly double[] _gradX = new double[x.Length];
 
