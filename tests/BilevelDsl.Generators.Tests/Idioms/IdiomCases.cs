@@ -39,9 +39,11 @@ public static class IdiomCases
     private const string Dot = @"Dsl\.Dot\(";
     private const string SquaredNorm = @"Dsl\.SquaredNorm\(";
     private const string Sum = @"Dsl\.Sum\(";
-    private const string MatVec = @"KernelSupport\.AddMatVec\(";
+    // A data sum over rows of a matrix-vector product is strip-mined by the row-blocking pass: the block kernels
+    // are then the vector form of the same product and of its outer-product adjoint.
+    private const string MatVec = @"KernelSupport\.AddMatVec\(|RowBlockKernels\.MultiplyRows\(";
     private const string MatTVec = @"KernelSupport\.AddMatTVec\(";
-    private const string Outer = @"KernelSupport\.AddOuter\(";
+    private const string Outer = @"KernelSupport\.AddOuter\(|RowBlockKernels\.AddOuterRows\(";
 
     public static IReadOnlyList<IdiomCase> Vectorised { get; } = new[]
     {
