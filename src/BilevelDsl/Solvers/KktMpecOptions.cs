@@ -24,7 +24,8 @@ public sealed record KktMpecOptions
     /// <summary>
     /// Converged when, at the final relaxation, the relaxed problem's KKT residuals (stationarity, and feasibility with
     /// complementarity) are at most this, and the lower-level re-solve at the returned x moves f by at most this
-    /// (relative to max(1, |f|)). Default 1e-8.
+    /// (relative to max(1, |f|)). The primal constraints are tightened to u_j + 2 Tolerance &lt;= 0, so that the answer is
+    /// strictly lower-level feasible. Default 1e-8.
     /// </summary>
     public double Tolerance { get; init; } = 1e-8;
 

@@ -109,7 +109,9 @@ public sealed partial class KktMpecSolver
             }
             else
             {
-                _relaxation = Math.Max(_o.FinalRelaxation, _relaxation * _o.RelaxationDecrease);
+                // Snap to the final relaxation within rounding (0.01^5 is not exactly 1e-10).
+                _relaxation *= _o.RelaxationDecrease;
+                _relaxation = _relaxation <= _o.FinalRelaxation * (1.0 + 1e-9) ? _o.FinalRelaxation : _relaxation;
             }
 
             _problem.Relaxation = _relaxation;
