@@ -52,7 +52,7 @@ namespace BilevelDsl.Generators.Ad
         private static bool Mentions(Expr expr, string name)
         {
             bool found = false;
-            IrWalker.Visit(expr, e => found |= e is Var v && v.Name == name);
+            IrWalker.Visit(expr, e => found |= (e is Var v && v.Name == name) || e is ColumnDot);
             return found;
         }
 
@@ -166,6 +166,7 @@ namespace BilevelDsl.Generators.Ad
                 case Elem { ElemType: ScalarType.Double }:
                 case MatElem:
                 case VecCall { Function: VectorFunction.Dot }:
+                case ColumnDot:
                     return new List<Term> { new Term(Simplify.One, new List<Expr> { expr }) };
                 default:
                     return null;

@@ -58,8 +58,13 @@ namespace BilevelDsl.Generators.Ad
                         case AddVector { Source: VecScaled scaled } vector:
                             effects.Add(new AddVector(Substitute(vector.Target), Substitute(vector.Scale), new VecScaled(scaled.Factor, Substitute(scaled.Vector))));
                             break;
+                        case SpanAlias alias when MentionsIndex(Substitute(alias.Source)):
+                            aliases[alias.Name] = Substitute(alias.Source); // a row that moves with the index
+                            break;
                         case SpanAlias alias:
-                            aliases[alias.Name] = Substitute(alias.Source);
+                            prelude.Add(alias with { Source = Substitute(alias.Source) }); // the same span in every iteration
+                            break;
+                        case For inner when ColumnReduction(inner):
                             break;
                         default:
                             return null; // a branch, an inner loop, a vector statement it cannot carry: not an idiom
@@ -147,7 +152,8 @@ namespace BilevelDsl.Generators.Ad
 
             private static List<Stmt>? One(Stmt? statement) => statement == null ? null : new List<Stmt> { statement };
 
-            /// <summary>z[j + c] += sum of a * u[j] (Axpy), a (every entry), a * Dot(row j of M, v) (MatVec).</summary>
+            /// <summary>z[j + c] += sum of a * u[j] (Axpy) and a * Dot(row j of M, v) (MatVec). A constant term stays
+            /// a loop: adding a constant to every entry has no vector statement with a reverse rule.</summary>
             private List<Stmt>? ElementUpdate(AddToElement element)
             {
                 Expr index = element.Vector.Offset == null ? element.Index : new Binary(BinaryOp.Add, element.Vector.Offset, element.Index);
@@ -178,8 +184,6 @@ namespace BilevelDsl.Generators.Ad
             {
                 switch (term.Factors.Count)
                 {
-                    case 0:
-                        return new AddVector(target, term.Scale, new VecOnes());
                     case 1 when term.Factors[0] is VecCall { Function: VectorFunction.Dot } dot:
                         for (int side = 0; side < 2; side++)
                         {
@@ -191,6 +195,8 @@ namespace BilevelDsl.Generators.Ad
                         }
 
                         return null;
+                    case 1 when term.Factors[0] is ColumnDot column:
+                        return AllColumns(column) ? new MatVecUpdate(target, term.Scale, column.Matrix, column.Vector, Transposed: true) : null;
                     case 1 when Operand(term.Factors[0]) is VecRef source:
                         return new AddVector(target, term.Scale, new VecScaled(1, source));
                     default:

@@ -212,7 +212,7 @@ public static partial class CorpusModels
             "return Math.Cbrt(2 + x * y) + x * Math.Cbrt(y - 3);",
             """
             double c = Math.Cbrt(4 * x - 6);
-            return (y - c) * (y - c) + Math.Cbrt(3 + y * y) * x;
+            return (y - x) * (y - x) + Math.Cbrt(3 + y * y) * x + c * y;
             """);
     }
 }

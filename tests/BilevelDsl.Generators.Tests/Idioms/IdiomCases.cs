@@ -76,6 +76,27 @@ public static class IdiomCases
             }
             return Math.Sin(s) + x[1] * s;
             """, Dot),
+        Case("D04_DotOfADataRowReadThroughRow", """
+            double s = 0;
+            for (int i = 0; i < A.Rows; i++)
+            {
+                for (int j = 0; j < A.Columns; j++)
+                {
+                    s += A.Row(i)[j] * y[j + 8] * x[i];
+                }
+            }
+            return s * s + Math.Sin(s);
+            """, Dot),
+        Case("D05_DotOfSliceAliases", """
+            ReadOnlySpan<double> head = y.Slice(0, 3);
+            ReadOnlySpan<double> tail = y.Slice(9);
+            double s = 0;
+            for (int j = 0; j < head.Length; j++)
+            {
+                s += head[j] * tail[j] + 0.5 * x[j] * head[j];
+            }
+            return s * s + Math.Cos(s);
+            """, Dot),
         Case("N01_SquaredNormOfY", """
             double s = 0;
             for (int j = 0; j < y.Length; j++)
@@ -142,6 +163,84 @@ public static class IdiomCases
             }
             return s;
             """, MatTVec, SquaredNorm, Sum),
+        Case("T02_TransposedProductColumnByColumn", """
+            Span<double> r = stackalloc double[4];
+            for (int k = 0; k < A.Columns; k++)
+            {
+                double s = 0;
+                for (int j = 0; j < A.Rows; j++)
+                {
+                    s += A[j, k] * y[j];
+                }
+                r[k] = s;
+            }
+            double q = 0;
+            for (int c = 0; c < 4; c++)
+            {
+                q += Math.Exp(r[c]) * x[c % 3];
+            }
+            return q;
+            """, MatTVec),
+        Case("T03_TransposedProductOfAViewColumnByColumn", """
+            var W = Dsl.Reshape(y, 3, 4);
+            Span<double> r = stackalloc double[4];
+            for (int k = 0; k < 4; k++)
+            {
+                double s = 0;
+                for (int j = 0; j < 3; j++)
+                {
+                    s += 2 * x[j] * W[j, k];
+                }
+                r[k] = s;
+            }
+            double q = 0;
+            for (int c = 0; c < 4; c++)
+            {
+                q += Math.Exp(r[c]);
+            }
+            return q;
+            """, MatTVec),
+        Case("C01_ComputedVectorAsAMatrixBothWays", """
+            Span<double> h = stackalloc double[12];
+            for (int j = 0; j < 12; j++)
+            {
+                h[j] = x[0] * y[j];
+            }
+            Span<double> z = stackalloc double[3];
+            for (int k = 0; k < 3; k++)
+            {
+                double s = 0;
+                for (int j = 0; j < 4; j++)
+                {
+                    s += h[k * 4 + j] * b[j];
+                }
+                z[k] = s;
+            }
+            Span<double> r = stackalloc double[4];
+            for (int k = 0; k < 4; k++)
+            {
+                double t = 0;
+                for (int j = 0; j < 3; j++)
+                {
+                    t += h[j * 4 + k] * z[j];
+                }
+                r[k] = t;
+            }
+            double q = 0;
+            for (int j = 0; j < 4; j++)
+            {
+                q += r[j] * r[j] + x[1] * r[j];
+            }
+            return q + Dsl.SquaredNorm(z);
+            """, MatVec, MatTVec),
+        Case("K01_DotInsideANonsmoothTerm", """
+            double s = 0;
+            for (int j = 0; j < 4; j++)
+            {
+                s += y[j] * b[j];
+            }
+            return Math.Abs(s) + Math.Max(x[0], y[1]) + s * s;
+            """, Dot),
         Case("M01_MatVecOverDataRows", """
             Span<double> z = stackalloc double[3];
             for (int k = 0; k < A.Rows; k++)
@@ -196,6 +295,26 @@ public static class IdiomCases
                     z[k] = s;
                 }
                 loss += Dsl.SoftmaxCrossEntropy(z, labels[i]) * (1 + x[i] * x[i]);
+            }
+            return loss;
+            """, MatVec, Outer),
+        Case("M05_RowsOfAViewOfASliceThroughAnAlias", """
+            var W = Dsl.Reshape(y.Slice(0, 12), 3, 4);
+            Span<double> z = stackalloc double[3];
+            double loss = 0;
+            for (int i = 0; i < A.Rows; i++)
+            {
+                for (int k = 0; k < W.Rows; k++)
+                {
+                    ReadOnlySpan<double> wk = W.Row(k);
+                    double s = 0;
+                    for (int j = 0; j < wk.Length; j++)
+                    {
+                        s += A[i, j] * wk[j];
+                    }
+                    z[k] = s;
+                }
+                loss += Dsl.LogSumExp(z) * x[i];
             }
             return loss;
             """, MatVec, Outer),
@@ -286,6 +405,27 @@ public static class IdiomCases
             }
             return s * s;
             """, Dot, Sum),
+        Miss("X09_ColumnsOverSomeRowsOnly", """
+            Span<double> r = stackalloc double[4];
+            for (int k = 0; k < A.Columns; k++)
+            {
+                double s = 0;
+                for (int j = 1; j < A.Rows; j++)
+                {
+                    s += A[j, k] * y[j];
+                }
+                r[k] = s;
+            }
+            return Math.Exp(r[0]) * x[0] + r[3] * r[1];
+            """, MatTVec),
+        Miss("X10_AConstantAddedToEveryEntry", """
+            Span<double> z = stackalloc double[4];
+            for (int j = 0; j < 4; j++)
+            {
+                z[j] = x[0] * x[1] + y[j];
+            }
+            return Dsl.SquaredNorm(z) * x[2];
+            """, @"KernelSupport\.AddScaled\(z(_\d+)?, "),
     };
 
     /// <summary>Rows 0 and 1 of a 3-row matrix: the dot products are vectorised, the loop over rows is no
