@@ -39,11 +39,9 @@ public static class IdiomCases
     private const string Dot = @"Dsl\.Dot\(";
     private const string SquaredNorm = @"Dsl\.SquaredNorm\(";
     private const string Sum = @"Dsl\.Sum\(";
-    // A data sum over rows of a matrix-vector product is strip-mined by the row-blocking pass: the block kernels
-    // are then the vector form of the same product and of its outer-product adjoint.
-    private const string MatVec = @"KernelSupport\.AddMatVec\(|RowBlockKernels\.MultiplyRows\(";
+    private const string MatVec = @"KernelSupport\.AddMatVec\(";
     private const string MatTVec = @"KernelSupport\.AddMatTVec\(";
-    private const string Outer = @"KernelSupport\.AddOuter\(|RowBlockKernels\.AddOuterRows\(";
+    private const string Outer = @"KernelSupport\.AddOuter\(";
 
     // A fused data loop whose rows feed the product is row-blocked (Ad/RowBlocking.cs): the product and the outer
     // product become block kernels around the per-row code.
