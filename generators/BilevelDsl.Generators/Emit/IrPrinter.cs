@@ -101,6 +101,9 @@ namespace BilevelDsl.Generators.Emit
                 case Return r:
                     writer.Line("return " + Expression(r.Value) + ";");
                     break;
+                case RowBlockLoop blocked:
+                    RowBlockPrinter.Print(blocked, writer);
+                    break;
                 default:
                     throw new InvalidOperationException("cannot print " + statement.GetType().Name);
             }

@@ -21,6 +21,9 @@ namespace BilevelDsl.Generators.Ir
                     case For loop when intoLoops:
                         VisitStatements(loop.Body, visit, intoLoops);
                         break;
+                    case RowBlockLoop blocked when intoLoops:
+                        VisitStatements(new Block(EquatableArray.Of<Stmt>(blocked.Inner)), visit, intoLoops);
+                        break;
                 }
             }
         }
