@@ -58,7 +58,7 @@ public sealed record CccpOptions : SolverOptions
     public AugmentedLagrangianOptions LowerLevel { get; init; } = new() { StationarityTolerance = 1e-9, FeasibilityTolerance = 1e-9 };
 
     /// <summary>The augmented Lagrangian solver of the projection onto D_k (sub-problem (9) as Eq. 11).</summary>
-    public AugmentedLagrangianOptions Projection { get; init; } = new() { StationarityTolerance = 1e-7, FeasibilityTolerance = 1e-8 };
+    public AugmentedLagrangianOptions Projection { get; init; } = new();
 
     /// <summary>
     /// mu &gt;= 0: with mu &gt; 0 the solver runs on model.WithSmoothing(mu), which a model with a nonsmooth level needs (CCCP-BO

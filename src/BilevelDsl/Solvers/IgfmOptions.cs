@@ -58,7 +58,10 @@ public sealed record IgfmOptions : SolverOptions
     /// <summary>eta: the step x &lt;- x - eta g of Algorithm 2, line 6 (then projected onto the upper domain, if one is declared).</summary>
     public double StepSize { get; init; } = 0.1;
 
-    /// <summary>delta: the radius of the two-point estimate g = d/(2 delta) (phi~(x + delta u) - phi~(x - delta u)) u.</summary>
+    /// <summary>
+    /// delta: the radius of the two-point estimate g = d/(2 delta) (phi~(x + delta u) - phi~(x - delta u)) u, relative to the
+    /// start: the run uses SmoothingRadius * max(1, ||x0||_inf) (a fixed radius is lost in rounding at large |x0|).
+    /// </summary>
     public double SmoothingRadius { get; init; } = 1e-3;
 
     /// <summary>T: the largest number of iterations.</summary>

@@ -154,7 +154,8 @@ public sealed partial class IgfmSolver(IgfmOptions options) : DrivenSolver<IgfmO
             if (t == 0)
             {
                 _window = o.StationarityWindow;
-                _delta = o.SmoothingRadius;
+                // Relative to the start's scale: at |x0| = 1e14 a fixed delta = 1e-3 is lost in rounding (x +- delta u == x).
+                _delta = o.SmoothingRadius * Math.Max(1.0, VectorMath.NormInf(_x));
                 _upperDomain = _model.Info.HasUpperDomain;
                 if (_upperDomain)
                 {
