@@ -62,43 +62,6 @@ public partial class DefaultsLassoModel(Matrix trainA, double[] trainB, Matrix v
     }
 }
 
-/// <summary>The |w|^(1/2) regulariser (nonconvex lower level): x[0] = log lambda of lambda sum |w_j|^(1/2).</summary>
-[BilevelModel]
-public partial class DefaultsHalfPowerModel(Matrix trainA, double[] trainB, Matrix validationA, double[] validationB)
-{
-    [UpperLevel]
-    public double Validation(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-    {
-        double s = 0.0;
-        for (int i = 0; i < validationA.Rows; i++)
-        {
-            double r = Dsl.Dot(validationA.Row(i), y) - validationB[i];
-            s += r * r;
-        }
-
-        return 0.5 * s / validationA.Rows;
-    }
-
-    [LowerLevel]
-    public double Training(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-    {
-        double s = 0.0;
-        for (int i = 0; i < trainA.Rows; i++)
-        {
-            double r = Dsl.Dot(trainA.Row(i), y) - trainB[i];
-            s += r * r;
-        }
-
-        double penalty = 0.0;
-        for (int j = 0; j < y.Length; j++)
-        {
-            penalty += Dsl.PowAbs(y[j], 0.5);
-        }
-
-        return (0.5 * s / trainA.Rows) + (Math.Exp(x[0]) * penalty);
-    }
-}
-
 /// <summary>
 /// y in a ball of radius x: y = argmin ||y - (2, 1)||^2 / 2 s.t. ||y||^2 &lt;= x^2; F = ||y - (1, 1)||^2 / 2 + x^2 / 20.
 /// x enters the lower level only through the constraint. Optimum x* = (3 / sqrt 5) / 1.1 (ball active).

@@ -1,4 +1,5 @@
 using BilevelDsl.Tests.KnownAnswerSuite;
+using BilevelDsl.Tests.SeedSolvers.Nonsmooth;
 
 namespace BilevelDsl.Tests.Defaults;
 
@@ -65,7 +66,7 @@ public static class DefaultsProblems
         list.Add(new("lasso (10 features)", new DefaultsLassoModel(la, lb, lva, lvb), 0.0, 10, -10, 3, x => Validation(lva, lvb, Lasso(la, lb, Math.Exp(x)))));
 
         (Matrix pa, double[] pb, Matrix pva, double[] pvb) = Data(8, 60, [1.0, 0.0], 2.0, 13, 1.0);
-        var half = new DefaultsHalfPowerModel(pa, pb, pva, pvb);
+        var half = new LpRegressionModel(pa, pb, pva, pvb);   // the |w|^(1/2) model of the SPNBO tests
         var halfReference = new LowerLevelReference(half, [-4.0, -4.0], [4.0, 4.0], fine: false);
         list.Add(new("|w|^0.5 (2 features)", half, 0.0, 2, -12, 3, x => halfReference.Solve([x]).OptimisticF));
 
