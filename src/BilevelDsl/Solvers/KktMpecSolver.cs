@@ -2,7 +2,7 @@
 // KKT conditions (an MPEC) with the Scholtes relaxation of the complementarity constraints driven to zero.
 //   S. Scholtes, "Convergence properties of a regularization scheme for mathematical programs with complementarity
 //   constraints", SIAM J. Optim. 11(4) (2001) 918-936: the regularised problem Reg(t) (the products G_i(z) H_i(z) <= t,
-//   G, H >= 0) and Theorem 3.1 (limits of KKT points of Reg(t_k), t_k -> 0, are C-stationary for the MPEC; B-stationary
+//   G, H >= 0) and the convergence results of its Section 3 (limits of KKT points of Reg(t_k), t_k -> 0, are C-stationary for the MPEC; B-stationary
 //   under MPEC-LICQ and upper-level strict complementarity).
 //   The reformulation: S. Dempe and J. Dutta, "Is bilevel programming a special case of a mathematical program with
 //   complementarity constraints?", Math. Program. 131 (2012) 37-48: for a lower level convex in y with Slater's condition,
