@@ -239,9 +239,7 @@ public sealed partial class CccpSolver(CccpOptions options) : DrivenSolver<CccpO
         private readonly double[] _lambdaSaved;
 
         // Convexity probe scratch.
-        private readonly double[] _hx;
-        private readonly double[] _hy;
-        private readonly double[] _curvatureScale;
+        private readonly LowerCurvatureProbe _curvature;
 
         private readonly CccpLowerProblem _lowerProblem;
         private readonly CccpFeasibleSet _feasibleSet;
@@ -278,9 +276,7 @@ public sealed partial class CccpSolver(CccpOptions options) : DrivenSolver<CccpO
 
             _lambda = new double[_constraints + 1];
             _lambdaSaved = new double[_constraints + 1];
-            _hx = new double[_m];
-            _hy = new double[_n];
-            _curvatureScale = new double[_constraints + 1];
+            _curvature = new LowerCurvatureProbe(model, _m, _n);
 
             ModelInfo info = model.Info;
             _lowerProblem = new CccpLowerProblem(model, _m, _n, _constraints, info.HasLowerDomain);
