@@ -267,9 +267,7 @@ public class SgmSolverTests(ITestOutputHelper output)
         long Measure(int steps)
         {
             SgmSolver solver = Make(steps);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            solver.FindLowerOptimal(model, [0.5], [0.0, 0.0]);
-            return GC.GetAllocatedBytesForCurrentThread() - before;
+            return AllocationMeter.Least(() => solver.FindLowerOptimal(model, [0.5], [0.0, 0.0]));
         }
 
         long few = Measure(10);
