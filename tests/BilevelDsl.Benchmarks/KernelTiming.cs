@@ -28,6 +28,7 @@ public static class KernelTiming
         double[] gx = new double[Rows], gw = new double[w.Length], hx = new double[Rows], hw = new double[w.Length];
 
         RequireBitIdentical(model, x, w, v);
+        ReportAllocations(model, x, w, v);
         var results = new List<(string Name, double Min, double Median, double Cpu)>
         {
             Time("hand-written gradient (1 thread)", calls, () => handWritten.LinearGradient(x, w, gx, gw)),
@@ -67,6 +68,24 @@ public static class KernelTiming
         double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMilliseconds / calls;
         Array.Sort(wall);
         return (name, wall[0], wall[calls / 2], cpu);
+    }
+
+    // Every thread's allocations (the workers' included) over 20 calls of each kernel at 2 threads, once warm.
+    private static void ReportAllocations(HyperCleaningLower model, double[] x, double[] w, double[] v)
+    {
+        IBilevelKernels kernels = model.WithParallelism(2);
+        double[] gx = new double[x.Length], gw = new double[w.Length], hx = new double[x.Length], hw = new double[w.Length];
+        for (int run = 0; run < 3; run++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < 20; i++)
+            {
+                kernels.LowerGradient(x, w, gx, gw);
+                kernels.LowerHessianVector(x, w, x, v, hx, hw);
+            }
+
+            Console.WriteLine($"bytes allocated by all threads in 20 gradients and 20 Hessian-vector products at 2 threads (run {run + 1}): {GC.GetTotalAllocatedBytes(precise: true) - before}");
+        }
     }
 
     private static void RequireBitIdentical(HyperCleaningLower model, double[] x, double[] w, double[] v)

@@ -38,7 +38,9 @@ namespace BilevelDsl.Generators.Ad
 
         public Block Fused { get; }
 
-        public static DerivativePrograms Build(Function function, IReadOnlyDictionary<string, Function> helpers)
+        /// <summary>The programs of <paramref name="function"/>; <paramref name="instance"/> when they are instance methods of the
+        /// model (levels, not static helpers), which lets their data loops run in chunks (<see cref="RowChunking"/>).</summary>
+        public static DerivativePrograms Build(Function function, IReadOnlyDictionary<string, Function> helpers, bool instance = false)
         {
             function = LoopIdioms.Apply(function); // scalar loops that are vector idioms become vector statements
             NameTable names = IrNames.TableFor(function);
@@ -81,9 +83,16 @@ namespace BilevelDsl.Generators.Ad
             Block hessianVector = new Block(EquatableArray.From(DeadCode.Eliminate(live, DeadCode.DeclaredIn(new Block(EquatableArray.From(live))))));
             Block fused = TangentMode.Apply(gradient.Body, Copy(tangentNames), inputs, seeds, isVector, new HashSet<string>(), helpers);
             // Row blocking comes last: tangent mode and dead-code elimination see the per-row loops.
-            gradient = gradient with { Body = RowBlocking.Apply(gradient.Body, IrNames.TableFor(function with { Body = gradient.Body })) };
-            hessianVector = RowBlocking.Apply(hessianVector, IrNames.TableFor(function with { Body = hessianVector }));
-            fused = RowBlocking.Apply(fused, IrNames.TableFor(function with { Body = fused }));
+            ChunkContext? Chunks(string kind, params IReadOnlyList<string>[] spanLists) => !instance ? null : new ChunkContext(
+                GeneratedNames.Join(function.Name, kind),
+                spanLists.SelectMany(list => list.Where((_, i) => function.Parameters[i].Kind == ParameterKind.Span)),
+                spanLists.SelectMany(list => list.Where((_, i) => function.Parameters[i].Kind != ParameterKind.Span && !(list == gradients || list == products))
+                    .Select((name, _) => (name, ScalarType.Double))),
+                function.Data.SelectMany(d => new[] { d.Name, d.Access }));
+            IReadOnlyList<string> parameterNames = function.Parameters.Select(p => p.Kind == ParameterKind.Int ? string.Empty : p.Name).ToList();
+            gradient = gradient with { Body = RowBlocking.Apply(gradient.Body, IrNames.TableFor(function with { Body = gradient.Body }), Chunks("Gradient", parameterNames, gradients)) };
+            hessianVector = RowBlocking.Apply(hessianVector, IrNames.TableFor(function with { Body = hessianVector }), Chunks("HessianVector", parameterNames, directions, products));
+            fused = RowBlocking.Apply(fused, IrNames.TableFor(function with { Body = fused }), Chunks("ValueGradientHessianVector", parameterNames, directions, gradients, products));
             return new DerivativePrograms(function, gradients, directions, products, gradient, hessianVector, fused);
         }
 

@@ -44,7 +44,7 @@ namespace BilevelDsl.Generators.Ad
             void Add(Function function, DerivedFunctionKind kind, IReadOnlyDictionary<string, Function> callees)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                programs.Add(new DerivedFunction(function, kind, DerivativePrograms.Build(function, callees)));
+                programs.Add(new DerivedFunction(function, kind, DerivativePrograms.Build(function, callees, instance: kind is DerivedFunctionKind.Level or DerivedFunctionKind.SmoothedLevel)));
             }
 
             foreach (DerivedLevel level in levels)

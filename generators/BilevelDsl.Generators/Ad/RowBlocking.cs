@@ -22,7 +22,9 @@ namespace BilevelDsl.Generators.Ad
     {
         private const string BlockRows = "global::BilevelDsl.Kernels.RowBlockKernels.BlockRows";
 
-        public static Block Apply(Block program, NameTable names)
+        /// <summary>Blocks the program's data loops; with a <paramref name="chunks"/> context (instance programs), also
+        /// chunks those that allow it (<see cref="RowChunking"/>).</summary>
+        public static Block Apply(Block program, NameTable names, ChunkContext? chunks = null)
         {
             if (!program.Statements.OfType<For>().Any())
             {
@@ -34,7 +36,7 @@ namespace BilevelDsl.Generators.Ad
             bool changed = false;
             foreach (Stmt statement in program.Statements)
             {
-                if (statement is For loop && TryBlock(loop, assigned, names, output))
+                if (statement is For loop && TryBlock(loop, assigned, names, output, chunks, program.Statements.Where(s => !ReferenceEquals(s, loop)).ToList()))
                 {
                     changed = true;
                     continue;
@@ -46,7 +48,7 @@ namespace BilevelDsl.Generators.Ad
             return changed ? new Block(EquatableArray.From(output)) : program;
         }
 
-        private static bool TryBlock(For loop, HashSet<string> assigned, NameTable names, List<Stmt> output)
+        private static bool TryBlock(For loop, HashSet<string> assigned, NameTable names, List<Stmt> output, ChunkContext? chunks, IReadOnlyList<Stmt> rest)
         {
             bool hasReturn = false;
             IrWalker.VisitStatements(loop.Body, s => hasReturn |= s is Return || s is RowBlockLoop);
@@ -89,6 +91,7 @@ namespace BilevelDsl.Generators.Ad
             var blockProducts = new List<BlockProduct>();
             var updateBuffers = new Dictionary<OuterUpdate, string>();
             var blockUpdates = new List<BlockUpdate>();
+            var buffers = new List<VecLocal>();
             foreach (MatVecUpdate product in products)
             {
                 var key = (product.Matrix, product.Vector.Name);
@@ -97,7 +100,7 @@ namespace BilevelDsl.Generators.Ad
                     string buffer = names.Fresh(product.Matrix.Name + "_rows");
                     productBuffers[key] = buffer;
                     blockProducts.Add(new BlockProduct(buffer, product.Matrix, product.Vector.Name));
-                    output.Add(new VecLocal(buffer, BufferLength(RowsOf(product.Matrix))));
+                    buffers.Add(new VecLocal(buffer, BufferLength(RowsOf(product.Matrix))));
                 }
             }
 
@@ -106,7 +109,7 @@ namespace BilevelDsl.Generators.Ad
                 string buffer = names.Fresh(update.Target.Name + "_rows");
                 updateBuffers[update] = buffer;
                 blockUpdates.Add(new BlockUpdate(buffer, update.Target, update.Right.Name));
-                output.Add(new VecLocal(buffer, BufferLength(update.Target.Rows!)));
+                buffers.Add(new VecLocal(buffer, BufferLength(update.Target.Rows!)));
             }
 
             Stmt Rewrite(Stmt statement)
@@ -132,7 +135,15 @@ namespace BilevelDsl.Generators.Ad
             Block RewriteBlock(Block block) => new Block(EquatableArray.From(block.Statements.Select(Rewrite)));
 
             For inner = loop with { From = new Var(start, ScalarType.Int), To = new Var(end, ScalarType.Int), Body = RewriteBlock(loop.Body) };
-            output.Add(new RowBlockLoop(loop.From, loop.To, start, end, EquatableArray.From(blockProducts), inner, EquatableArray.From(blockUpdates)));
+            var blocked = new RowBlockLoop(loop.From, loop.To, start, end, EquatableArray.From(blockProducts), inner, EquatableArray.From(blockUpdates));
+            if (chunks != null && RowChunking.TryChunk(blocked, buffers, rest, chunks) is RowChunkLoop chunked)
+            {
+                output.Add(chunked);
+                return true;
+            }
+
+            output.AddRange(buffers);
+            output.Add(blocked);
             return true;
         }
 

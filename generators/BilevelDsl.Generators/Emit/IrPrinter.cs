@@ -104,6 +104,9 @@ namespace BilevelDsl.Generators.Emit
                 case RowBlockLoop blocked:
                     RowBlockPrinter.Print(blocked, writer);
                     break;
+                case RowChunkLoop chunked:
+                    RowChunkPrinter.PrintCall(chunked, writer);
+                    break;
                 default:
                     throw new InvalidOperationException("cannot print " + statement.GetType().Name);
             }

@@ -72,6 +72,7 @@ namespace BilevelDsl.Generators.Emit
             writer.Open(modifiers + "double " + GradientName(function, isHelper) + "(" + string.Join(", ", parameters.Concat(gradients)) + ")");
             Body(programs.Gradient.Body, writer);
             writer.Close();
+            RowChunkPrinter.WriteMethods(programs.Gradient.Body, writer);
 
             if (!isHelper)
             {
@@ -80,6 +81,7 @@ namespace BilevelDsl.Generators.Emit
                 writer.Open(modifiers + "void " + HessianVectorName(function) + "(" + string.Join(", ", parameters.Concat(directions).Concat(products)) + ")");
                 Body(programs.HessianVector, writer);
                 writer.Close();
+                RowChunkPrinter.WriteMethods(programs.HessianVector, writer);
             }
 
             writer.Line();
@@ -87,6 +89,7 @@ namespace BilevelDsl.Generators.Emit
             writer.Open(modifiers + "double " + FusedName(function, isHelper) + "(" + string.Join(", ", parameters.Concat(directions).Concat(gradients).Concat(products)) + ")");
             Body(programs.Fused, writer);
             writer.Close();
+            RowChunkPrinter.WriteMethods(programs.Fused, writer);
         }
 
         /// <summary>A program body; with computed vectors, inside a workspace scope that gives their memory back.</summary>

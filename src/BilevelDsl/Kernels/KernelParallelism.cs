@@ -46,14 +46,15 @@ internal static unsafe class WorkerPool
     private static int pending;
 
     /// <summary>Runs <paramref name="work"/>(job, p) for p in [0, parts); in parallel when the pool is free,
-    /// on the caller otherwise (another thread's kernel is using it; the results are the same).</summary>
-    public static void Run(delegate*<in RowBlockJob, int, void> work, in RowBlockJob job, int parts)
+    /// on the caller otherwise (another thread's kernel is using it; the results are the same). <paramref name="state"/>
+    /// goes to every part (the row-chunk runs' frame; null for the block kernels).</summary>
+    public static void Run(delegate*<in RowBlockJob, object?, int, void> work, in RowBlockJob job, object? state, int parts)
     {
         if (parts <= 1 || !Monitor.TryEnter(Gate))
         {
             for (int p = 0; p < parts; p++)
             {
-                work(job, p);
+                work(job, state, p);
             }
 
             return;
@@ -65,10 +66,10 @@ internal static unsafe class WorkerPool
             Volatile.Write(ref pending, parts - 1);
             for (int p = 1; p < parts; p++)
             {
-                workers[p - 1].Start(work, job, p);
+                workers[p - 1].Start(work, job, state, p);
             }
 
-            work(job, 0);
+            work(job, state, 0);
             var spin = new SpinWait();
             while (Volatile.Read(ref pending) != 0)
             {
@@ -105,8 +106,9 @@ internal static unsafe class WorkerPool
         private static readonly long SpinTicks = Stopwatch.Frequency / 5000;
 
         private readonly ManualResetEventSlim wake = new(false, spinCount: 1);
-        private delegate*<in RowBlockJob, int, void> work;
+        private delegate*<in RowBlockJob, object?, int, void> work;
         private RowBlockJob job;
+        private object? state;
         private int part;
         private int sequence;
         private int sleeping;
@@ -117,10 +119,11 @@ internal static unsafe class WorkerPool
             thread.Start();
         }
 
-        public void Start(delegate*<in RowBlockJob, int, void> work, in RowBlockJob job, int part)
+        public void Start(delegate*<in RowBlockJob, object?, int, void> work, in RowBlockJob job, object? state, int part)
         {
             this.work = work;
             this.job = job;
+            this.state = state;
             this.part = part;
             Interlocked.Increment(ref sequence);
             if (Volatile.Read(ref sleeping) == 1)
@@ -155,7 +158,8 @@ internal static unsafe class WorkerPool
                 }
 
                 seen = Volatile.Read(ref sequence);
-                work(job, part);
+                work(job, state, part);
+                state = null;
                 Interlocked.Decrement(ref pending);
             }
         }

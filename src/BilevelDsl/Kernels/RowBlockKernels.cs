@@ -34,7 +34,7 @@ public static unsafe class RowBlockKernels
         fixed (double* x = data.AsSpan())
         {
             int parts = Parts((long)rows * classes * columns, (rows + 3) / 4);
-            WorkerPool.Run(&MultiplyPart, new RowBlockJob(z, m, x, classes, columns, start, rows, parts), parts);
+            WorkerPool.Run(&MultiplyPart, new RowBlockJob(z, m, x, classes, columns, start, rows, parts), null, parts);
         }
     }
 
@@ -53,7 +53,7 @@ public static unsafe class RowBlockKernels
         fixed (double* x = data.AsSpan())
         {
             int parts = Parts((long)blockRows * rows * columns, (columns + 7) / 8);
-            WorkerPool.Run(&UpdatePart, new RowBlockJob(a, t, x, rows, columns, start, blockRows, parts), parts);
+            WorkerPool.Run(&UpdatePart, new RowBlockJob(a, t, x, rows, columns, start, blockRows, parts), null, parts);
         }
 
         adjoints.Slice(0, blockRows * rows).Clear();
@@ -79,7 +79,7 @@ public static unsafe class RowBlockKernels
     }
 
     // Rows of the block in groups of four, split as evenly as whole groups allow.
-    private static void MultiplyPart(in RowBlockJob job, int part)
+    private static void MultiplyPart(in RowBlockJob job, object? state, int part)
     {
         (int first, int last) = Split((job.Rows + 3) / 4, job.Parts, part);
         int from = job.Start + (4 * first), to = Math.Min(job.Start + (4 * last), job.Start + job.Rows);
@@ -87,7 +87,7 @@ public static unsafe class RowBlockKernels
     }
 
     // Columns of the target in groups of eight (two four-lane vectors).
-    private static void UpdatePart(in RowBlockJob job, int part)
+    private static void UpdatePart(in RowBlockJob job, object? state, int part)
     {
         (int first, int last) = Split((job.Columns + 7) / 8, job.Parts, part);
         RowBlockMicroKernels.AddOuterRows(job.Second, job.Classes, job.Columns, job.First, job.Data, job.Start, job.Rows, 8 * first, Math.Min(8 * last, job.Columns));

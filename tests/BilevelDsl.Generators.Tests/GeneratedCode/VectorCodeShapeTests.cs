@@ -80,6 +80,53 @@ public sealed class VectorCodeShapeTests
     }
 
     [Fact]
+    public void A_fused_data_loop_runs_in_chunks_of_rows_whose_sums_are_added_in_chunk_order()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using BilevelDsl;
+
+            namespace Shapes;
+
+            [BilevelModel]
+            public partial class Chunked(Matrix data)
+            {
+                [UpperLevel]
+                public double Upper(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => Dsl.Dot(x, y);
+
+                [LowerLevel]
+                public double Lower(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+                {
+                    var W = Dsl.Reshape(y, 2, data.Columns);
+                    Span<double> z = stackalloc double[2];
+                    double loss = 0;
+                    for (int i = 0; i < data.Rows; i++)
+                    {
+                        Dsl.MatVec(W, data.Row(i), z);
+                        loss += Dsl.LogSumExp(z) * x[i];
+                    }
+                    return Math.Log(1 + loss * loss);
+                }
+            }
+            """);
+        Assert.Empty(GeneratorHarness.DiagnosticsInGeneratedCode(run, DiagnosticSeverity.Warning));
+        string code = string.Concat(run.GeneratedSources.Select(s => s.SourceText.ToString()));
+        int gradient = code.IndexOf("private double Lower__Gradient(", StringComparison.Ordinal);
+        string body = code.Substring(gradient, code.IndexOf("private void Lower__HessianVector(", StringComparison.Ordinal) - gradient);
+        string program = body.Substring(0, body.IndexOf("private void Lower__GradientRows(", StringComparison.Ordinal));
+        string chunk = body.Substring(body.IndexOf("private void Lower__GradientRows(", StringComparison.Ordinal));
+        Assert.Equal(1, Count(program, "RowChunkFrame.Current.Run(this.Lower__GradientRows__Body ??= this.Lower__GradientRows, 0, data.Rows"));
+        Assert.Equal(0, Count(program, "RowBlockKernels."));                   // the whole loop moved to the chunk method
+        Assert.Equal(1, Count(chunk, "RowBlockKernels.MultiplyRows("));         // forward and reverse sweep, per chunk
+        Assert.Equal(1, Count(chunk, "RowBlockKernels.AddOuterRows("));
+        Assert.Equal(1, Count(chunk, "__bilevelFrame.WaitTurn(__bilevelChunk);"));
+        Assert.Equal(1, Count(chunk, "RowChunkFrame.AddInto(__bilevelFrame.Write("));  // the chunk's partial W gradient
+        Assert.Equal(1, Count(chunk, "__bilevelFrame.AddSum(0, loss"));        // the chunk's loss, from zero
+        Assert.Contains("x_bar_loop = __bilevelFrame.Write(0);", chunk, StringComparison.Ordinal); // x_bar[i]: the chunk's rows only
+        Assert.True(chunk.IndexOf("WaitTurn", StringComparison.Ordinal) > chunk.IndexOf("AddOuterRows", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Logits_of_a_top_level_loop_with_two_accumulators_are_stored_not_recomputed()
     {
         string code = Generate("""
@@ -101,6 +148,7 @@ public sealed class VectorCodeShapeTests
         Assert.Equal(0, Count(body, "AddMatVec("));
         Assert.Contains("_store = __bilevelWorkspace.Take(", body, StringComparison.Ordinal);
         Assert.DoesNotContain("stackalloc", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("RowChunkFrame", body, StringComparison.Ordinal); // stored per-row vectors: not chunked (one thread)
     }
 
     [Fact]
