@@ -36,6 +36,7 @@ public static partial class Dsl
     /// </summary>
     /// <returns>The log-sum-exp; +inf if an entry is +inf, -inf if all entries are -inf, NaN if an entry is NaN.</returns>
     /// <exception cref="ArgumentException"><paramref name="a"/> is empty.</exception>
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the buffer is written before it is read
     public static double LogSumExp(ReadOnlySpan<double> a)
     {
         if (a.IsEmpty)

@@ -73,6 +73,7 @@ public static partial class KernelSupport
     /// <param name="a">The argument of the log-sum-exp.</param>
     /// <param name="logSumExp">The value <c>Dsl.LogSumExp(a)</c> computed in the forward pass.</param>
     /// <exception cref="ArgumentException">The lengths of destination and a differ.</exception>
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the buffer is written before it is read
     public static void AddLogSumExpAdjoint(Span<double> destination, double adjoint, ReadOnlySpan<double> a, double logSumExp)
     {
         RequireSameLength(a.Length, destination.Length, "a", "destination");
@@ -108,6 +109,7 @@ public static partial class KernelSupport
     /// sum_i exp(a_i - shift) * direction_i: the directional derivative of <see cref="Dsl.LogSumExp(ReadOnlySpan{double})"/>
     /// (with shift its value, the weights are the softmax of a). Used by Hessian-vector kernels. No allocation.
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the buffer is written before it is read
     public static double ExpShiftedDot(ReadOnlySpan<double> a, double shift, ReadOnlySpan<double> direction)
     {
         RequireSameLength(a.Length, direction.Length, "a", "direction");
@@ -129,6 +131,7 @@ public static partial class KernelSupport
     /// destination_i += scale * exp(a_i - shift) * direction_i: the tangent of the LogSumExp adjoint term
     /// (<see cref="AddLogSumExpAdjoint"/>) along a direction. Used by Hessian-vector kernels. No allocation.
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the buffer is written before it is read
     public static void AddExpShiftedProduct(Span<double> destination, double scale, ReadOnlySpan<double> a, double shift, ReadOnlySpan<double> direction)
     {
         RequireSameLength(a.Length, destination.Length, "a", "destination");

@@ -53,7 +53,10 @@ public static unsafe class RowBlockKernels
         fixed (double* x = data.AsSpan())
         {
             int parts = Parts((long)blockRows * rows * columns, (columns + 7) / 8);
-            WorkerPool.Run(&UpdatePart, new RowBlockJob(a, t, x, rows, columns, start, blockRows, parts), null, parts);
+            // While the block's rows are read from cache, the next block's are fetched from memory (when it is a
+            // whole block of the data): its products, next, then find them in cache.
+            int prefetch = end + blockRows <= data.Rows ? blockRows : 0;
+            WorkerPool.Run(&UpdatePart, new RowBlockJob(a, t, x, rows, columns, start, blockRows, parts, prefetch), null, parts);
         }
 
         adjoints.Slice(0, blockRows * rows).Clear();
@@ -90,7 +93,7 @@ public static unsafe class RowBlockKernels
     private static void UpdatePart(in RowBlockJob job, object? state, int part)
     {
         (int first, int last) = Split((job.Columns + 7) / 8, job.Parts, part);
-        RowBlockMicroKernels.AddOuterRows(job.Second, job.Classes, job.Columns, job.First, job.Data, job.Start, job.Rows, 8 * first, Math.Min(8 * last, job.Columns));
+        RowBlockMicroKernels.AddOuterRows(job.Second, job.Classes, job.Columns, job.First, job.Data, job.Start, job.Rows, 8 * first, Math.Min(8 * last, job.Columns), job.Prefetch);
     }
 
     private static (int First, int Last) Split(int units, int parts, int part) =>
@@ -98,7 +101,7 @@ public static unsafe class RowBlockKernels
 }
 
 /// <summary>One kernel call's pinned operands, handed to the worker threads (valid until the call returns).</summary>
-internal readonly unsafe struct RowBlockJob(double* first, double* second, double* data, int classes, int columns, int start, int rows, int parts)
+internal readonly unsafe struct RowBlockJob(double* first, double* second, double* data, int classes, int columns, int start, int rows, int parts, int prefetch = 0)
 {
     public double* First { get; } = first;
 
@@ -115,4 +118,7 @@ internal readonly unsafe struct RowBlockJob(double* first, double* second, doubl
     public int Rows { get; } = rows;
 
     public int Parts { get; } = parts;
+
+    /// <summary>Rows after the block to fetch into cache while it is processed (0: none).</summary>
+    public int Prefetch { get; } = prefetch;
 }
