@@ -141,28 +141,6 @@ public sealed class RowBlockKernelTests
         }
     }
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void ParallelKernelsAllocateNothingOnceWarm(int threads)
-    {
-        var m = LargerHyperCleaning(1100);
-        IBilevelKernels k = m.Model.WithParallelism(threads);
-        double[] gx = new double[m.X.Length], gy = new double[m.Y.Length], hx = new double[m.X.Length], hy = new double[m.Y.Length];
-        double[] fx = new double[m.X.Length], fy = new double[m.Y.Length];
-        void Calls()
-        {
-            for (int i = 0; i < 10; i++)
-            {
-                k.LowerGradient(m.X, m.Y, gx, gy);
-                k.LowerHessianVector(m.X, m.Y, m.X, m.Y, hx, hy);
-                k.LowerValueGradientHessianVector(m.X, m.Y, m.X, m.Y, fx, fy, hx, hy);
-            }
-        }
-
-        Assert.Equal(0, AllocationMeter.Least(Calls));
-    }
-
     [Fact]
     public void AChunkThatThrowsFailsTheCallAndLeavesTheThreadsUsable()
     {
