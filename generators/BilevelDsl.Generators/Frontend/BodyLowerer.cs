@@ -131,17 +131,36 @@ namespace BilevelDsl.Generators.Frontend
                 EquatableArray.From(nonsmooth.Distinct()));
         }
 
+        /// <summary>Lowers a statement list that ends the function on every path (it ends in returns).</summary>
         private List<Stmt> LowerStatements(IReadOnlyList<IOperation> operations, int start)
         {
             var output = new List<Stmt>();
+            JoinVersions? outer = join;
+            LowerSequence(operations, start, output);
+            if (join != outer)
+            {
+                output.Add(new Return(new Var(join!.Result, ScalarType.Double)));
+                join = outer;
+            }
+
+            return output;
+        }
+
+        /// <summary>
+        /// Lowers statements in order. An if whose arms either always return or never do moves the rest of the
+        /// list into the arm that falls through (it is lowered once). Any other statement that may return
+        /// switches to the join (see BodyLowerer.Returns.cs): returns define the result and a "returned" flag,
+        /// and the rest of the list runs under "not returned", lowered once.
+        /// </summary>
+        private void LowerSequence(IReadOnlyList<IOperation> operations, int start, List<Stmt> output)
+        {
             for (int k = start; k < operations.Count; k++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 IOperation operation = operations[k];
-                if (operation is IConditionalOperation branch && loops.Count == 0 && ContainsReturn(branch))
+                bool mayReturn = loops.Count == 0 && !(operation is IReturnOperation) && ContainsReturn(operation);
+                if (mayReturn && join == null && operation is IConditionalOperation branch && !NeedsJoin(branch))
                 {
-                    // An arm returns: the rest of the block belongs to whichever arm does not, so move a copy of
-                    // it into both arms. Every path then ends in exactly one return.
                     List<IOperation> rest = operations.Skip(k + 1).ToList();
                     Expr condition = LowerCondition(branch.Condition, output);
                     Dictionary<ISymbol, Binding> saved = Clone(state);
@@ -150,17 +169,26 @@ namespace BilevelDsl.Generators.Frontend
                     List<IOperation> falseOperations = branch.WhenFalse == null ? new List<IOperation>() : Flatten(branch.WhenFalse);
                     List<Stmt> whenFalse = LowerStatements(falseOperations.Concat(rest).ToList(), 0);
                     output.Add(new If(condition, ToBlock(whenTrue), ToBlock(whenFalse)));
-                    return output;
+                    return;
+                }
+
+                if (mayReturn && join == null)
+                {
+                    EnterJoin(output);
                 }
 
                 LowerStatement(operation, output);
-                if (output.Count > 0 && output[output.Count - 1] is Return)
+                if (join == null ? output.Count > 0 && output[output.Count - 1] is Return : AlwaysReturns(operation))
                 {
                     break; // anything after a return is unreachable
                 }
-            }
 
-            return output;
+                if (mayReturn && k + 1 < operations.Count)
+                {
+                    LowerUnlessReturned(operations, k + 1, output);
+                    return;
+                }
+            }
         }
 
         private void LowerStatement(IOperation operation, List<Stmt> output)
@@ -188,7 +216,16 @@ namespace BilevelDsl.Generators.Frontend
                         return;
                     }
 
-                    output.Add(new Return(LowerExpr(ret.ReturnedValue, output)));
+                    Expr returned = LowerExpr(ret.ReturnedValue, output);
+                    if (join != null)
+                    {
+                        JoinReturn(returned, output);
+                    }
+                    else
+                    {
+                        output.Add(new Return(returned));
+                    }
+
                     break;
                 case IConditionalOperation branch:
                     LowerIf(branch, output);
@@ -200,6 +237,9 @@ namespace BilevelDsl.Generators.Frontend
                     break;
                 case IInvalidOperation:
                     failed = true; // C# already reports this code
+                    break;
+                case IBlockOperation block when join != null:
+                    LowerSequence(block.Operations, 0, output);
                     break;
                 case IBlockOperation block:
                     foreach (IOperation inner in block.Operations)
@@ -423,26 +463,41 @@ namespace BilevelDsl.Generators.Frontend
         private void LowerIf(IConditionalOperation branch, List<Stmt> output)
         {
             Expr condition = LowerCondition(branch.Condition, output);
+            IOperation? whenFalse = branch.WhenFalse;
+            LowerBranches(condition, arm => LowerArm(branch.WhenTrue, arm), whenFalse == null ? null : arm => LowerArm(whenFalse, arm), output);
+        }
+
+        private void LowerArm(IOperation arm, List<Stmt> output)
+        {
+            if (join != null)
+            {
+                LowerSequence(Flatten(arm), 0, output);
+                return;
+            }
+
+            foreach (IOperation operation in Flatten(arm))
+            {
+                LowerStatement(operation, output);
+            }
+        }
+
+        /// <summary>An if-else whose arms the callbacks lower; variables either arm redefines are merged.</summary>
+        private void LowerBranches(Expr condition, System.Action<List<Stmt>> lowerTrue, System.Action<List<Stmt>>? lowerFalse, List<Stmt> output)
+        {
             Dictionary<ISymbol, Binding> before = Clone(state);
+            JoinVersions? joinBefore = join;
             var whenTrue = new List<Stmt>();
-            foreach (IOperation operation in Flatten(branch.WhenTrue))
-            {
-                LowerStatement(operation, whenTrue);
-            }
-
+            lowerTrue(whenTrue);
             Dictionary<ISymbol, Binding> afterTrue = state;
+            JoinVersions? joinTrue = join;
             state = Clone(before);
+            join = joinBefore;
             var whenFalse = new List<Stmt>();
-            if (branch.WhenFalse != null)
-            {
-                foreach (IOperation operation in Flatten(branch.WhenFalse))
-                {
-                    LowerStatement(operation, whenFalse);
-                }
-            }
-
+            lowerFalse?.Invoke(whenFalse);
             Dictionary<ISymbol, Binding> afterFalse = state;
+            JoinVersions? joinFalse = join;
             state = Clone(before);
+            join = joinBefore;
 
             // Merge: a variable that either arm redefined gets a phi variable assigned at the end of both arms.
             foreach (KeyValuePair<ISymbol, Binding> entry in before)
@@ -472,6 +527,7 @@ namespace BilevelDsl.Generators.Frontend
                 state[entry.Key] = new Binding(phi, entry.Value.Type, entry.Value.Depth);
             }
 
+            MergeJoin(joinBefore, joinTrue, joinFalse, whenTrue, whenFalse, output);
             output.Add(new If(condition, ToBlock(whenTrue), ToBlock(whenFalse)));
         }
 
