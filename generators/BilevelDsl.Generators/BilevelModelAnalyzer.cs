@@ -113,9 +113,38 @@ namespace BilevelDsl.Generators
                 return;
             }
 
+            if (role == LevelRole.Lower && SomeConstraintMentionsX(method.ContainingType))
+            {
+                return; // x moves the lower-level solution through a [LowerConstraint]: the implicit part need not be zero
+            }
+
             DiagnosticDescriptor descriptor = role == LevelRole.Lower ? DiagnosticCatalog.UpperVariableUnused : DiagnosticCatalog.LowerVariableUnused;
             Location location = method.Parameters[index].Locations.FirstOrDefault() ?? Location.None;
             context.ReportDiagnostic(Diagnostic.Create(descriptor, location, method.Name, variable));
+        }
+
+        /// <summary>Whether the body of some [LowerConstraint] method of the model names its first (upper-variable) parameter.</summary>
+        private static bool SomeConstraintMentionsX(INamedTypeSymbol type)
+        {
+            foreach (IMethodSymbol constraint in type.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (constraint.Parameters.Length == 0 || !ModelShapeReader.HasAttribute(constraint, ModelShapeReader.ConstraintAttribute))
+                {
+                    continue;
+                }
+
+                string x = constraint.Parameters[0].Name;
+                foreach (SyntaxReference reference in constraint.DeclaringSyntaxReferences)
+                {
+                    if (reference.GetSyntax() is MethodDeclarationSyntax declaration
+                        && ((SyntaxNode?)declaration.Body ?? declaration.ExpressionBody)?.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == x) == true)
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         private static void Guard(string name, Location location, Action<Diagnostic> report, Action action)

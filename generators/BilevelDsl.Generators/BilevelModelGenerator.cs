@@ -5,6 +5,7 @@ using System.Threading;
 using BilevelDsl.Generators.Diagnostics;
 using BilevelDsl.Generators.Emit;
 using BilevelDsl.Generators.Frontend;
+using BilevelDsl.Generators.Ir;
 using BilevelDsl.Generators.Pipeline;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;

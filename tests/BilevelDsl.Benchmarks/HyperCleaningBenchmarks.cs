@@ -14,6 +14,7 @@ public class HyperCleaningBenchmarks
     private const int Rows = 5000, Columns = 784, Classes = 10, Hidden = 300;
 
     private HyperCleaningLower linear = null!;
+    private IBilevelKernels linearTwoThreads = null!;
     private TwoLayerLower twoLayer = null!;
     private HyperCleaningHandWritten handWritten = null!;
     private double[] x = null!, w = null!, v = null!, gx = null!, gw = null!, hx = null!, hw = null!;
@@ -26,6 +27,7 @@ public class HyperCleaningBenchmarks
         var a = new Matrix(Rows, Columns, RandomData.Gaussian(random, Rows * Columns, 1.0));
         int[] labels = Enumerable.Range(0, Rows).Select(_ => random.Next(Classes)).ToArray();
         linear = new HyperCleaningLower(a, labels, Classes);
+        linearTwoThreads = linear.WithParallelism(2);
         twoLayer = new TwoLayerLower(a, labels, Hidden, Classes);
         handWritten = new HyperCleaningHandWritten(a, labels, Classes, Hidden);
         x = RandomData.Gaussian(random, Rows, 1.0);
@@ -53,7 +55,7 @@ public class HyperCleaningBenchmarks
         Require(Math.Abs(value2 - reference2) <= 1e-12 * Math.Abs(reference2) && Close(gy2, ry) && Close(gx, rx), "two-layer gradient");
     }
 
-    private static bool Close(double[] a, double[] b)
+    internal static bool Close(double[] a, double[] b)
     {
         double diff = 0, norm = 0;
         for (int i = 0; i < a.Length; i++)
@@ -81,6 +83,12 @@ public class HyperCleaningBenchmarks
 
     [Benchmark(Description = "generated Hessian-vector product")]
     public void GeneratedHessianVector() => linear.LowerHessianVector(x, w, x, v, hx, hw);
+
+    [Benchmark(Description = "generated gradient, 2 threads")]
+    public double GeneratedGradientTwoThreads() => linearTwoThreads.LowerGradient(x, w, gx, gw);
+
+    [Benchmark(Description = "generated Hessian-vector product, 2 threads")]
+    public void GeneratedHessianVectorTwoThreads() => linearTwoThreads.LowerHessianVector(x, w, x, v, hx, hw);
 
     [Benchmark(Description = "2-layer: hand-written gradient")]
     public double TwoLayerHandWritten() => handWritten.TwoLayerGradient(x, y2, gx, gy2);

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using BilevelDsl.Generators.Ir;
-using BilevelDsl.Generators.Pipeline;
 
 namespace BilevelDsl.Generators.Ad
 {

@@ -1,8 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using BilevelDsl.Generators.Frontend;
 using BilevelDsl.Generators.Ir;
-using BilevelDsl.Generators.Pipeline;
 
 namespace BilevelDsl.Generators.Ad
 {
@@ -42,6 +40,7 @@ namespace BilevelDsl.Generators.Ad
 
         public static DerivativePrograms Build(Function function, IReadOnlyDictionary<string, Function> helpers)
         {
+            function = LoopIdioms.Apply(function); // scalar loops that are vector idioms become vector statements
             NameTable names = IrNames.TableFor(function);
             List<string> gradients = function.Parameters.Select(p => p.IsDifferentiable ? names.Fresh(p.Name + "_bar") : string.Empty).ToList();
             List<string> directions = function.Parameters.Select(p => p.IsDifferentiable ? names.Fresh(p.Name + "_dot") : string.Empty).ToList();
@@ -81,6 +80,10 @@ namespace BilevelDsl.Generators.Ad
             List<Stmt> live = DeadCode.EliminateVectors(DeadCode.Eliminate(withoutValue, DeadCode.DeclaredIn(new Block(EquatableArray.From(withoutValue)))));
             Block hessianVector = new Block(EquatableArray.From(DeadCode.Eliminate(live, DeadCode.DeclaredIn(new Block(EquatableArray.From(live))))));
             Block fused = TangentMode.Apply(gradient.Body, Copy(tangentNames), inputs, seeds, isVector, new HashSet<string>(), helpers);
+            // Row blocking comes last: tangent mode and dead-code elimination see the per-row loops.
+            gradient = gradient with { Body = RowBlocking.Apply(gradient.Body, IrNames.TableFor(function with { Body = gradient.Body })) };
+            hessianVector = RowBlocking.Apply(hessianVector, IrNames.TableFor(function with { Body = hessianVector }));
+            fused = RowBlocking.Apply(fused, IrNames.TableFor(function with { Body = fused }));
             return new DerivativePrograms(function, gradients, directions, products, gradient, hessianVector, fused);
         }
 

@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using BilevelDsl.Generators.Frontend;
 using BilevelDsl.Generators.Ir;
-using BilevelDsl.Generators.Pipeline;
 
 namespace BilevelDsl.Generators.Ad
 {

@@ -1,12 +1,12 @@
 using System.Collections.Generic;
 using System.Linq;
 using BilevelDsl.Generators.Ir;
-using BilevelDsl.Generators.Pipeline;
 
 namespace BilevelDsl.Generators.Ad
 {
     /// <summary>
-    /// The mu-smoothed form of a function, as an IR rewrite: |t| becomes sqrt(t^2 + mu^2), max/min their
+    /// The mu-smoothed form of a function, as an IR rewrite: each kinked primitive becomes the smoothed form its
+    /// table entry names (<see cref="Primitive.SmoothedBy"/>): |t| becomes sqrt(t^2 + mu^2), max/min their
     /// sqrt((a - b)^2 + mu^2) forms, the l1 norm the sum of smoothed magnitudes (so |t|^p becomes
     /// (t^2 + mu^2)^(p/2) and the OSCAR pair term the seed's smoothing). Every derivative mode then applies
     /// unchanged. At mu = 0 each smoothed form has the exact value, and its derivative rule reduces to the
@@ -72,22 +72,14 @@ namespace BilevelDsl.Generators.Ad
                     return b with { Left = Rewrite(b.Left, mu), Right = Rewrite(b.Right, mu) };
                 case Call c:
                     var args = c.Args.Select(a => Rewrite(a, mu)).ToList();
-                    switch (c.Function)
-                    {
-                        case ScalarFunction.Abs:
-                            return Simplify.Call(ScalarFunction.SmoothAbs, args[0], mu);
-                        case ScalarFunction.Max:
-                            return Simplify.Call(ScalarFunction.SmoothMax, args[0], args[1], mu);
-                        case ScalarFunction.Min:
-                            return Simplify.Call(ScalarFunction.SmoothMin, args[0], args[1], mu);
-                        default:
-                            return c with { Args = EquatableArray.From(args) };
-                    }
+                    return Primitives.Of(c.Function).SmoothedBy is ScalarFunction smoothed
+                        ? new Call(smoothed, EquatableArray.From(args.Concat(new Expr[] { mu })))
+                        : c with { Args = EquatableArray.From(args) };
 
                 case HelperCall h:
                     return new HelperCall(SmoothedName(h.Helper), EquatableArray.From(h.Args.Select(a => Rewrite(a, mu)).Concat(new Expr[] { mu })));
-                case VecCall { Function: VectorFunction.Norm1 } norm:
-                    return new VecCall(VectorFunction.SmoothNorm1, norm.Args, mu);
+                case VecCall vc when Primitives.Of(vc.Function).SmoothedBy is VectorFunction smoothedVector:
+                    return new VecCall(smoothedVector, vc.Args, mu);
                 case Elem e:
                     return e with { Index = Rewrite(e.Index, mu) };
                 case Select s:

@@ -1,10 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using BilevelDsl.Generators.Frontend;
 using BilevelDsl.Generators.Ir;
-using BilevelDsl.Generators.Pipeline;
-using static BilevelDsl.Generators.Ad.Simplify;
+using static BilevelDsl.Generators.Ir.Simplify;
 
 namespace BilevelDsl.Generators.Ad
 {

@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.Linq;
-using BilevelDsl.Generators.Frontend;
 using BilevelDsl.Generators.Ir;
 
 namespace BilevelDsl.Generators.Emit
@@ -102,6 +101,9 @@ namespace BilevelDsl.Generators.Emit
                 case Return r:
                     writer.Line("return " + Expression(r.Value) + ";");
                     break;
+                case RowBlockLoop blocked:
+                    RowBlockPrinter.Print(blocked, writer);
+                    break;
                 default:
                     throw new InvalidOperationException("cannot print " + statement.GetType().Name);
             }
@@ -138,7 +140,7 @@ namespace BilevelDsl.Generators.Emit
             switch (update.Source)
             {
                 case VecScaled scaled:
-                    Expr scale = Ad.Simplify.Mul(new Num(scaled.Factor), update.Scale);
+                    Expr scale = Simplify.Mul(new Num(scaled.Factor), update.Scale);
                     return Support + ".AddScaled(" + target + ", " + Expression(scale) + ", " + Vector(scaled.Vector) + ")";
                 case VecOnes:
                     return Support + ".AddScalar(" + target + ", " + Expression(update.Scale) + ")";
@@ -239,13 +241,12 @@ namespace BilevelDsl.Generators.Emit
                 case Binary b:
                     return PrintBinary(b);
                 case Call c:
-                    return (FunctionName(c.Function) + "(" + string.Join(", ", c.Args.Select(a => Expression(a))) + ")", Precedence.Primary);
+                    return (Primitives.Of(c.Function).Printed + "(" + string.Join(", ", c.Args.Select(a => Expression(a))) + ")", Precedence.Primary);
                 case HelperCall h:
                     return (Name(HelperKeys.MethodName(h.Helper)) + "(" + string.Join(", ", h.Args.Select(a => Expression(a))) + ")", Precedence.Primary);
-                case VecCall { Function: VectorFunction.SmoothNorm1 } smoothNorm:
-                    return (Support + ".SmoothNorm1(" + Vector(smoothNorm.Args[0]) + ", " + Expression(smoothNorm.Mu!) + ")", Precedence.Primary);
                 case VecCall vc:
-                    return (Dsl + "." + vc.Function + "(" + string.Join(", ", vc.Args.Select(Vector)) + ")", Precedence.Primary);
+                    string mu = vc.Mu == null ? string.Empty : ", " + Expression(vc.Mu);
+                    return (Primitives.Of(vc.Function).Printed + "(" + string.Join(", ", vc.Args.Select(Vector)) + mu + ")", Precedence.Primary);
                 case VecTermDot d:
                     return PrintTermDot(d);
                 case Select s:
@@ -260,7 +261,7 @@ namespace BilevelDsl.Generators.Emit
             switch (d.Term)
             {
                 case VecScaled scaled:
-                    return Print(Ad.Simplify.Mul(new Num(scaled.Factor), new VecCall(VectorFunction.Dot, Pipeline.EquatableArray.Of(scaled.Vector, d.Vector))));
+                    return Print(Simplify.Mul(new Num(scaled.Factor), new VecCall(VectorFunction.Dot, EquatableArray.Of(scaled.Vector, d.Vector))));
                 case VecOnes:
                     return (Dsl + ".Sum(" + Vector(d.Vector) + ")", Precedence.Primary);
                 case VecSign sign:
@@ -328,22 +329,6 @@ namespace BilevelDsl.Generators.Emit
             // evaluation order is exactly the IR's.
             return (Expression(b.Left, precedence) + " " + symbol + " " + Expression(b.Right, precedence + 1), precedence);
         }
-
-        private static string FunctionName(ScalarFunction function) => function switch
-        {
-            ScalarFunction.Sigmoid => Dsl + ".Sigmoid",
-            ScalarFunction.Softplus => Dsl + ".Softplus",
-            ScalarFunction.Sign => Support + ".Sign",
-            ScalarFunction.Step => Support + ".Step",
-            ScalarFunction.SmoothAbs => Support + ".SmoothAbs",
-            ScalarFunction.SmoothSign => Support + ".SmoothSign",
-            ScalarFunction.SmoothMax => Support + ".SmoothMax",
-            ScalarFunction.SmoothMin => Support + ".SmoothMin",
-            ScalarFunction.IntMax => Math + ".Max",
-            ScalarFunction.IntMin => Math + ".Min",
-            ScalarFunction.IntAbs => Math + ".Abs",
-            _ => Math + "." + function,
-        };
 
         /// <summary>A round-trip, culture-invariant double literal that C# reads as a double.</summary>
         public static string Literal(double value)

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using BilevelDsl.Generators.Ad;
-using BilevelDsl.Generators.Frontend;
 using BilevelDsl.Generators.Ir;
 
 namespace BilevelDsl.Generators.Emit

@@ -13,41 +13,7 @@ namespace BilevelDsl.Generators.Frontend
     internal sealed partial class BodyLowerer
     {
         private const string MatrixType = "BilevelDsl.Matrix";
-        private const string DslType = "BilevelDsl.Dsl";
-
-        private static readonly Dictionary<string, ScalarFunction> MathFunctions = new Dictionary<string, ScalarFunction>(StringComparer.Ordinal)
-        {
-            ["Sin"] = ScalarFunction.Sin,
-            ["Cos"] = ScalarFunction.Cos,
-            ["Tan"] = ScalarFunction.Tan,
-            ["Exp"] = ScalarFunction.Exp,
-            ["Log"] = ScalarFunction.Log,
-            ["Sqrt"] = ScalarFunction.Sqrt,
-            ["Pow"] = ScalarFunction.Pow,
-            ["Tanh"] = ScalarFunction.Tanh,
-            ["Atan"] = ScalarFunction.Atan,
-            ["Abs"] = ScalarFunction.Abs,
-            ["Max"] = ScalarFunction.Max,
-            ["Min"] = ScalarFunction.Min,
-        };
-
-        private static readonly Dictionary<string, VectorFunction> DslVectorFunctions = new Dictionary<string, VectorFunction>(StringComparer.Ordinal)
-        {
-            ["Dot"] = VectorFunction.Dot,
-            ["SquaredNorm"] = VectorFunction.SquaredNorm,
-            ["Sum"] = VectorFunction.Sum,
-            ["LogSumExp"] = VectorFunction.LogSumExp,
-            ["Norm1"] = VectorFunction.Norm1,
-        };
-
-        private static readonly Dictionary<string, ScalarFunction> DslScalarFunctions = new Dictionary<string, ScalarFunction>(StringComparer.Ordinal)
-        {
-            ["Sigmoid"] = ScalarFunction.Sigmoid,
-            ["Softplus"] = ScalarFunction.Softplus,
-            ["Abs"] = ScalarFunction.Abs,
-            ["Max"] = ScalarFunction.Max,
-            ["Min"] = ScalarFunction.Min,
-        };
+        private const string DslType = Primitives.DslType;
 
         /// <summary>Lowers a scalar expression; statements it needs first (hoisted ?:) go to <paramref name="output"/>.</summary>
         private Expr LowerExpr(IOperation operation, List<Stmt> output)
@@ -318,27 +284,22 @@ namespace BilevelDsl.Generators.Frontend
         {
             IMethodSymbol target = invocation.TargetMethod;
             string container = target.ContainingType?.ToDisplayString() ?? string.Empty;
-            if (container == "System.Math" && MathFunctions.TryGetValue(target.Name, out ScalarFunction function))
+            bool isMath = container == Primitives.MathType;
+            if ((isMath || container == DslType) && Primitives.HasName(dsl: !isMath, target.Name))
             {
+                // The overload decides: Math.Max(int, int) is the int primitive, Math.Log(a, base) none at all.
                 bool allInt = target.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Int32);
                 bool allDouble = target.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Double);
-                if (allInt && function is ScalarFunction.Max or ScalarFunction.Min or ScalarFunction.Abs)
-                {
-                    function = function == ScalarFunction.Max ? ScalarFunction.IntMax : function == ScalarFunction.Min ? ScalarFunction.IntMin : ScalarFunction.IntAbs;
-                }
-                else if (!allDouble || (function == ScalarFunction.Log && target.Parameters.Length != 1))
+                Primitive? primitive = allInt || allDouble
+                    ? Primitives.Find(dsl: !isMath, target.Name, target.Parameters.Length, allInt ? ScalarType.Int : ScalarType.Double)
+                    : null;
+                if (primitive == null)
                 {
                     return RejectCall(invocation);
                 }
 
-                RecordNonsmooth(function, invocation);
-                return new Call(function, LowerArguments(invocation, output));
-            }
-
-            if (container == DslType && DslScalarFunctions.TryGetValue(target.Name, out ScalarFunction dslFunction))
-            {
-                RecordNonsmooth(dslFunction, invocation);
-                return new Call(dslFunction, LowerArguments(invocation, output));
+                RecordNonsmooth(primitive, invocation);
+                return new Call(primitive.Function, LowerArguments(invocation, output));
             }
 
             if (container == DslType && LowerNonsmoothIntrinsic(invocation, output) is Expr intrinsic)
@@ -356,7 +317,7 @@ namespace BilevelDsl.Generators.Frontend
                     : new Binary(BinaryOp.Subtract, new VecCall(VectorFunction.LogSumExp, EquatableArray.Of(logits)), ElementOf(logits, label));
             }
 
-            if (container == DslType && DslVectorFunctions.TryGetValue(target.Name, out VectorFunction vectorFunction))
+            if (container == DslType && Primitives.FindVector(target.Name) is VectorPrimitive vectorPrimitive)
             {
                 var vectors = new List<VecRef>();
                 foreach (IArgumentOperation argument in invocation.Arguments)
@@ -370,12 +331,12 @@ namespace BilevelDsl.Generators.Frontend
                     vectors.Add(vector);
                 }
 
-                if (vectorFunction == VectorFunction.Norm1)
+                if (vectorPrimitive.Smoothness == Smoothness.Kink)
                 {
-                    RecordNonsmooth("Norm1", invocation);
+                    RecordNonsmooth(target.Name, invocation);
                 }
 
-                return new VecCall(vectorFunction, EquatableArray.From(vectors));
+                return new VecCall(vectorPrimitive.Function, EquatableArray.From(vectors));
             }
 
             if (SymbolEqualityComparer.Default.Equals(target.ContainingType, modelType)
@@ -406,14 +367,10 @@ namespace BilevelDsl.Generators.Frontend
             string container = function.ContainingType?.ToDisplayString() ?? string.Empty;
             bool unaryDouble = function.Parameters.Length == 1 && function.Parameters[0].Type.SpecialType == SpecialType.System_Double
                 && function.ReturnType.SpecialType == SpecialType.System_Double;
-            if (unaryDouble && container == "System.Math" && MathFunctions.TryGetValue(function.Name, out ScalarFunction math) && math != ScalarFunction.Abs)
+            bool isMath = container == Primitives.MathType;
+            if (unaryDouble && (isMath || container == DslType) && Primitives.Find(dsl: !isMath, function.Name, 1, ScalarType.Double) is { IsMappable: true } primitive)
             {
-                return new Call(math, args);
-            }
-
-            if (unaryDouble && container == DslType && (function.Name == "Sigmoid" || function.Name == "Softplus"))
-            {
-                return new Call(DslScalarFunctions[function.Name], args);
+                return new Call(primitive.Function, args);
             }
 
             if (unaryDouble && SymbolEqualityComparer.Default.Equals(function.ContainingType, modelType)
@@ -442,24 +399,24 @@ namespace BilevelDsl.Generators.Frontend
             switch (name)
             {
                 case "Relu":
-                    return Ad.Simplify.Call(ScalarFunction.Max, args[0], new Num(0));
+                    return Simplify.Call(ScalarFunction.Max, args[0], new Num(0));
                 case "Hinge":
-                    return Ad.Simplify.Call(ScalarFunction.Max, new Num(0), new Binary(BinaryOp.Subtract, new Num(1), args[0]));
+                    return Simplify.Call(ScalarFunction.Max, new Num(0), new Binary(BinaryOp.Subtract, new Num(1), args[0]));
                 case "PowAbs":
-                    return Ad.Simplify.Call(ScalarFunction.Pow, Ad.Simplify.Call(ScalarFunction.Abs, args[0]), args[1]);
+                    return Simplify.Call(ScalarFunction.Pow, Simplify.Call(ScalarFunction.Abs, args[0]), args[1]);
                 default:
                     // max(|a|, |b|) = (|a + b| + |a - b|) / 2, the form whose smoothing the SPNBO seed uses.
-                    Expr sum = Ad.Simplify.Call(ScalarFunction.Abs, new Binary(BinaryOp.Add, args[0], args[1]));
-                    Expr difference = Ad.Simplify.Call(ScalarFunction.Abs, new Binary(BinaryOp.Subtract, args[0], args[1]));
+                    Expr sum = Simplify.Call(ScalarFunction.Abs, new Binary(BinaryOp.Add, args[0], args[1]));
+                    Expr difference = Simplify.Call(ScalarFunction.Abs, new Binary(BinaryOp.Subtract, args[0], args[1]));
                     return new Binary(BinaryOp.Multiply, new Binary(BinaryOp.Add, sum, difference), new Num(0.5));
             }
         }
 
-        private void RecordNonsmooth(ScalarFunction function, IInvocationOperation invocation)
+        private void RecordNonsmooth(Primitive primitive, IInvocationOperation invocation)
         {
-            if (Ad.DerivativeRules.IsNonsmooth(function) && invocation.Type?.SpecialType == SpecialType.System_Double)
+            if (primitive.Smoothness == Smoothness.Kink && invocation.Type?.SpecialType == SpecialType.System_Double)
             {
-                RecordNonsmooth(function.ToString(), invocation);
+                RecordNonsmooth(primitive.Function.ToString(), invocation);
                 if (ModelShapeReader.RoleOf(method) == LevelRole.Lower && invocation.TargetMethod.ContainingType?.ToDisplayString() == "System.Math")
                 {
                     // Info only: Math.Abs/Max/Min work (smoothing applies to them too); Dsl.* states the intent.

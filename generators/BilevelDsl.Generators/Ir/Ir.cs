@@ -1,4 +1,3 @@
-using BilevelDsl.Generators.Pipeline;
 
 namespace BilevelDsl.Generators.Ir
 {
@@ -39,8 +38,9 @@ namespace BilevelDsl.Generators.Ir
         Or,
     }
 
-    /// <summary>Scalar functions. The user-facing ones come from Math and Dsl; Sign and Step only appear in
-    /// derivative rules (they encode the kink conventions).</summary>
+    /// <summary>Scalar functions; everything about each (names, partials, printing) is its entry in
+    /// <see cref="Primitives"/>. The user-facing ones come from Math and Dsl; Sign and Step only appear in
+    /// derivative rules (they encode the kink conventions), the Smooth* ones in smoothed programs.</summary>
     internal enum ScalarFunction
     {
         Sin,
@@ -74,6 +74,7 @@ namespace BilevelDsl.Generators.Ir
         IntMax,
         IntMin,
         IntAbs,
+        Cbrt,
     }
 
     /// <summary>Reductions of whole vectors to a scalar.</summary>
@@ -190,9 +191,7 @@ namespace BilevelDsl.Generators.Ir
 
     internal sealed record Call(ScalarFunction Function, EquatableArray<Expr> Args) : Expr
     {
-        public override ScalarType Type => Function is ScalarFunction.IntMax or ScalarFunction.IntMin or ScalarFunction.IntAbs
-            ? ScalarType.Int
-            : ScalarType.Double;
+        public override ScalarType Type => Primitives.Of(Function).ResultType;
     }
 
     /// <summary>A call to a user's [Differentiable] static helper (double and int parameters).</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using BilevelDsl.Generators.Frontend;
 
 namespace BilevelDsl.Generators.Ir
 {

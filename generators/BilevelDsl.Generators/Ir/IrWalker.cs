@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using BilevelDsl.Generators.Pipeline;
 
 namespace BilevelDsl.Generators.Ir
 {
@@ -21,6 +20,9 @@ namespace BilevelDsl.Generators.Ir
                         break;
                     case For loop when intoLoops:
                         VisitStatements(loop.Body, visit, intoLoops);
+                        break;
+                    case RowBlockLoop blocked when intoLoops:
+                        VisitStatements(new Block(EquatableArray.Of<Stmt>(blocked.Inner)), visit, intoLoops);
                         break;
                 }
             }

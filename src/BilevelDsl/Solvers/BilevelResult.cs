@@ -39,4 +39,7 @@ public sealed record BilevelResult
     /// IterationLimit or NotCertified. Its cost is <see cref="SolutionCertificate.Elapsed"/>, included in <see cref="Elapsed"/>.
     /// </summary>
     public SolutionCertificate? Certificate { get; init; }
+
+    /// <summary>The name of the method <see cref="AutoSolver"/> ran ("kkt-mpec", "bome", ...; why: in <see cref="Message"/>); null for a solver called directly.</summary>
+    public string? Choice { get; init; }
 }

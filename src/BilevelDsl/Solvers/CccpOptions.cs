@@ -41,7 +41,7 @@ public sealed record CccpOptions
     /// by the lower-level tolerances times (1 + ||grad F|| / rho) (never below epsilon / 2), so that neither the projection's
     /// constraint violation nor the errors of v(x_k) and its subgradient take the gap above epsilon.
     /// </summary>
-    public double Epsilon { get; init; } = 1e-4;
+    public double Epsilon { get; init; } = 1e-6;
 
     /// <summary>The largest number of outer iterations (projected gradient steps); the run ends with <see cref="SolverStatus.IterationLimit"/> after it.</summary>
     public int MaxIterations { get; init; } = 1000;
@@ -57,7 +57,7 @@ public sealed record CccpOptions
     public AugmentedLagrangianOptions LowerLevel { get; init; } = new() { StationarityTolerance = 1e-9, FeasibilityTolerance = 1e-9 };
 
     /// <summary>The augmented Lagrangian solver of the projection onto D_k (sub-problem (9) as Eq. 11).</summary>
-    public AugmentedLagrangianOptions Projection { get; init; } = new();
+    public AugmentedLagrangianOptions Projection { get; init; } = new() { StationarityTolerance = 1e-7, FeasibilityTolerance = 1e-8 };
 
     /// <summary>
     /// mu &gt;= 0: with mu &gt; 0 the solver runs on model.WithSmoothing(mu), which a model with a nonsmooth level needs (CCCP-BO

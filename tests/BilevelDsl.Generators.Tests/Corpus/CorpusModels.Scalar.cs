@@ -207,5 +207,12 @@ public static partial class CorpusModels
             b = a + b;
             return a * b;
             """);
+
+        yield return Scalar("S21_Cbrt", "Math.Cbrt (positive and negative arguments, away from 0)",
+            "return Math.Cbrt(2 + x * y) + x * Math.Cbrt(y - 3);",
+            """
+            double c = Math.Cbrt(4 * x - 6);
+            return (y - x) * (y - x) + Math.Cbrt(3 + y * y) * x + c * y;
+            """);
     }
 }

@@ -25,26 +25,32 @@ public sealed class CorpusSecondOrderTests
         var failures = new List<string>();
         foreach (Level level in new[] { Level.Upper, Level.Lower })
         {
-            int checkedPoints = 0;
-            for (int attempt = 0; attempt < 100 && checkedPoints < PointsPerLevel; attempt++)
-            {
-                double[] x = FiniteDifference.RandomPoint(rng, spec.EffectiveXLength, spec.Range);
-                double[] y = FiniteDifference.RandomPoint(rng, spec.EffectiveYLength, spec.Range);
-                (double[] ux, double[] uy) = FiniteDifference.RandomDirection(rng, x.Length, y.Length);
-                (double[] vx, double[] vy) = FiniteDifference.RandomDirection(rng, x.Length, y.Length);
-                if (CheckPoint(kernels, level, x, y, ux, uy, vx, vy, failures))
-                {
-                    checkedPoints++;
-                }
-            }
-
-            if (checkedPoints < PointsPerLevel)
-            {
-                failures.Add($"{level}: only {checkedPoints} smooth points in 100 tries");
-            }
+            CheckLevel(kernels, level, spec, rng, failures);
         }
 
         Assert.True(failures.Count == 0, ModelBatch.Describe(batch[spec]) + Environment.NewLine + string.Join(Environment.NewLine, failures.Take(10)));
+    }
+
+    /// <summary>Checks <see cref="PointsPerLevel"/> smooth random points of one level (at most 100 tries).</summary>
+    internal static void CheckLevel(IBilevelKernels kernels, Level level, ModelSpec spec, Random rng, List<string> failures)
+    {
+        int checkedPoints = 0;
+        for (int attempt = 0; attempt < 100 && checkedPoints < PointsPerLevel; attempt++)
+        {
+            double[] x = FiniteDifference.RandomPoint(rng, spec.EffectiveXLength, spec.Range);
+            double[] y = FiniteDifference.RandomPoint(rng, spec.EffectiveYLength, spec.Range);
+            (double[] ux, double[] uy) = FiniteDifference.RandomDirection(rng, x.Length, y.Length);
+            (double[] vx, double[] vy) = FiniteDifference.RandomDirection(rng, x.Length, y.Length);
+            if (CheckPoint(kernels, level, x, y, ux, uy, vx, vy, failures))
+            {
+                checkedPoints++;
+            }
+        }
+
+        if (checkedPoints < PointsPerLevel)
+        {
+            failures.Add($"{level}: only {checkedPoints} smooth points in 100 tries");
+        }
     }
 
     /// <summary>Checks one point; false (and nothing recorded) when the differences show a kink nearby.</summary>

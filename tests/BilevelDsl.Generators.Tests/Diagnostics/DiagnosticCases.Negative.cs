@@ -86,6 +86,9 @@ public static partial class DiagnosticCases
             """, members: "private static readonly double[] W = { 1.0, 2.0, 3.0 };\nprivate readonly double scale = 1;"));
 
         yield return new("N0010_LowerUsesX", "BDSL0010", ScalarModel("N0010_LowerUsesX", lower: "return (y - 1) * (y - 1) + 0.1 * x * y;"));
+        // x reaches the lower level only through a constraint (y in a ball of radius x): the hypergradient is not zero, no BDSL0010.
+        yield return new("N0010_XOnlyInConstraint", "BDSL0010", ScalarModel("N0010_XOnlyInConstraint", lower: "return (y - 2) * (y - 2);",
+            members: "[LowerConstraint] public double Ball(double x, double y) { return y * y - x * x; }"));
         yield return new("N0011_UpperUsesY", "BDSL0011", SpanModel("N0011_UpperUsesY", upper: "return Dsl.SquaredNorm(x) + 1e-3 * y[0];"));
 
         yield return new("N0013_CanonicalLoops", "BDSL0013", SpanModel("N0013_CanonicalLoops", lower: """

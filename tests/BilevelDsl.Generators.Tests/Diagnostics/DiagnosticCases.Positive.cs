@@ -259,7 +259,7 @@ public static partial class DiagnosticCases
 
         // BDSL0008: calls that are neither intrinsics nor [Differentiable] helpers.
         yield return Body("P0008_MathRound", "BDSL0008", Level.Lower, "return Math.[|Round|](y[0]) * x[0];");
-        yield return Body("P0008_MathCbrt", "BDSL0008", Level.Upper, "return Math.[|Cbrt|](x[0]) * y[0];");
+        yield return Body("P0008_MathAsinh", "BDSL0008", Level.Upper, "return Math.[|Asinh|](x[0]) * y[0];");
         yield return Body("P0008_PlainHelper", "BDSL0008", Level.Lower, "return [|Helper|](y[0]) * x[0];",
             "private static double Helper(double t) { return t * t; }");
 

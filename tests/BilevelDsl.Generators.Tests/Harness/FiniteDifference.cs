@@ -14,8 +14,18 @@ public delegate double ScalarGradient(double x, double y, out double gradX, out 
 /// <param name="Coarse">D(h) = (f(z + h d) - f(z - h d)) / 2h.</param>
 /// <param name="Fine">D(h/2).</param>
 /// <param name="Finite">Every value on the stencil was finite.</param>
-public readonly record struct DirectionalEstimate(double Value, double Coarse, double Fine, bool Finite)
+/// <param name="Magnitude">The largest |f| on the stencil.</param>
+public readonly record struct DirectionalEstimate(double Value, double Coarse, double Fine, bool Finite, double Magnitude = 0)
 {
+    /// <summary>
+    /// True when the rounding error of the difference quotients, about 3 eps |f| / h, is below the tolerance at
+    /// the estimate's scale. A finite but huge value (a term like Math.Cbrt(double.MaxValue) * y) hides every
+    /// O(1) slope in its last bit: the differences are then 0, and the direction cannot be checked.
+    /// </summary>
+    public bool Resolved =>
+        3 * FiniteDifference.MachineEpsilon * Magnitude / FiniteDifference.Step
+            <= FiniteDifference.Tolerance * Math.Max(1, Math.Abs(Value));
+
     /// <summary>
     /// True when the two step sizes agree to <see cref="FiniteDifference.SmoothnessTolerance"/>. For a smooth
     /// function they differ by about h^2/8 |f'''| (~1e-9 |f'''|); a kink or a branch switch within h = 1e-4 of
@@ -41,6 +51,9 @@ public static class FiniteDifference
 {
     public const double Step = 1e-4;
 
+    /// <summary>The spacing of doubles at 1 (2^-52).</summary>
+    public const double MachineEpsilon = 2.220446049250313e-16;
+
     /// <summary>Largest accepted <see cref="RelativeError"/> between a kernel derivative and the estimate.</summary>
     public const double Tolerance = 1e-6;
 
@@ -63,6 +76,7 @@ public static class FiniteDifference
         var xs = new double[x.Length];
         var ys = new double[y.Length];
         bool finite = true;
+        double magnitude = 0;
 
         double Eval(double t)
         {
@@ -78,13 +92,14 @@ public static class FiniteDifference
 
             double v = f(xs, ys);
             finite &= double.IsFinite(v);
+            magnitude = Math.Max(magnitude, Math.Abs(v));
             return v;
         }
 
         double coarse = (Eval(Step) - Eval(-Step)) / (2 * Step);
         double fine = (Eval(Step / 2) - Eval(-Step / 2)) / Step;
         double value = (4 * fine - coarse) / 3;
-        return new DirectionalEstimate(value, coarse, fine, finite && double.IsFinite(value));
+        return new DirectionalEstimate(value, coarse, fine, finite && double.IsFinite(value), magnitude);
     }
 
     /// <summary>A uniformly random point of the cube [-range, range]^n.</summary>

@@ -75,9 +75,9 @@ public static class GradientChecker
         foreach ((string name, double[] dx, double[] dy, double? component) in directions)
         {
             DirectionalEstimate estimate = FiniteDifference.Directional(f, x, y, dx, dy);
-            if (!estimate.Smooth)
+            if (!estimate.Smooth || !estimate.Resolved)
             {
-                check.NonSmooth.Add($"{name}: D(h) = {Format(estimate.Coarse)}, D(h/2) = {Format(estimate.Fine)}");
+                check.NonSmooth.Add($"{name}: D(h) = {Format(estimate.Coarse)}, D(h/2) = {Format(estimate.Fine)}, |f| up to {Format(estimate.Magnitude)}");
                 continue;
             }
 

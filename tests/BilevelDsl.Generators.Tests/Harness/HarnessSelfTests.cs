@@ -62,6 +62,12 @@ public sealed class HarnessSelfTests
         Assert.False(jump.Smooth);
         DirectionalEstimate infinite = FiniteDifference.Directional((x, _) => Math.Log(x[0]), new[] { 0.0 }, new[] { 0.0 }, dx, dy);
         Assert.False(infinite.Smooth);
+
+        // A huge finite value hides an O(1) slope in its last bit: the estimate is 0 and must not be trusted.
+        DirectionalEstimate huge = FiniteDifference.Directional((x, y) => 1e110 * y[0] + x[0], new[] { 0.5 }, new[] { 2.0 }, dx, dy);
+        Assert.True(huge.Smooth);
+        Assert.False(huge.Resolved);
+        Assert.True(exp.Resolved);
     }
 
     [Fact]

@@ -175,6 +175,13 @@ public sealed class ModelBatch : IDisposable
         return method.CreateDelegate<SpanObjective>(instance);
     }
 
+    /// <summary>Descriptions of the models that are not valid C#, got a BDSL warning or error, whose generated
+    /// code does not compile, or that were not loaded.</summary>
+    public List<string> NotCleanlyAccepted() => Entries
+        .Where(e => !e.IsValidCSharp || e.Bdsl.Any(d => d.Severity >= DiagnosticSeverity.Warning) || e.GeneratedCodeErrors.Count > 0 || !e.Loaded)
+        .Select(Describe)
+        .ToList();
+
     /// <summary>Everything known about a model, for failure messages.</summary>
     public static string Describe(BatchEntry entry)
     {

@@ -39,7 +39,7 @@ public static class MutationPools
         "(X0 > 0 && Y0 < 0 ? 1.0 : 2.0)", "IntData0 % 2", "IntData0 / 2", "DiffHelper0(X0, 2)", "Mat0[1, 2] * Y0",
         // Unsupported or doubtful.
         "new double[] { 1, 2 }[0]", "((Func<double>)(() => 1.0))()", "\"ab\".Length", "X0 % 2.0", "Math.Round(X0)",
-        "Math.Floor(Y0)", "Math.Cbrt(X0)", "Math.Sign(Y0)", "DateTime.Now.Second", "double.MaxValue", "default(double)",
+        "Math.Floor(Y0)", "Math.Asinh(X0)", "Math.Sign(Y0)", "DateTime.Now.Second", "double.MaxValue", "default(double)",
         "typeof(double).Name.Length", "nameof(x).Length", "Random.Shared.NextDouble()", "this.GetHashCode()", "(float)X0",
         "(int)Y0", "(X0 is > 0 ? 1.0 : 0.0)", "checked(IntData0 * 2)", "sizeof(double)", "new Random(1).NextDouble()",
         "OTHERLEVEL(x, y)", "Helper0(X0)", "(Data0 = 2)", "Data0++", "(Arr0[0] = X0)", "string.Concat(\"a\", \"b\").Length",

@@ -1,45 +1,54 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Reflection;
 using BilevelDsl.Generators.Ad;
 using BilevelDsl.Generators.Ir;
-using BilevelDsl.Kernels;
 
 namespace BilevelDsl.GeneratorTests.RuleTable;
 
 /// <summary>
 /// A small interpreter for the scalar IR that derivative rules produce (Num, IntNum, BoolConst, Var, Unary,
-/// Binary, Call, Select), with the runtime's kink conventions (KernelSupport.Sign/Step, SmoothAbs/Max/Min),
+/// Binary, Call, Select), computing each Call with the runtime method its primitive-table entry prints,
 /// and a forward-mode (dual number) version whose Call tangents come from the rule table itself.
 /// Booleans are 1 and 0.
 /// </summary>
 internal static class IrEvaluator
 {
-    /// <summary>The value of a scalar function, as the generated code computes it.</summary>
-    public static double Apply(ScalarFunction function, IReadOnlyList<double> a) => function switch
+    private static readonly ConcurrentDictionary<ScalarFunction, Func<double[], double>> Methods = new();
+
+    /// <summary>The value of a scalar function, as the generated code computes it: by calling the very method its
+    /// primitive-table entry prints (Primitive.Printed), found by reflection.</summary>
+    public static double Apply(ScalarFunction function, IReadOnlyList<double> a) =>
+        Methods.GetOrAdd(function, f => PrintedMethod(Primitives.Of(f)))(a.ToArray());
+
+    /// <summary>The runtime method a table entry prints, as a function of doubles (ints are converted both ways).</summary>
+    public static Func<double[], double> PrintedMethod(Primitive primitive)
     {
-        ScalarFunction.Sin => Math.Sin(a[0]),
-        ScalarFunction.Cos => Math.Cos(a[0]),
-        ScalarFunction.Tan => Math.Tan(a[0]),
-        ScalarFunction.Exp => Math.Exp(a[0]),
-        ScalarFunction.Log => Math.Log(a[0]),
-        ScalarFunction.Sqrt => Math.Sqrt(a[0]),
-        ScalarFunction.Pow => Math.Pow(a[0], a[1]),
-        ScalarFunction.Tanh => Math.Tanh(a[0]),
-        ScalarFunction.Atan => Math.Atan(a[0]),
-        ScalarFunction.Abs => Math.Abs(a[0]),
-        ScalarFunction.Max => Math.Max(a[0], a[1]),
-        ScalarFunction.Min => Math.Min(a[0], a[1]),
-        ScalarFunction.Sigmoid => Dsl.Sigmoid(a[0]),
-        ScalarFunction.Softplus => Dsl.Softplus(a[0]),
-        ScalarFunction.Sign => KernelSupport.Sign(a[0]),
-        ScalarFunction.Step => KernelSupport.Step(a[0]),
-        ScalarFunction.SmoothAbs => KernelSupport.SmoothAbs(a[0], a[1]),
-        ScalarFunction.SmoothSign => KernelSupport.SmoothSign(a[0], a[1]),
-        ScalarFunction.SmoothMax => KernelSupport.SmoothMax(a[0], a[1], a[2]),
-        ScalarFunction.SmoothMin => KernelSupport.SmoothMin(a[0], a[1], a[2]),
-        ScalarFunction.IntMax => Math.Max((int)a[0], (int)a[1]),
-        ScalarFunction.IntMin => Math.Min((int)a[0], (int)a[1]),
-        ScalarFunction.IntAbs => Math.Abs((int)a[0]),
-        _ => throw new InvalidOperationException("no evaluator for " + function),
-    };
+        MethodInfo method = ResolvePrinted(primitive.Printed, primitive.Arity, primitive.ParameterType == ScalarType.Int ? typeof(int) : typeof(double))
+            ?? throw new InvalidOperationException($"{primitive.Function} prints {primitive.Printed}, which is no public static method of {primitive.Arity} {primitive.ParameterType} arguments");
+        bool integer = primitive.ParameterType == ScalarType.Int;
+        return args => Convert.ToDouble(method.Invoke(null, args.Select(v => integer ? (object)checked((int)v) : v).ToArray()), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The public static method a printed name (global::Namespace.Type.Method) denotes, with
+    /// <paramref name="arity"/> parameters of <paramref name="parameterType"/>; null when there is none.</summary>
+    public static MethodInfo? ResolvePrinted(string printed, int arity, Type parameterType)
+    {
+        const string prefix = "global::";
+        if (!printed.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        string qualified = printed[prefix.Length..];
+        int dot = qualified.LastIndexOf('.');
+        string typeName = qualified[..dot];
+        string methodName = qualified[(dot + 1)..];
+        Type? type = new[] { typeof(Math).Assembly, typeof(Dsl).Assembly }.Select(a => a.GetType(typeName)).FirstOrDefault(t => t != null);
+        return type?.GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .FirstOrDefault(m => m.Name == methodName && m.ReturnType == parameterType && m.GetParameters().Length == arity
+                && m.GetParameters().All(p => p.ParameterType == parameterType));
+    }
 
     public static double Eval(Expr e, IReadOnlyDictionary<string, double> env) => e switch
     {

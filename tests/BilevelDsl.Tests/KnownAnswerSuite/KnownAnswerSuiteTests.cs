@@ -8,7 +8,7 @@ namespace BilevelDsl.Tests.KnownAnswerSuite;
 /// <summary>
 /// The known-answer suite (issue 12, acceptance 1): the recorded optima are verified independently, the suite
 /// covers the required classes, every solver runs on every problem with default options and the outcome table
-/// is printed; the "no wrong Converged" invariant is pinned (skipped until the solver driver's certificate lands).
+/// is printed; the "no wrong Converged" invariant is pinned.
 /// </summary>
 [Collection(KnownAnswerSuiteCollection.Name)]
 public sealed class KnownAnswerSuiteTests(ITestOutputHelper output)
@@ -101,8 +101,7 @@ public sealed class KnownAnswerSuiteTests(ITestOutputHelper output)
     }
 
     /// <summary>Issue 12's invariant: Converged only at a point the independent re-check certifies.</summary>
-    [Fact(Skip = "Fails today: several solvers report Converged at points that are not lower-level optimal (issue 12); "
-        + "un-skip when the solver driver's certificate lands. EverySolverRunsOnEveryProblemAndTheTableIsPrinted lists them.")]
+    [Fact]
     public void NoRunReportsConvergedUnlessTheReCheckCertifiesIt()
     {
         var wrong = SolverSweep.Runs.Where(r => r.Outcome == RunOutcome.WrongButConverged).ToList();

@@ -6,13 +6,13 @@ using BilevelDsl.Solvers;
 namespace BilevelDsl.Tests.KnownAnswerSuite;
 
 /// <summary>
-/// Runs each of the 14 solvers, with its default options and through the public API only
+/// Runs each of the 14 solvers, KKT-MPEC and AutoSolver, with its default options and through the public API only
 /// (<c>new XxxSolver().Solve(model, x0, y0)</c>), on every known-answer problem, and classifies every run
 /// with <see cref="RunClassifier"/>. The sweep runs once per test process and is shared by the tests that read it.
 /// </summary>
 public static class SolverSweep
 {
-    /// <summary>The 14 solvers, default options.</summary>
+    /// <summary>The 14 solvers, KKT-MPEC and AutoSolver, default options.</summary>
     public static IReadOnlyList<(string Name, Func<IBilevelSolver> Create)> Solvers { get; } =
     [
         ("AID-CG", () => new AidCgSolver()),
@@ -29,7 +29,12 @@ public static class SolverSweep
         ("SPNBO", () => new SpnboSolver()),
         ("SMNBP", () => new SmnbpSolver()),
         ("CCCP-BO", () => new CccpSolver()),
+        ("KKT-MPEC", () => new KktMpecSolver()),
+        ("Auto", () => new AutoSolver()),
     ];
+
+    /// <summary>(problem, the method AutoSolver ran, its message) of every AutoSolver run of the sweep.</summary>
+    public static ConcurrentDictionary<string, (string Choice, string Message)> AutoChoices { get; } = new();
 
     /// <summary>
     /// Wall-clock cap of one run, through the public CancellationToken (the run then ends Cancelled, counted as not
@@ -68,6 +73,11 @@ public static class SolverSweep
                 results.Add(new RunRecord(p.Id, name, SolverStatus.Diverged, RunOutcome.NotCertified, double.NaN, double.NaN,
                     double.NaN, false, false, TimeSpan.Zero, "threw " + e.GetType().Name + ": " + e.Message));
                 return;
+            }
+
+            if (result.Choice is string choice)
+            {
+                AutoChoices[p.Id] = (choice, result.Message);
             }
 
             results.Add(RunClassifier.Classify(p, name, result));

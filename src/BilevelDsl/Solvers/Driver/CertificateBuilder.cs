@@ -11,13 +11,13 @@ namespace BilevelDsl.Solvers.Driver;
 /// smoothed model from every start and the best candidate refined at mu = 1e-5 and 1e-7; every candidate is judged by the
 /// exact f (so v(x) is always an achievable value, an upper bound of min_y f(x, y)).
 /// </summary>
-internal static class CertificateBuilder
+internal static partial class CertificateBuilder
 {
     /// <summary>The smoothing of the coarse solve from every start (nonsmooth lower level).</summary>
-    private static readonly double[] CoarseSmoothing = [1e-3];
+    internal static readonly double[] CoarseSmoothing = [1e-3];
 
     /// <summary>The smoothings of the refinement of the best coarse candidate (nonsmooth lower level).</summary>
-    private static readonly double[] FineSmoothing = [1e-5, 1e-7];
+    internal static readonly double[] FineSmoothing = [1e-5, 1e-7];
 
     public static SolutionCertificate Build(
         IBilevelKernels model,
@@ -28,6 +28,7 @@ internal static class CertificateBuilder
         double upperStationarity,
         double gapAllowance,
         CertificateOptions options,
+        TimeSpan solveElapsed,
         CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -36,42 +37,25 @@ internal static class CertificateBuilder
         double scale = Math.Max(1.0, VectorMath.NormInf(y));
         double violation = Violation(model, x, y, new double[n]);
 
-        checks.Add("lower-level optimality gap");
         var best = new double[n];
-        double bestValue = double.PositiveInfinity;
-        bool unbounded = false;
-        var candidate = new double[n];
-        var rng = new Random(20261205);
-        bool smooth = model.Info.Lower.IsSmooth;
-        for (int s = 0; s <= options.ExtraStarts && !cancellationToken.IsCancellationRequested; s++)
+        var candidates = new List<(double Value, double[] Y)>();
+        double bestValue;
+        bool unbounded;
+        if (n > options.LargeLowerDimension)
         {
-            Start(model, s, y, y0, candidate, rng);
-            double value = Resolve(model, x, candidate, smooth ? options.MaxSteps : Math.Max(200, options.MaxSteps / 5), smooth ? [0.0] : CoarseSmoothing, cancellationToken);
-            if (double.IsNegativeInfinity(value) || value < -1e150)
-            {
-                unbounded = true;
-                candidate.AsSpan().CopyTo(best);
-                bestValue = value;
-                break;
-            }
-
-            if (value < bestValue && Violation(model, x, candidate, new double[n]) <= options.FeasibilityTolerance * Math.Max(1.0, VectorMath.NormInf(candidate)))
-            {
-                bestValue = value;
-                candidate.AsSpan().CopyTo(best);
-            }
+            // A large lower level: the re-solve warm-started at the returned y only, within CostFraction of the solve's time
+            // (at least MinimumBudget). It can only find a better point than y (never reports a gap that is not there).
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            budget.CancelAfter(Max(options.MinimumBudget, solveElapsed * options.CostFraction));
+            bestValue = SolveFromStarts(model, x, y, y0, 0, options, best, candidates, out unbounded, budget.Token);
+            checks.Add(budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+                ? "lower-level optimality gap (warm start only; the re-solve stopped at its time budget)"
+                : "lower-level optimality gap (warm start only)");
         }
-
-        if (!smooth && !unbounded && double.IsFinite(bestValue))
+        else
         {
-            // Only the best coarse candidate is refined: the smoothing error of the coarse solve is O(mu) per term.
-            best.AsSpan().CopyTo(candidate);
-            double refined = Resolve(model, x, candidate, options.MaxSteps, FineSmoothing, cancellationToken);
-            if (refined < bestValue && Violation(model, x, candidate, new double[n]) <= options.FeasibilityTolerance * Math.Max(1.0, VectorMath.NormInf(candidate)))
-            {
-                bestValue = refined;
-                candidate.AsSpan().CopyTo(best);
-            }
+            checks.Add("lower-level optimality gap");
+            bestValue = SolveFromStarts(model, x, y, y0, options.ExtraStarts, options, best, candidates, out unbounded, cancellationToken);
         }
 
         double v = double.IsFinite(lowerAtY) && violation <= options.FeasibilityTolerance * scale ? Math.Min(bestValue, lowerAtY) : bestValue;
@@ -93,6 +77,19 @@ internal static class CertificateBuilder
         {
             failed = $"lower-level optimality gap failed: f(x, y) - v(x) = {Fmt.G(gap)} > {Fmt.G(Math.Max(strictGap, gapAllowance))} "
                 + $"(an independent re-solve of the lower level at the returned x found f = {Fmt.G(v)}), so y is not a lower-level solution";
+        }
+
+        double upperAtY = model.UpperValue(x, y);
+        if (failed is null && double.IsFinite(upperAtY))
+        {
+            checks.Add("optimistic lower-level solution");
+            failed = OptimisticCheck(model, x, upperAtY, v, strictGap, candidates);
+        }
+
+        if (failed is null && double.IsFinite(upperAtY) && x.Length <= options.ProbeMaxUpperDimension && !cancellationToken.IsCancellationRequested)
+        {
+            checks.Add("upper-level descent probe");
+            failed = DescentProbe(model, x, y, best, upperAtY, options, cancellationToken);
         }
 
         bool haveSolution = double.IsFinite(bestValue);
@@ -118,8 +115,10 @@ internal static class CertificateBuilder
         };
     }
 
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
     /// <summary>Start s: the returned y, the caller's y0, the projection of 0, then fixed perturbations of y (scaled to y).</summary>
-    private static void Start(IBilevelKernels model, int s, ReadOnlySpan<double> y, ReadOnlySpan<double> y0, Span<double> start, Random rng)
+    internal static void Start(IBilevelKernels model, int s, ReadOnlySpan<double> y, ReadOnlySpan<double> y0, Span<double> start, Random rng, Span<double> draw)
     {
         switch (s)
         {
@@ -133,9 +132,21 @@ internal static class CertificateBuilder
                 start.Clear();
                 break;
             default:
+                // Antithetic pairs of growing spread: starts 3 and 4 are y +- (1 + |y_i|) (every entry the same side), then
+                // 5 and 6 y +- 2 (1 + |y_i|) r with |r_i| in [0.25, 1] of random signs, and so on: a nonconvex lower level's
+                // other minima on either side of y are found.
+                int pair = (s - 1) / 2;
+                double spread = pair;
+                double side = s % 2 == 1 ? 1.0 : -1.0;
                 for (int i = 0; i < start.Length; i++)
                 {
-                    start[i] = y[i] + ((1.0 + Math.Abs(y[i])) * ((2.0 * rng.NextDouble()) - 1.0));
+                    if (s % 2 == 1)
+                    {
+                        double u = pair == 1 ? 1.0 : 0.25 + (0.75 * rng.NextDouble());
+                        draw[i] = pair > 1 && rng.Next(2) == 0 ? -u : u;
+                    }
+
+                    start[i] = y[i] + (side * spread * (1.0 + Math.Abs(y[i])) * draw[i]);
                 }
 
                 break;
@@ -148,7 +159,7 @@ internal static class CertificateBuilder
     }
 
     /// <summary>Minimises f(x, .) from <paramref name="z"/> (in place); returns the exact f there (or -infinity when unbounded).</summary>
-    private static double Resolve(IBilevelKernels model, ReadOnlySpan<double> x, double[] z, int maxSteps, double[] smoothings, CancellationToken cancellationToken)
+    internal static double Resolve(IBilevelKernels model, ReadOnlySpan<double> x, double[] z, int maxSteps, double[] smoothings, CancellationToken cancellationToken)
     {
         // Without constraints the method is one FISTA solve (one outer iteration, to the final tolerance at once).
         bool constrained = model.LowerConstraintCount > 0;
@@ -177,7 +188,7 @@ internal static class CertificateBuilder
     }
 
     /// <summary>max(0, max_j u_j(x, y), ||y - P(y)||_inf): 0 for a feasible y.</summary>
-    private static double Violation(IBilevelKernels model, ReadOnlySpan<double> x, ReadOnlySpan<double> y, double[] scratch)
+    internal static double Violation(IBilevelKernels model, ReadOnlySpan<double> x, ReadOnlySpan<double> y, double[] scratch)
     {
         double violation = 0.0;
         for (int j = 0; j < model.LowerConstraintCount; j++)
@@ -196,7 +207,7 @@ internal static class CertificateBuilder
         return violation;
     }
 
-    private sealed class LowerObjective(IBilevelKernels model, double[] x, int n) : ISmoothConvexFunction
+    internal sealed class LowerObjective(IBilevelKernels model, double[] x, int n) : ISmoothConvexFunction
     {
         private readonly double[] _gradX = new double[x.Length];
 
@@ -205,7 +216,7 @@ internal static class CertificateBuilder
         public double ValueAndGradient(ReadOnlySpan<double> z, Span<double> gradient) => model.LowerGradient(x, z, _gradX, gradient);
     }
 
-    private sealed class LowerConstraints(IBilevelKernels model, double[] x, int n) : IConvexConstraints
+    internal sealed class LowerConstraints(IBilevelKernels model, double[] x, int n) : IConvexConstraints
     {
         private readonly double[] _gradX = new double[x.Length];
 

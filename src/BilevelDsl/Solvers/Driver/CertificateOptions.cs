@@ -31,8 +31,26 @@ public sealed record CertificateOptions
     /// <summary>The largest number of FISTA steps of one re-solve subproblem (a fifth of it, at least 200, for the coarse solves of a nonsmooth lower level). Default 2000.</summary>
     public int MaxSteps { get; init; } = 2000;
 
-    /// <summary>Starts besides the returned y: the caller's y0, then the projection of 0, then a fixed perturbation of y. Default 3.</summary>
-    public int ExtraStarts { get; init; } = 3;
+    /// <summary>Starts besides the returned y: the caller's y0, then the projection of 0, then antithetic pairs of fixed perturbations of y of growing spread. Default 6.</summary>
+    public int ExtraStarts { get; init; } = 6;
+
+    /// <summary>
+    /// The upper-level descent probe (F with the lower level re-solved at x +- h max(1, |x_i|) e_i, h = 1e-2 and 1e-3) runs
+    /// when x has at most this many entries (it costs 4 m re-solves). Default 16; 0 turns it off.
+    /// </summary>
+    public int ProbeMaxUpperDimension { get; init; } = 16;
+
+    /// <summary>
+    /// Lower levels with more entries than this are re-solved from the returned y only, within a time budget (see
+    /// <see cref="CostFraction"/>): the multi-start re-solve is for small, possibly nonconvex lower levels. Default 1000.
+    /// </summary>
+    public int LargeLowerDimension { get; init; } = 1000;
+
+    /// <summary>The large-lower-level re-solve's time budget as a fraction of the solve's own time. Default 0.1.</summary>
+    public double CostFraction { get; init; } = 0.1;
+
+    /// <summary>The smallest time budget of the large-lower-level re-solve. Default 50 ms.</summary>
+    public TimeSpan MinimumBudget { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Throws if a setting is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A tolerance is negative or NaN, MaxSteps is not positive or ExtraStarts is negative.</exception>
@@ -50,6 +68,12 @@ public sealed record CertificateOptions
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxSteps);
         ArgumentOutOfRangeException.ThrowIfNegative(ExtraStarts);
+        ArgumentOutOfRangeException.ThrowIfNegative(ProbeMaxUpperDimension);
+        ArgumentOutOfRangeException.ThrowIfNegative(LargeLowerDimension);
+        if (!(CostFraction > 0.0) || double.IsInfinity(CostFraction))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CostFraction), CostFraction, "The cost fraction must be positive and finite.");
+        }
     }
 }
 

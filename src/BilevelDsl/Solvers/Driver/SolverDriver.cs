@@ -171,7 +171,7 @@ internal static class SolverDriver
         SolutionCertificate? certificate = null;
         if (evaluate && settings.Certificate.Enabled && status is SolverStatus.Converged or SolverStatus.IterationLimit && !cancellationToken.IsCancellationRequested)
         {
-            certificate = CertificateBuilder.Build(model, x, y, y0, lower, method?.UpperStationarity ?? double.NaN, method?.LowerGapAllowance ?? 0.0, settings.Certificate, cancellationToken);
+            certificate = CertificateBuilder.Build(model, x, y, y0, lower, method?.UpperStationarity ?? double.NaN, method?.LowerGapAllowance ?? 0.0, settings.Certificate, log.Stopwatch.Elapsed, cancellationToken);
             if (status == SolverStatus.Converged && !certificate.Passed)
             {
                 status = SolverStatus.NotCertified;

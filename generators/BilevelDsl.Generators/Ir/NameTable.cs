@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace BilevelDsl.Generators.Frontend
+namespace BilevelDsl.Generators.Ir
 {
     /// <summary>
     /// Hands out identifiers that clash with nothing in scope: the first version of a user variable keeps its

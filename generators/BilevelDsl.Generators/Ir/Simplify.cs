@@ -1,7 +1,5 @@
-using BilevelDsl.Generators.Ir;
-using BilevelDsl.Generators.Pipeline;
 
-namespace BilevelDsl.Generators.Ad
+namespace BilevelDsl.Generators.Ir
 {
     /// <summary>
     /// Smart constructors that fold the trivial algebra the derivative passes produce (multiplying by one,

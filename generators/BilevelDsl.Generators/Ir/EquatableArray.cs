@@ -3,7 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 
-namespace BilevelDsl.Generators.Pipeline
+namespace BilevelDsl.Generators.Ir
 {
     /// <summary>
     /// An immutable array with value equality, so that pipeline models built from it compare by content

@@ -1,0 +1,158 @@
+using System.Collections.Generic;
+
+namespace BilevelDsl.Generators.Ir
+{
+    /// <summary>How a primitive behaves under differentiation.</summary>
+    internal enum Smoothness
+    {
+        /// <summary>Differentiable wherever it is defined (Sqrt and Cbrt take their kink convention at 0).</summary>
+        Smooth,
+
+        /// <summary>Has kinks (|t|, max, min): its partials encode a kink convention, the body is reported as
+        /// nonsmooth, and smoothing replaces it by <see cref="Primitive.SmoothedBy"/>.</summary>
+        Kink,
+
+        /// <summary>Piecewise constant (Sign, Step): partial zero; only derivative rules produce it.</summary>
+        PiecewiseConstant,
+
+        /// <summary>A function of ints (int Math.Max/Min/Abs): never differentiated.</summary>
+        Integer,
+    }
+
+    /// <summary>Curvature on the whole domain, for the convexity analysis (Unknown where it is neither, or not stated).</summary>
+    internal enum Curvature
+    {
+        Unknown,
+        Affine,
+        Convex,
+        Concave,
+    }
+
+    /// <summary>Monotonicity in every argument, for the convexity analysis.</summary>
+    internal enum Monotonicity
+    {
+        Unknown,
+        Increasing,
+        Decreasing,
+    }
+
+    /// <summary>
+    /// The local partial d f(args) / d args[k] as an IR expression, given the arguments and the result r as leaves
+    /// (variables or constants). Built only from IR that has rules itself, so that it can be differentiated again.
+    /// </summary>
+    internal delegate Expr PartialRule(IReadOnlyList<Expr> args, Expr result, int k);
+
+    /// <summary>The vector-valued partial of a vector reduction w.r.t. its vector argument k (mu: the smoothing parameter).</summary>
+    internal delegate VecTerm VectorPartialRule(IReadOnlyList<VecRef> args, Expr result, int k, Expr? mu);
+
+    /// <summary>An interval [Low, High] (or its mirror, when <see cref="EitherSign"/>) inside a primitive's smooth
+    /// domain, where the rule-table tests sample it.</summary>
+    internal readonly struct SampleRange
+    {
+        public SampleRange(double low, double high, bool eitherSign = false)
+        {
+            Low = low;
+            High = high;
+            EitherSign = eitherSign;
+        }
+
+        public double Low { get; }
+
+        public double High { get; }
+
+        public bool EitherSign { get; }
+    }
+
+    /// <summary>
+    /// One scalar primitive, declared once: how the user writes it, how the generated code computes it, its
+    /// partials, smoothness and shape. The front end, the AD passes, smoothing, the printer and the tests read
+    /// this; see <see cref="Primitives"/> for the table and docs/contributing.md for adding one.
+    /// </summary>
+    internal sealed class Primitive
+    {
+        public Primitive(ScalarFunction function, int arity, string printed)
+        {
+            Function = function;
+            Arity = arity;
+            Printed = printed;
+        }
+
+        public ScalarFunction Function { get; }
+
+        /// <summary>Number of arguments (all of <see cref="ParameterType"/>).</summary>
+        public int Arity { get; }
+
+        /// <summary>The global::-qualified C# method the generated code calls (and the test evaluator runs).</summary>
+        public string Printed { get; }
+
+        /// <summary>The System.Math method the front end accepts for it (null: not written with Math).</summary>
+        public string? MathName { get; set; }
+
+        /// <summary>The BilevelDsl.Dsl method the front end accepts for it (null: not written with Dsl).</summary>
+        public string? DslName { get; set; }
+
+        public ScalarType ParameterType { get; set; } = ScalarType.Double;
+
+        public ScalarType ResultType => ParameterType;
+
+        /// <summary>Null only for <see cref="Smoothness.Integer"/> functions, which are never differentiated.</summary>
+        public PartialRule? Partial { get; set; }
+
+        /// <summary>The partials read the result (so reverse mode keeps it in a variable).</summary>
+        public bool PartialUsesResult { get; set; }
+
+        /// <summary>A partial can be infinite at a finite point (then a zero adjoint must give exactly zero).</summary>
+        public bool PartialMayBeInfinite { get; set; }
+
+        public Smoothness Smoothness { get; set; } = Smoothness.Smooth;
+
+        /// <summary>For a <see cref="Smoothness.Kink"/>: the smoothed form, taking the same arguments and then mu.</summary>
+        public ScalarFunction? SmoothedBy { get; set; }
+
+        public Curvature Curvature { get; set; }
+
+        public Monotonicity Monotonicity { get; set; }
+
+        /// <summary>Where the tests sample each argument (inside the smooth domain, away from kinks).</summary>
+        public SampleRange[] Samples { get; set; } = { new SampleRange(-2, 2) };
+
+        /// <summary>Written by a user (Math or Dsl) rather than produced by derivative rules or smoothing.</summary>
+        public bool IsUserFacing => MathName != null || DslName != null;
+
+        /// <summary>Dsl.Map accepts it: a smooth user-facing function of one double.</summary>
+        public bool IsMappable => IsUserFacing && Arity == 1 && ParameterType == ScalarType.Double && Smoothness == Smoothness.Smooth;
+    }
+
+    /// <summary>One vector reduction (a Dsl intrinsic from vectors to a double), declared once.</summary>
+    internal sealed class VectorPrimitive
+    {
+        public VectorPrimitive(VectorFunction function, int arity, string printed, VectorPartialRule partial)
+        {
+            Function = function;
+            Arity = arity;
+            Printed = printed;
+            Partial = partial;
+        }
+
+        public VectorFunction Function { get; }
+
+        /// <summary>Number of vector arguments (the smoothed forms take mu after them).</summary>
+        public int Arity { get; }
+
+        public string Printed { get; }
+
+        public VectorPartialRule Partial { get; }
+
+        public string? DslName { get; set; }
+
+        public bool PartialUsesResult { get; set; }
+
+        public bool TakesMu { get; set; }
+
+        public Smoothness Smoothness { get; set; } = Smoothness.Smooth;
+
+        public VectorFunction? SmoothedBy { get; set; }
+
+        public Curvature Curvature { get; set; }
+    }
+}

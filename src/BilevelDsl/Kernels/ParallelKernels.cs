@@ -1,0 +1,153 @@
+using BilevelDsl.Kernels;
+
+namespace BilevelDsl;
+
+/// <summary>Multi-core data sums, opt-in.</summary>
+public static class ParallelKernels
+{
+    /// <summary>
+    /// A view of <paramref name="model"/> whose kernels may use <paramref name="threads"/> threads for their
+    /// row-blocked data sums (generated loops over the rows of a data matrix that start with a matrix-vector
+    /// product, see docs/benchmarks.md). Results are bit-identical to the model's own for every thread count:
+    /// the split between threads never changes the order of the operations that compute an entry. The view
+    /// holds no buffers and allocates nothing per call; the worker threads are created once per process and
+    /// shared by all views (a call that finds them busy runs on its own thread, with the same results).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is outside [1, 64].</exception>
+    public static IBilevelKernels WithParallelism(this IBilevelKernels model, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(threads, KernelParallelism.MaximumDegree);
+        return new ParallelView(model is ParallelView view ? view.Model : model, threads);
+    }
+
+    /// <summary>Every kernel of the model, called with <see cref="KernelParallelism.Degree"/> set for its duration.</summary>
+    private sealed class ParallelView(IBilevelKernels model, int threads) : IBilevelKernels
+    {
+        public IBilevelKernels Model { get; } = model;
+
+        public ModelInfo Info => Model.Info;
+
+        public int LowerConstraintCount => Model.LowerConstraintCount;
+
+        public double UpperValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+        {
+            int previous = KernelParallelism.Enter(threads);
+            try
+            {
+                return Model.UpperValue(x, y);
+            }
+            finally
+            {
+                KernelParallelism.Restore(previous);
+            }
+        }
+
+        public double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+        {
+            int previous = KernelParallelism.Enter(threads);
+            try
+            {
+                return Model.LowerValue(x, y);
+            }
+            finally
+            {
+                KernelParallelism.Restore(previous);
+            }
+        }
+
+        public double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+        {
+            int previous = KernelParallelism.Enter(threads);
+            try
+            {
+                return Model.UpperGradient(x, y, gradX, gradY);
+            }
+            finally
+            {
+                KernelParallelism.Restore(previous);
+            }
+        }
+
+        public double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+        {
+            int previous = KernelParallelism.Enter(threads);
+            try
+            {
+                return Model.LowerGradient(x, y, gradX, gradY);
+            }
+            finally
+            {
+                KernelParallelism.Restore(previous);
+            }
+        }
+
+        public void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+        {
+            int previous = KernelParallelism.Enter(threads);
+            try
+            {
+                Model.UpperHessianVector(x, y, vx, vy, hx, hy);
+            }
+            finally
+            {
+                KernelParallelism.Restore(previous);
+            }
+        }
+
+        public void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+        {
+            int previous = KernelParallelism.Enter(threads);
+            try
+            {
+                Model.LowerHessianVector(x, y, vx, vy, hx, hy);
+            }
+            finally
+            {
+                KernelParallelism.Restore(previous);
+            }
+        }
+
+        public double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+        {
+            int previous = KernelParallelism.Enter(threads);
+            try
+            {
+                return Model.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+            }
+            finally
+            {
+                KernelParallelism.Restore(previous);
+            }
+        }
+
+        public double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+        {
+            int previous = KernelParallelism.Enter(threads);
+            try
+            {
+                return Model.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+            }
+            finally
+            {
+                KernelParallelism.Restore(previous);
+            }
+        }
+
+        public IBilevelKernels WithSmoothing(double mu) => Model.WithSmoothing(mu).WithParallelism(threads);
+
+        public void ProjectUpper(Span<double> x) => Model.ProjectUpper(x);
+
+        public void ProjectLower(Span<double> y) => Model.ProjectLower(y);
+
+        public double LowerConstraintValue(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y) => Model.LowerConstraintValue(j, x, y);
+
+        public double LowerConstraintGradient(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY) =>
+            Model.LowerConstraintGradient(j, x, y, gradX, gradY);
+
+        public void LowerConstraintHessianVector(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
+            Model.LowerConstraintHessianVector(j, x, y, vx, vy, hx, hy);
+    }
+}

@@ -1,0 +1,81 @@
+namespace BilevelDsl.Solvers;
+
+/// <summary>
+/// Picks a method for a model from what <see cref="IBilevelKernels.Info"/> tells (lower-level constraints, domains,
+/// nonsmooth terms, the size of y), runs it with its default options, and says which method ran and why in
+/// <see cref="BilevelResult.Message"/> and <see cref="BilevelResult.Choice"/>. The rules (docs/solvers.md, "Which method"):
+/// <list type="number">
+/// <item>A nonsmooth level: CCCP-BO on the mu = 1e-4 smoothed model when the lower level has [LowerConstraint]s, BOME on the
+/// mu = 1e-4 smoothed model otherwise (both certified on the exact model).</item>
+/// <item>Smooth, at most <see cref="KktMaxLowerDimension"/> lower variables, no lower domain or a box: KKT-MPEC. When its
+/// curvature probe finds the lower level nonconvex in y (AssumptionViolated) and there are no [LowerConstraint]s, BOME
+/// (a value-function method that does not need lower-level convexity) runs instead, and the message says both.</item>
+/// <item>Smooth and larger (or a lower domain that is not a box): CCCP-BO with [LowerConstraint]s, AID-CG without.</item>
+/// </list>
+/// </summary>
+public sealed class AutoSolver : IBilevelSolver
+{
+    /// <summary>The largest lower dimension for which KKT-MPEC is chosen (its cost per point is n (1 + J) Hessian-vector products).</summary>
+    public const int KktMaxLowerDimension = 64;
+
+    /// <inheritdoc/>
+    public string Name => "auto";
+
+    /// <summary>The method the rules pick for <paramref name="model"/> with <paramref name="lowerDimension"/> lower variables, and why.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    public static (IBilevelSolver Solver, string Reason) Choose(IBilevelKernels model, int lowerDimension)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ModelInfo info = model.Info;
+        int constraints = model.LowerConstraintCount;
+        string constrained = constraints > 0 ? $"the lower level has {constraints} inequality constraint(s)" : "the lower level has no [LowerConstraint]s";
+        if (!info.Lower.IsSmooth || !info.Upper.IsSmooth)
+        {
+            string nonsmooth = !info.Lower.IsSmooth ? info.Lower.Describe() : info.Upper.Describe();
+            return constraints > 0
+                ? (new CccpSolver(new CccpOptions { Smoothing = 1e-4 }), $"{nonsmooth} and {constrained}: CCCP-BO on the mu = 1e-4 smoothed model (gradients only, constraint-aware)")
+                : (new BomeSolver(new BomeOptions { Smoothing = 1e-4 }), $"{nonsmooth} and {constrained}: BOME on the mu = 1e-4 smoothed model (a value-function method, first order)");
+        }
+
+        bool boxOrNone = !info.HasLowerDomain || KktMpecSolver.ReadLowerBox(model, lowerDimension, out _, out _) is null;
+        if (lowerDimension <= KktMaxLowerDimension && boxOrNone)
+        {
+            return (new KktMpecSolver(), $"both levels are smooth, {constrained}, y has {lowerDimension} entries"
+                + (info.HasLowerDomain ? " in a box" : string.Empty) + ": KKT-MPEC (the lower level's KKT conditions, Scholtes relaxation; lower-level convexity in y is probed)");
+        }
+
+        string why = boxOrNone ? $"y has {lowerDimension} entries (more than {KktMaxLowerDimension})" : "the lower domain is not a box";
+        return constraints > 0
+            ? (new CccpSolver(), $"both levels are smooth, {constrained} and {why}: CCCP-BO (convex lower level, constraint-aware projections)")
+            : (new AidCgSolver(), $"both levels are smooth, {constrained} and {why}: AID-CG (implicit differentiation with conjugate gradients; strongly convex lower level)");
+    }
+
+    /// <inheritdoc/>
+    public BilevelResult Solve(
+        IBilevelKernels model,
+        ReadOnlySpan<double> x0,
+        ReadOnlySpan<double> y0,
+        IProgress<SolverProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        (IBilevelSolver solver, string reason) = Choose(model, y0.Length);
+        BilevelResult result = solver.Solve(model, x0, y0, progress, cancellationToken);
+        if (solver is KktMpecSolver && result.Status == SolverStatus.AssumptionViolated && model.LowerConstraintCount == 0
+            && !cancellationToken.IsCancellationRequested && result.Message.Contains("negative curvature", StringComparison.Ordinal))
+        {
+            BilevelResult first = result;
+            solver = new BomeSolver();
+            reason += "; KKT-MPEC then found the lower level nonconvex in y, so BOME (a value-function method that does not need "
+                + "lower-level convexity) ran instead. KKT-MPEC said: " + first.Message;
+            result = solver.Solve(model, x0, y0, progress, cancellationToken);
+            result = result with { Elapsed = first.Elapsed + result.Elapsed };
+        }
+
+        return result with
+        {
+            Message = $"AutoSolver chose {solver.Name}: {reason}. {result.Message}",
+            Choice = solver.Name,
+        };
+    }
+}

@@ -1,0 +1,98 @@
+using BilevelDsl.Numerics;
+
+namespace BilevelDsl.Solvers;
+
+/// <summary>
+/// Settings of <see cref="KktMpecSolver"/>: the schedule of the Scholtes relaxation t_k of the complementarity constraints,
+/// the augmented Lagrangian solver of each relaxed problem NLP(t_k), the lower-level re-solve at the end and the
+/// convexity probe. The defaults suit problems whose variables, objectives and multipliers are of order 1 to 100.
+/// </summary>
+public sealed record KktMpecOptions
+{
+    /// <summary>t_0, the relaxation of the first relaxed problem (-lambda_j u_j &lt;= t_0). Default 0.01.</summary>
+    public double InitialRelaxation { get; init; } = 0.01;
+
+    /// <summary>The factor t_k shrinks by per outer iteration, in (0, 1). Default 0.01.</summary>
+    public double RelaxationDecrease { get; init; } = 0.01;
+
+    /// <summary>The smallest relaxation: the run can converge only once t_k has reached it. Default 1e-10.</summary>
+    public double FinalRelaxation { get; init; } = 1e-10;
+
+    /// <summary>The largest number of outer iterations (relaxed problems solved); the last ones repeat the final relaxation. Default 10.</summary>
+    public int MaxIterations { get; init; } = 10;
+
+    /// <summary>
+    /// Converged when, at the final relaxation, the relaxed problem's KKT residuals (stationarity, and feasibility with
+    /// complementarity) are at most this, and the lower-level re-solve at the returned x moves f by at most this
+    /// (relative to max(1, |f|)). Default 1e-8.
+    /// </summary>
+    public double Tolerance { get; init; } = 1e-8;
+
+    /// <summary>The KKT-residual tolerance of the relaxed problems before the final relaxation (they only lead the way). Default 1e-5.</summary>
+    public double CoarseTolerance { get; init; } = 1e-5;
+
+    /// <summary>The augmented Lagrangian solver of each relaxed problem NLP(t_k) (its tolerances are set from <see cref="Tolerance"/>).</summary>
+    public AugmentedLagrangianOptions Relaxed { get; init; } = new() { MaxSubproblemSteps = 2000, MaxOuterIterations = 20 };
+
+    /// <summary>The augmented Lagrangian solver of the lower level at a fixed x (at the start, for the multipliers, and at the end).</summary>
+    public AugmentedLagrangianOptions LowerLevel { get; init; } = new() { StationarityTolerance = 1e-10, FeasibilityTolerance = 1e-10, MaxSubproblemSteps = 2000, MaxOuterIterations = 30 };
+
+    /// <summary>
+    /// The convexity probe: the run ends with <see cref="SolverStatus.AssumptionViolated"/> when f(x, .) or a u_j(x, .) shows
+    /// curvature d'H d / ||d||^2 &lt; -ConvexityTolerance * sigma along a probe direction d in y (sigma: the largest ||H d||/||d||
+    /// seen for that function), at the start, after every outer iteration and at the end, at the iterate, four fixed points around
+    /// it and the projection of 0, along two generic directions and the first four axes. Positive
+    /// infinity turns the probe off. Default 1e-6.
+    /// </summary>
+    public double ConvexityTolerance { get; init; } = 1e-6;
+
+    /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration. Default true.</summary>
+    public bool RecordHistory { get; init; } = true;
+
+    /// <summary>The independent check of the answer (on by default; see <see cref="SolutionCertificate"/>).</summary>
+    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
+
+    /// <summary>Throws if a setting is out of range.</summary>
+    /// <exception cref="ArgumentNullException">Relaxed, LowerLevel or Certificate is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
+    public void Validate()
+    {
+        if (!(InitialRelaxation > 0.0) || double.IsInfinity(InitialRelaxation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(InitialRelaxation), InitialRelaxation, "The initial relaxation must be positive and finite.");
+        }
+
+        if (!(RelaxationDecrease > 0.0 && RelaxationDecrease < 1.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(RelaxationDecrease), RelaxationDecrease, "The relaxation decrease must be in (0, 1).");
+        }
+
+        if (!(FinalRelaxation > 0.0 && FinalRelaxation <= InitialRelaxation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(FinalRelaxation), FinalRelaxation, "The final relaxation must be positive and at most the initial one.");
+        }
+
+        if (!(Tolerance > 0.0) || double.IsInfinity(Tolerance))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "The tolerance must be positive and finite.");
+        }
+
+        if (!(CoarseTolerance > 0.0) || double.IsInfinity(CoarseTolerance))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CoarseTolerance), CoarseTolerance, "The coarse tolerance must be positive and finite.");
+        }
+
+        if (!(ConvexityTolerance >= 0.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConvexityTolerance), ConvexityTolerance, "The convexity tolerance must be non-negative (positive infinity turns the probe off).");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxIterations);
+        ArgumentNullException.ThrowIfNull(Relaxed);
+        ArgumentNullException.ThrowIfNull(LowerLevel);
+        ArgumentNullException.ThrowIfNull(Certificate);
+        Relaxed.Validate("Relaxed.");
+        LowerLevel.Validate("LowerLevel.");
+        Certificate.Validate();
+    }
+}
