@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace BilevelDsl.GeneratorTests.Harness;
 
@@ -103,7 +104,10 @@ public sealed class ModelBatch : IDisposable
         var bdsl = run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("BDSL", StringComparison.Ordinal)).ToList();
         if (runAnalyzer)
         {
-            bdsl.AddRange(AnalyzerHarness.Bdsl(await AnalyzerHarness.RunAsync(run.Output).ConfigureAwait(false)));
+            // The analyzer reads only the models' own files and their symbols, as the user wrote them: analyzing
+            // the generated output as well would bind every generated kernel once more (it reported the same
+            // diagnostics on the mutants when both were compared).
+            bdsl.AddRange(AnalyzerHarness.Bdsl(await AnalyzerHarness.RunOnTreesAsync(input, entries.Select(e => e.Tree)).ConfigureAwait(false)));
         }
 
         foreach (Diagnostic d in bdsl)
@@ -114,32 +118,44 @@ public sealed class ModelBatch : IDisposable
             }
         }
 
-        foreach (Diagnostic d in run.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
-        {
-            SyntaxTree? tree = d.Location.SourceTree;
-            if (tree is not null && byTree.TryGetValue(tree, out BatchEntry? own))
-            {
-                if (own.CSharpErrors.All(e => e.Id != d.Id || e.Location.SourceSpan != d.Location.SourceSpan))
-                {
-                    own.GeneratedCodeErrors.Add(d);
-                }
-            }
-            else if (OwnerOfGenerated(tree) is { } owner)
-            {
-                owner.GeneratedCodeErrors.Add(d);
-            }
-        }
-
-        var keep = entries.Where(e => e.IsValidCSharp && e.GeneratedCodeErrors.Count == 0).ToList();
+        // One emit of the valid models with their generated files binds the generated code once; its errors
+        // name the models whose generated code does not compile, which are left out of a second emit.
+        var keep = entries.Where(e => e.IsValidCSharp).ToList();
         InMemoryAssembly? assembly = null;
-        if (keep.Count > 0)
+        while (keep.Count > 0)
         {
             var trees = keep.Select(e => e.Tree).Concat(keep.SelectMany(e => e.Generated.Select(g => g.SyntaxTree)));
-            assembly = InMemoryAssembly.Emit(References.Compile(trees, assemblyName + ".Loaded"));
-            foreach (BatchEntry e in keep)
+            CSharpCompilation compilation = References.Compile(trees, assemblyName + ".Loaded");
+            (InMemoryAssembly? emitted, IReadOnlyList<Diagnostic> errors) = InMemoryAssembly.TryEmit(compilation);
+            if (emitted is not null)
             {
-                e.Loaded = true;
+                assembly = emitted;
+                break;
             }
+
+            var failed = new HashSet<BatchEntry>();
+            foreach (Diagnostic d in errors)
+            {
+                SyntaxTree? tree = d.Location.SourceTree;
+                BatchEntry? owner = tree is not null && byTree.TryGetValue(tree, out BatchEntry? own) ? own : OwnerOfGenerated(tree);
+                if (owner is not null)
+                {
+                    owner.GeneratedCodeErrors.Add(d);
+                    failed.Add(owner);
+                }
+            }
+
+            if (failed.Count == 0)
+            {
+                throw new InvalidOperationException("In-memory compilation failed:" + Environment.NewLine + GeneratorHarness.Format(errors));
+            }
+
+            keep.RemoveAll(failed.Contains);
+        }
+
+        foreach (BatchEntry e in keep)
+        {
+            e.Loaded = assembly is not null;
         }
 
         return new ModelBatch(entries, run, assembly);

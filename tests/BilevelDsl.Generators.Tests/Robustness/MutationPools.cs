@@ -15,6 +15,8 @@ public static class MutationPools
         private static double Data0 = 1.5;
         private static readonly double[] Arr0 = { 0.5, -1.0, 2.0 };
         private static readonly int IntData0 = 5;
+        public double Field0 = 0.75;
+        private static ref double RefData0() => ref Arr0[2];
         private static readonly Matrix Mat0 = new Matrix(2, 3, new double[] { 1, 0.5, -1, 2, 0, 1 });
 
         private static double Helper0(double t)
@@ -26,6 +28,21 @@ public static class MutationPools
         private static double DiffHelper0(double t, int k)
         {
             return k * Math.Sin(t);
+        }
+
+        [Differentiable]
+        private static double DiffHelper0(double t) => t * t + 0.5 * t;
+
+        [Differentiable]
+        private static double Walk0(double a, int n)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                a += 0.5 * i;
+            }
+
+            a = a * Math.Sin(a);
+            return a;
         }
         """;
 
