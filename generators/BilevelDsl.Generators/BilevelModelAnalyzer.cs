@@ -6,6 +6,7 @@ using BilevelDsl.Generators.Ad;
 using BilevelDsl.Generators.Diagnostics;
 using BilevelDsl.Generators.Frontend;
 using BilevelDsl.Generators.Ir;
+using BilevelDsl.Generators.Pipeline;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;

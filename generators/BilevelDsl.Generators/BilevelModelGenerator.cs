@@ -2,6 +2,7 @@ using System;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using BilevelDsl.Generators.Ad;
 using BilevelDsl.Generators.Diagnostics;
 using BilevelDsl.Generators.Emit;
 using BilevelDsl.Generators.Frontend;
@@ -17,8 +18,8 @@ namespace BilevelDsl.Generators
     /// Implements <c>IBilevelKernels</c> for every [BilevelModel] class.
     /// Pipeline: the class transform reads the model's shape; each [UpperLevel]/[LowerLevel]/[Differentiable]
     /// method is lowered to IR in its own transform (so an edit in any partial file of a model is seen);
-    /// the two are joined per model (step <see cref="TrackingNames.Model"/>), then differentiated and emitted
-    /// (step <see cref="TrackingNames.Kernels"/>). Every model in the pipeline is an equatable record.
+    /// the two are joined per model (step <see cref="TrackingNames.Model"/>), then differentiated
+    /// (<see cref="ModelDerivation"/>) and printed (<see cref="ModelEmitter"/>) in step <see cref="TrackingNames.Kernels"/>. Every model in the pipeline is an equatable record.
     /// Diagnostics about the user's code come from <see cref="BilevelModelAnalyzer"/>, which runs the same
     /// front end; the generator only reports internal errors (BDSL0012), and never throws.
     /// </summary>
@@ -49,8 +50,8 @@ namespace BilevelDsl.Generators
                 .WithTrackingName(TrackingNames.Model);
 
             IncrementalValuesProvider<GeneratedSource> sources = models
-                .Select(static (model, _) => model.Value != null
-                    ? ModelEmitter.Emit(model.Value)
+                .Select(static (model, cancellationToken) => model.Value != null
+                    ? Generate(model.Value, cancellationToken)
                     : new GeneratedSource(string.Empty, string.Empty, model.Error, model.Name))
                 .WithTrackingName(TrackingNames.Kernels);
 
@@ -75,6 +76,29 @@ namespace BilevelDsl.Generators
                     }
                 }
             });
+        }
+
+        /// <summary>
+        /// Differentiates a model (<see cref="ModelDerivation"/>) and prints it (<see cref="ModelEmitter"/>). If
+        /// either throws, the model is printed again with kernels that throw BDSL0012, and the error is reported.
+        /// </summary>
+        internal static GeneratedSource Generate(ModelSpec spec, CancellationToken cancellationToken = default)
+        {
+            using IDisposable names = GeneratedNames.For(spec.MemberNames);
+            try
+            {
+                return new GeneratedSource(spec.HintName, ModelEmitter.Write(ModelDerivation.Derive(spec, null, cancellationToken)), null, spec.TypeDisplayName);
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception exception)
+            {
+                string message = exception.GetType().Name + ": " + exception.Message;
+                string source = ModelEmitter.Write(ModelDerivation.Derive(spec, "BDSL0012: internal error in the BilevelDsl generator: " + message));
+                return new GeneratedSource(spec.HintName, source, message, spec.TypeDisplayName);
+            }
         }
 
         private static IncrementalValueProvider<ImmutableArray<Guarded<MethodPart>>> Methods(IncrementalGeneratorInitializationContext context, string attribute) =>

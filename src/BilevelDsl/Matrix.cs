@@ -48,35 +48,14 @@ public sealed class Matrix
 
     /// <summary>The entry in row <paramref name="i"/>, column <paramref name="j"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is outside the matrix.</exception>
-    public double this[int i, int j]
-    {
-        get
-        {
-            if ((uint)i >= (uint)Rows)
-            {
-                throw new ArgumentOutOfRangeException(nameof(i), i, $"Row index must be in [0, {Rows}).");
-            }
-
-            if ((uint)j >= (uint)Columns)
-            {
-                throw new ArgumentOutOfRangeException(nameof(j), j, $"Column index must be in [0, {Columns}).");
-            }
-
-            return _data[(i * Columns) + j];
-        }
-    }
+    public double this[int i, int j] => View[i, j];
 
     /// <summary>Row <paramref name="i"/> as a span of length <see cref="Columns"/> (no copy).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is outside [0, Rows).</exception>
-    public ReadOnlySpan<double> Row(int i)
-    {
-        if ((uint)i >= (uint)Rows)
-        {
-            throw new ArgumentOutOfRangeException(nameof(i), i, $"Row index must be in [0, {Rows}).");
-        }
+    public ReadOnlySpan<double> Row(int i) => View.Row(i);
 
-        return new ReadOnlySpan<double>(_data, i * Columns, Columns);
-    }
+    /// <summary>This matrix as a view (no copy; the sizes were checked by the constructor).</summary>
+    internal MatrixView View => MatrixView.OfCheckedSizes(_data, Rows, Columns);
 
     /// <summary>All entries, row after row (no copy).</summary>
     public ReadOnlySpan<double> AsSpan() => _data;

@@ -29,6 +29,13 @@ public readonly ref struct MatrixView
         Columns = columns;
     }
 
+    private MatrixView(int rows, int columns, ReadOnlySpan<double> data)
+    {
+        _data = data;
+        Rows = rows;
+        Columns = columns;
+    }
+
     /// <summary>The number of rows.</summary>
     public int Rows { get; }
 
@@ -74,6 +81,9 @@ public readonly ref struct MatrixView
     public static implicit operator MatrixView(Matrix matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        return new MatrixView(matrix.AsSpan(), matrix.Rows, matrix.Columns);
+        return matrix.View;
     }
+
+    /// <summary>A view of sizes already checked (by <see cref="Matrix"/>'s constructor), without checking them again.</summary>
+    internal static MatrixView OfCheckedSizes(ReadOnlySpan<double> data, int rows, int columns) => new(rows, columns, data);
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using BilevelDsl.Generators.Frontend;
 using BilevelDsl.Generators.Ir;
 using BilevelDsl.Generators.Pipeline;
 

@@ -24,8 +24,29 @@ namespace BilevelDsl.Generators.Emit
         public static string FusedName(Function function, bool isHelper) =>
             isHelper ? IrPrinter.HelperTangentName(function.Name) : GeneratedNames.Join(function.Name, "ValueGradientHessianVector");
 
+        /// <summary>Every function's programs, in the order <see cref="ModelDerivation"/> lists them; the smoothed
+        /// functions (which the user never wrote) also get their value program.</summary>
+        public static void WritePrograms(IndentedWriter writer, DerivedModel model)
+        {
+            foreach (DerivedFunction derived in model.Programs)
+            {
+                Function function = derived.Function;
+                if (derived.Kind == DerivedFunctionKind.SmoothedLevel)
+                {
+                    Function exact = model.Levels.First(l => ReferenceEquals(l.Smoothed, function)).Exact!;
+                    WriteValue(writer, function, isStatic: false, "Value of the mu-smoothed " + exact.Name + ".");
+                }
+                else if (derived.Kind == DerivedFunctionKind.SmoothedHelper)
+                {
+                    WriteValue(writer, function, isStatic: true, "Value of the mu-smoothed helper " + function.Name + ".");
+                }
+
+                WriteDerivatives(writer, derived);
+            }
+        }
+
         /// <summary>A generated function's value program (the IR printed as it is: it is structured C#).</summary>
-        public static void WriteValue(IndentedWriter writer, Function function, bool isStatic, string summary)
+        private static void WriteValue(IndentedWriter writer, Function function, bool isStatic, string summary)
         {
             writer.Line();
             writer.Line("/// <summary>" + summary + "</summary>");
@@ -35,9 +56,11 @@ namespace BilevelDsl.Generators.Emit
         }
 
         /// <summary>The derivative programs; helpers get no separate Hessian-vector method (callers use the fused one).</summary>
-        public static void WriteDerivatives(IndentedWriter writer, Function function, IReadOnlyDictionary<string, Function> helpers, bool isHelper)
+        private static void WriteDerivatives(IndentedWriter writer, DerivedFunction derived)
         {
-            DerivativePrograms programs = DerivativePrograms.Build(function, helpers);
+            Function function = derived.Function;
+            DerivativePrograms programs = derived.Programs;
+            bool isHelper = derived.IsHelper;
             string modifiers = isHelper ? "private static " : "private ";
             List<string> parameters = Parameters(function);
             List<string> gradients = Outputs(function, programs.Gradients);

@@ -2,19 +2,13 @@ using System.Collections.Generic;
 using System.Linq;
 using BilevelDsl.Generators.Diagnostics;
 using BilevelDsl.Generators.Ir;
+using BilevelDsl.Generators.Pipeline;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace BilevelDsl.Generators.Frontend
 {
-    internal enum LevelRole
-    {
-        Upper,
-        Lower,
-        Constraint,
-    }
-
     /// <summary>A declared domain of one variable: a box, a user projection method, or nothing.</summary>
     internal sealed class DomainDeclaration
     {

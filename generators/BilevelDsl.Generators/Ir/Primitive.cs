@@ -47,74 +47,47 @@ namespace BilevelDsl.Generators.Ir
 
     /// <summary>An interval [Low, High] (or its mirror, when <see cref="EitherSign"/>) inside a primitive's smooth
     /// domain, where the rule-table tests sample it.</summary>
-    internal readonly struct SampleRange
-    {
-        public SampleRange(double low, double high, bool eitherSign = false)
-        {
-            Low = low;
-            High = high;
-            EitherSign = eitherSign;
-        }
-
-        public double Low { get; }
-
-        public double High { get; }
-
-        public bool EitherSign { get; }
-    }
+    internal readonly record struct SampleRange(double Low, double High, bool EitherSign = false);
 
     /// <summary>
     /// One scalar primitive, declared once: how the user writes it, how the generated code computes it, its
     /// partials, smoothness and shape. The front end, the AD passes, smoothing, the printer and the tests read
     /// this; see <see cref="Primitives"/> for the table and docs/contributing.md for adding one.
     /// </summary>
-    internal sealed class Primitive
+    /// <param name="Arity">Number of arguments (all of <see cref="ParameterType"/>).</param>
+    /// <param name="Printed">The global::-qualified C# method the generated code calls (and the test evaluator runs).</param>
+    internal sealed record Primitive(ScalarFunction Function, int Arity, string Printed)
     {
-        public Primitive(ScalarFunction function, int arity, string printed)
-        {
-            Function = function;
-            Arity = arity;
-            Printed = printed;
-        }
-
-        public ScalarFunction Function { get; }
-
-        /// <summary>Number of arguments (all of <see cref="ParameterType"/>).</summary>
-        public int Arity { get; }
-
-        /// <summary>The global::-qualified C# method the generated code calls (and the test evaluator runs).</summary>
-        public string Printed { get; }
-
         /// <summary>The System.Math method the front end accepts for it (null: not written with Math).</summary>
-        public string? MathName { get; set; }
+        public string? MathName { get; init; }
 
         /// <summary>The BilevelDsl.Dsl method the front end accepts for it (null: not written with Dsl).</summary>
-        public string? DslName { get; set; }
+        public string? DslName { get; init; }
 
-        public ScalarType ParameterType { get; set; } = ScalarType.Double;
+        public ScalarType ParameterType { get; init; } = ScalarType.Double;
 
         public ScalarType ResultType => ParameterType;
 
         /// <summary>Null only for <see cref="Smoothness.Integer"/> functions, which are never differentiated.</summary>
-        public PartialRule? Partial { get; set; }
+        public PartialRule? Partial { get; init; }
 
         /// <summary>The partials read the result (so reverse mode keeps it in a variable).</summary>
-        public bool PartialUsesResult { get; set; }
+        public bool PartialUsesResult { get; init; }
 
         /// <summary>A partial can be infinite at a finite point (then a zero adjoint must give exactly zero).</summary>
-        public bool PartialMayBeInfinite { get; set; }
+        public bool PartialMayBeInfinite { get; init; }
 
-        public Smoothness Smoothness { get; set; } = Smoothness.Smooth;
+        public Smoothness Smoothness { get; init; } = Smoothness.Smooth;
 
         /// <summary>For a <see cref="Smoothness.Kink"/>: the smoothed form, taking the same arguments and then mu.</summary>
-        public ScalarFunction? SmoothedBy { get; set; }
+        public ScalarFunction? SmoothedBy { get; init; }
 
-        public Curvature Curvature { get; set; }
+        public Curvature Curvature { get; init; }
 
-        public Monotonicity Monotonicity { get; set; }
+        public Monotonicity Monotonicity { get; init; }
 
         /// <summary>Where the tests sample each argument (inside the smooth domain, away from kinks).</summary>
-        public SampleRange[] Samples { get; set; } = { new SampleRange(-2, 2) };
+        public SampleRange[] Samples { get; init; } = { new SampleRange(-2, 2) };
 
         /// <summary>Written by a user (Math or Dsl) rather than produced by derivative rules or smoothing.</summary>
         public bool IsUserFacing => MathName != null || DslName != null;
@@ -124,35 +97,19 @@ namespace BilevelDsl.Generators.Ir
     }
 
     /// <summary>One vector reduction (a Dsl intrinsic from vectors to a double), declared once.</summary>
-    internal sealed class VectorPrimitive
+    /// <param name="Arity">Number of vector arguments (the smoothed forms take mu after them).</param>
+    internal sealed record VectorPrimitive(VectorFunction Function, int Arity, string Printed, VectorPartialRule Partial)
     {
-        public VectorPrimitive(VectorFunction function, int arity, string printed, VectorPartialRule partial)
-        {
-            Function = function;
-            Arity = arity;
-            Printed = printed;
-            Partial = partial;
-        }
+        public string? DslName { get; init; }
 
-        public VectorFunction Function { get; }
+        public bool PartialUsesResult { get; init; }
 
-        /// <summary>Number of vector arguments (the smoothed forms take mu after them).</summary>
-        public int Arity { get; }
+        public bool TakesMu { get; init; }
 
-        public string Printed { get; }
+        public Smoothness Smoothness { get; init; } = Smoothness.Smooth;
 
-        public VectorPartialRule Partial { get; }
+        public VectorFunction? SmoothedBy { get; init; }
 
-        public string? DslName { get; set; }
-
-        public bool PartialUsesResult { get; set; }
-
-        public bool TakesMu { get; set; }
-
-        public Smoothness Smoothness { get; set; } = Smoothness.Smooth;
-
-        public VectorFunction? SmoothedBy { get; set; }
-
-        public Curvature Curvature { get; set; }
+        public Curvature Curvature { get; init; }
     }
 }

@@ -22,7 +22,7 @@ namespace BilevelDsl.Generators.Ir
         private const string Support = "global::BilevelDsl.Kernels.KernelSupport.";
 
         private static readonly SampleRange Positive = new SampleRange(0.2, 3.0);
-        private static readonly SampleRange AwayFromZero = new SampleRange(0.15, 2.0, eitherSign: true);
+        private static readonly SampleRange AwayFromZero = new SampleRange(0.15, 2.0, EitherSign: true);
         private static readonly SampleRange Mu = new SampleRange(0.1, 1.0);
 
         private static readonly Primitive[] Table =

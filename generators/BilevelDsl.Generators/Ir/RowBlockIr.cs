@@ -1,5 +1,3 @@
-using BilevelDsl.Generators.Pipeline;
-
 namespace BilevelDsl.Generators.Ir
 {
     /// <summary>

@@ -1,4 +1,3 @@
-using BilevelDsl.Generators.Frontend;
 using BilevelDsl.Generators.Ir;
 
 namespace BilevelDsl.Generators.Pipeline
@@ -6,6 +5,14 @@ namespace BilevelDsl.Generators.Pipeline
     // The models that flow through the incremental pipeline: records of strings, numbers, enums, equatable
     // arrays and IR records only (no symbols, syntax, semantic models or locations), so that an edit which
     // does not change a model's meaning leaves its outputs cached.
+
+    /// <summary>What an attributed method is: a level of the problem or a lower-level constraint.</summary>
+    internal enum LevelRole
+    {
+        Upper,
+        Lower,
+        Constraint,
+    }
 
     /// <summary>Everything the emitter needs to write one model's kernels.</summary>
     internal sealed record ModelSpec(

@@ -34,106 +34,50 @@ public static class ParallelKernels
 
         public double UpperValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
         {
-            int previous = KernelParallelism.Enter(threads);
-            try
-            {
-                return Model.UpperValue(x, y);
-            }
-            finally
-            {
-                KernelParallelism.Restore(previous);
-            }
+            using var scope = new DegreeScope(threads);
+            return Model.UpperValue(x, y);
         }
 
         public double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
         {
-            int previous = KernelParallelism.Enter(threads);
-            try
-            {
-                return Model.LowerValue(x, y);
-            }
-            finally
-            {
-                KernelParallelism.Restore(previous);
-            }
+            using var scope = new DegreeScope(threads);
+            return Model.LowerValue(x, y);
         }
 
         public double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
         {
-            int previous = KernelParallelism.Enter(threads);
-            try
-            {
-                return Model.UpperGradient(x, y, gradX, gradY);
-            }
-            finally
-            {
-                KernelParallelism.Restore(previous);
-            }
+            using var scope = new DegreeScope(threads);
+            return Model.UpperGradient(x, y, gradX, gradY);
         }
 
         public double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
         {
-            int previous = KernelParallelism.Enter(threads);
-            try
-            {
-                return Model.LowerGradient(x, y, gradX, gradY);
-            }
-            finally
-            {
-                KernelParallelism.Restore(previous);
-            }
+            using var scope = new DegreeScope(threads);
+            return Model.LowerGradient(x, y, gradX, gradY);
         }
 
         public void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
         {
-            int previous = KernelParallelism.Enter(threads);
-            try
-            {
-                Model.UpperHessianVector(x, y, vx, vy, hx, hy);
-            }
-            finally
-            {
-                KernelParallelism.Restore(previous);
-            }
+            using var scope = new DegreeScope(threads);
+            Model.UpperHessianVector(x, y, vx, vy, hx, hy);
         }
 
         public void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
         {
-            int previous = KernelParallelism.Enter(threads);
-            try
-            {
-                Model.LowerHessianVector(x, y, vx, vy, hx, hy);
-            }
-            finally
-            {
-                KernelParallelism.Restore(previous);
-            }
+            using var scope = new DegreeScope(threads);
+            Model.LowerHessianVector(x, y, vx, vy, hx, hy);
         }
 
         public double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
         {
-            int previous = KernelParallelism.Enter(threads);
-            try
-            {
-                return Model.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
-            }
-            finally
-            {
-                KernelParallelism.Restore(previous);
-            }
+            using var scope = new DegreeScope(threads);
+            return Model.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
         }
 
         public double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
         {
-            int previous = KernelParallelism.Enter(threads);
-            try
-            {
-                return Model.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
-            }
-            finally
-            {
-                KernelParallelism.Restore(previous);
-            }
+            using var scope = new DegreeScope(threads);
+            return Model.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
         }
 
         public IBilevelKernels WithSmoothing(double mu) => Model.WithSmoothing(mu).WithParallelism(threads);
@@ -149,5 +93,15 @@ public static class ParallelKernels
 
         public void LowerConstraintHessianVector(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
             Model.LowerConstraintHessianVector(j, x, y, vx, vy, hx, hy);
+    }
+
+    /// <summary>Sets <see cref="KernelParallelism.Degree"/> until disposed, then restores the previous value.</summary>
+    private readonly ref struct DegreeScope
+    {
+        private readonly int previous;
+
+        public DegreeScope(int threads) => previous = KernelParallelism.Enter(threads);
+
+        public void Dispose() => KernelParallelism.Restore(previous);
     }
 }

@@ -22,7 +22,7 @@ using System.Numerics.Tensors;
 namespace BilevelDsl.Numerics;
 
 /// <summary>A smooth convex function of one vector variable, given by a value-and-gradient callback.</summary>
-public interface ISmoothConvexFunction
+internal interface ISmoothConvexFunction
 {
     /// <summary>The length of the variable.</summary>
     int Dimension { get; }
@@ -35,7 +35,7 @@ public interface ISmoothConvexFunction
 /// A closed convex set { z in S : h_i(z) &lt;= 0, i = 0..Count-1 } given by smooth convex constraint functions h_i
 /// (value-and-gradient callbacks) and an optional simple set S with a Euclidean projection.
 /// </summary>
-public interface IConvexConstraints
+internal interface IConvexConstraints
 {
     /// <summary>The length of the variable.</summary>
     int Dimension { get; }
@@ -54,7 +54,7 @@ public interface IConvexConstraints
 }
 
 /// <summary>How an <see cref="AugmentedLagrangianSolver"/> run ended.</summary>
-public enum ConstrainedSolveStatus
+internal enum ConstrainedSolveStatus
 {
     /// <summary>Both KKT residuals (stationarity and feasibility/complementarity) are within their tolerances.</summary>
     Converged,
@@ -84,7 +84,7 @@ public enum ConstrainedSolveStatus
 /// <param name="Violation">max_i max(h_i(z), 0): how far the point is outside the constraint set.</param>
 /// <param name="Complementarity">max_i |min(-h_i(z), lambda_i)|: 0 exactly when z is feasible and lambda_i h_i(z) = 0, lambda &gt;= 0.</param>
 /// <param name="Penalty">The penalty parameter r at the end.</param>
-public readonly record struct ConstrainedSolveResult(
+internal readonly record struct ConstrainedSolveResult(
     ConstrainedSolveStatus Status,
     int OuterIterations,
     int InnerSteps,
@@ -190,7 +190,7 @@ public sealed record AugmentedLagrangianOptions
 /// (a strongly convex phi, as in a projection, makes the solution unique); for a nonconvex problem the method may
 /// stop at a KKT point or report <see cref="ConstrainedSolveStatus.Infeasible"/> or the iteration limit.
 /// </remarks>
-public sealed class AugmentedLagrangianSolver
+internal sealed class AugmentedLagrangianSolver
 {
     private const int MaxHalvings = 60;
     private const double MaxStep = 1e12;
@@ -408,8 +408,7 @@ public sealed class AugmentedLagrangianSolver
                 return new SubproblemOutcome(steps, true);
             }
 
-            double tNext = 0.5 * (1.0 + Math.Sqrt(1.0 + (4.0 * t * t)));
-            double beta = (t - 1.0) / tNext;
+            double tNext = Fista.NextT(t, out double beta);
             if (beta == 0.0)
             {
                 z.CopyTo(_w);
@@ -417,11 +416,7 @@ public sealed class AugmentedLagrangianSolver
             }
             else
             {
-                for (int i = 0; i < _w.Length; i++)
-                {
-                    _w[i] = z[i] + (beta * (z[i] - _previous[i]));
-                }
-
+                Fista.Extrapolate(z, _previous, beta, _w);
                 if (constraints.HasSimpleSet)
                 {
                     constraints.ProjectOntoSimpleSet(_w);
@@ -498,14 +493,7 @@ public sealed class AugmentedLagrangianSolver
 
         VectorMath.AddScaled(z, -1.0, g, _scratch);
         constraints.ProjectOntoSimpleSet(_scratch);
-        double sum = 0.0;
-        for (int i = 0; i < z.Length; i++)
-        {
-            double d = z[i] - _scratch[i];
-            sum += d * d;
-        }
-
-        return Math.Sqrt(sum);
+        return VectorMath.Distance(z, _scratch);
     }
 
     /// <summary>

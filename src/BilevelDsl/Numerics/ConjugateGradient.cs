@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace BilevelDsl.Numerics;
 
 /// <summary>How a <see cref="ConjugateGradient"/> solve ended.</summary>
-public enum ConjugateGradientStatus
+internal enum ConjugateGradientStatus
 {
     /// <summary>The residual reached the tolerance: ||A q - b|| &lt;= tolerance * ||b||.</summary>
     Converged,
@@ -27,7 +27,7 @@ public enum ConjugateGradientStatus
 /// <param name="Iterations">Operator applications spent on CG iterations (plus one for the initial residual of a warm start).</param>
 /// <param name="RelativeResidual">||A q - b|| / ||b|| at the returned q (0 when b = 0), as tracked by the recurrence.</param>
 /// <param name="Curvature">At <see cref="ConjugateGradientStatus.NonPositiveCurvature"/>, the Rayleigh quotient p'Ap / p'p of the offending direction; otherwise the smallest one seen.</param>
-public readonly record struct ConjugateGradientResult(ConjugateGradientStatus Status, int Iterations, double RelativeResidual, double Curvature);
+internal readonly record struct ConjugateGradientResult(ConjugateGradientStatus Status, int Iterations, double RelativeResidual, double Curvature);
 
 /// <summary>
 /// The conjugate gradient method (Hestenes and Stiefel 1952) for A q = b with A symmetric positive definite, given
@@ -41,7 +41,7 @@ public readonly record struct ConjugateGradientResult(ConjugateGradientStatus St
 /// seen so far (or not positive) ends the solve with <see cref="ConjugateGradientStatus.NonPositiveCurvature"/>: the
 /// operator is singular or indefinite there, and continuing would divide by (nearly) zero.
 /// </remarks>
-public sealed class ConjugateGradient
+internal sealed class ConjugateGradient
 {
     /// <summary>Relative curvature below which a direction counts as flat (singular operator).</summary>
     public const double CurvatureFloor = 1e-12;

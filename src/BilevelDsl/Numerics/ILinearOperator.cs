@@ -4,7 +4,7 @@ namespace BilevelDsl.Numerics;
 /// A linear map v -> A v on R^n, given only by its action (for example a Hessian-vector product kernel).
 /// Implementations overwrite <c>result</c> and must not allocate.
 /// </summary>
-public interface ILinearOperator
+internal interface ILinearOperator
 {
     /// <summary>The dimension n of the space the operator acts on.</summary>
     int Dimension { get; }

@@ -1,8 +1,79 @@
 namespace BilevelDsl.Numerics;
 
-/// <summary>Checks of a solver's start point, phrased for <c>BilevelResult.Message</c>.</summary>
+/// <summary>
+/// Checks of a solver's start point, phrased for <c>BilevelResult.Message</c>, and the range checks of the options
+/// records' <c>Validate</c> (one copy each; the message names the setting).
+/// </summary>
 internal static class InputValidation
 {
+    /// <summary>Throws unless value &gt; 0; <paramref name="symbol"/> is the paper's name of the setting, if any.</summary>
+    public static void RequirePositive(int value, string name, string? symbol = null)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{Named(name, symbol)} must be positive.");
+        }
+    }
+
+    /// <summary>Throws unless value is positive and finite.</summary>
+    public static void RequirePositiveFinite(double value, string name, string? symbol = null)
+    {
+        if (!(value > 0.0) || double.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{Named(name, symbol)} must be positive and finite.");
+        }
+    }
+
+    /// <summary>Throws unless value is finite and &gt;= 0.</summary>
+    public static void RequireNonNegativeFinite(double value, string name, string? symbol = null)
+    {
+        if (!(value >= 0.0) || double.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{Named(name, symbol)} must be non-negative and finite.");
+        }
+    }
+
+    /// <summary>Throws unless value is a named member of its enum; the message lists the members ("Kind must be A, B or C.").</summary>
+    public static void RequireDefined<TEnum>(TEnum value, string name, string? label = null)
+        where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            string[] names = Enum.GetNames<TEnum>();
+            string list = names.Length == 1 ? names[0] : string.Join(", ", names[..^1]) + " or " + names[^1];
+            throw new ArgumentOutOfRangeException(name, value, $"{label ?? name} must be {list}.");
+        }
+    }
+
+    /// <summary>Throws ArgumentOutOfRangeException (a setting, not an argument) if a nested options record is null.</summary>
+    public static void RequireSetting(object? value, string name)
+    {
+        if (value is null)
+        {
+            throw new ArgumentOutOfRangeException(name, $"{name} must not be null.");
+        }
+    }
+
+    private static string Named(string name, string? symbol) => symbol is null ? name : $"{name} ({symbol})";
+
+    /// <summary>Throws unless value is null or positive and finite.</summary>
+    public static void RequirePositiveOrNull(double? value, string name)
+    {
+        if (value is double v && (!(v > 0.0) || double.IsInfinity(v)))
+        {
+            throw new ArgumentOutOfRangeException(name, v, $"{name} must be positive and finite (or null for the automatic choice).");
+        }
+    }
+
+    /// <summary>Throws unless 0 &lt;= value &lt; 1 (the Adam decay rates).</summary>
+    public static void RequireUnitInterval(double value, string name)
+    {
+        if (!(value >= 0.0 && value < 1.0))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1).");
+        }
+    }
+
     /// <summary>Returns null if the vector is a valid start, otherwise a message saying what is wrong with it.</summary>
     public static string? CheckStart(ReadOnlySpan<double> value, string name)
     {

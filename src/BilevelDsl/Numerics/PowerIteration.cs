@@ -6,7 +6,7 @@ namespace BilevelDsl.Numerics;
 /// Estimates the largest eigenvalue magnitude |lambda|_max of a symmetric operator by power iteration: v &lt;- A v / ||A v||.
 /// The estimate ||A v|| (v of unit norm) never exceeds |lambda|_max and approaches it from below.
 /// </summary>
-public static class PowerIteration
+internal static class PowerIteration
 {
     /// <summary>
     /// Runs <paramref name="iterations"/> power steps from <paramref name="vector"/> (a warm start; a zero or non-finite vector

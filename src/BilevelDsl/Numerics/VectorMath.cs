@@ -11,6 +11,22 @@ internal static class VectorMath
     /// <summary>Largest absolute entry (0 for an empty vector).</summary>
     public static double NormInf(ReadOnlySpan<double> a) => a.IsEmpty ? 0.0 : Math.Abs(TensorPrimitives.MaxMagnitude(a));
 
+    /// <summary>
+    /// ||a - b||, the Euclidean distance; with b = P(a - g) it is the projected-gradient residual, the stationarity measure
+    /// of every method with a domain.
+    /// </summary>
+    public static double Distance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double sum = 0.0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double d = a[i] - b[i];
+            sum += d * d;
+        }
+
+        return Math.Sqrt(sum);
+    }
+
     /// <summary>Largest absolute entry of a - b.</summary>
     public static double DistanceInf(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {

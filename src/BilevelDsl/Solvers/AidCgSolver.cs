@@ -20,33 +20,16 @@ namespace BilevelDsl.Solvers;
 /// conjugate gradients, and steps x along dF/dx - d2f/dxdy q, with tolerances that shrink over the outer iterations.
 /// Needs a lower level that is smooth and strongly convex in y near the solution.
 /// </summary>
-public sealed class AidCgSolver : HypergradientSolver
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed class AidCgSolver(AidCgOptions options) : HypergradientSolver<AidCgOptions>(options, "aid-cg", "AID-CG")
 {
     /// <summary>Creates a solver with the default <see cref="AidCgOptions"/>.</summary>
     public AidCgSolver()
         : this(new AidCgOptions())
     {
     }
-
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public AidCgSolver(AidCgOptions options)
-        : base(options)
-    {
-        Options = options;
-    }
-
-    /// <summary>The options this solver runs with.</summary>
-    public AidCgOptions Options { get; }
-
-    /// <inheritdoc/>
-    public override string Name => "aid-cg";
-
-    /// <inheritdoc/>
-    public override string MethodName => "AID-CG";
-
-    private protected override string OptionsTypeName => nameof(AidCgOptions);
 
     private protected override HypergradientMethod CreateMethod(HypergradientContext context) => new Method(context, Options);
 

@@ -19,33 +19,16 @@ namespace BilevelDsl.Solvers;
 /// AID-Neumann (Lorraine et al. 2020): AID whose adjoint system d2f/dy2 q = dF/dy is solved approximately by a truncated
 /// Neumann series, which needs only Hessian-vector products and no inner products (no breakdown, a fixed cost).
 /// </summary>
-public sealed class AidNeumannSolver : HypergradientSolver
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed class AidNeumannSolver(AidNeumannOptions options) : HypergradientSolver<AidNeumannOptions>(options, "aid-neumann", "AID-Neumann")
 {
     /// <summary>Creates a solver with the default <see cref="AidNeumannOptions"/>.</summary>
     public AidNeumannSolver()
         : this(new AidNeumannOptions())
     {
     }
-
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public AidNeumannSolver(AidNeumannOptions options)
-        : base(options)
-    {
-        Options = options;
-    }
-
-    /// <summary>The options this solver runs with.</summary>
-    public AidNeumannOptions Options { get; }
-
-    /// <inheritdoc/>
-    public override string Name => "aid-neumann";
-
-    /// <inheritdoc/>
-    public override string MethodName => "AID-Neumann";
-
-    private protected override string OptionsTypeName => nameof(AidNeumannOptions);
 
     private protected override HypergradientMethod CreateMethod(HypergradientContext context) => new Method(context, Options);
 

@@ -72,9 +72,14 @@ public sealed class AutoSolver : IBilevelSolver
             result = result with { Elapsed = first.Elapsed + result.Elapsed };
         }
 
+        // AutoSolver has no options of its own: when the chosen method stops short, its message names one of that
+        // method's options, which the user sets by running the method directly.
+        string direct = result.Status is SolverStatus.Converged or SolverStatus.AssumptionViolated or SolverStatus.Cancelled
+            ? string.Empty
+            : $" AutoSolver runs {solver.Name} with its default options; to change one, run {solver.GetType().Name} directly with its options record.";
         return result with
         {
-            Message = $"AutoSolver chose {solver.Name}: {reason}. {result.Message}",
+            Message = $"AutoSolver chose {solver.Name}: {reason}. {result.Message}{direct}",
             Choice = solver.Name,
         };
     }

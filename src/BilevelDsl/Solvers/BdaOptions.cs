@@ -1,4 +1,5 @@
 using BilevelDsl.Solvers.Inner;
+using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers;
 

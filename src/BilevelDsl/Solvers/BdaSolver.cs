@@ -26,33 +26,16 @@ namespace BilevelDsl.Solvers;
 /// BDA (Liu et al. 2020): unrolls a lower-level iteration that aggregates descent on F and on f, and back-propagates
 /// through it. Does not need a unique lower-level solution; needs Hessian-vector products of both levels and n T memory.
 /// </summary>
-public sealed class BdaSolver : HypergradientSolver
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed class BdaSolver(BdaOptions options) : HypergradientSolver<BdaOptions>(options, "bda", "BDA")
 {
     /// <summary>Creates a solver with the default <see cref="BdaOptions"/>.</summary>
     public BdaSolver()
         : this(new BdaOptions())
     {
     }
-
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public BdaSolver(BdaOptions options)
-        : base(options)
-    {
-        Options = options;
-    }
-
-    /// <summary>The options this solver runs with.</summary>
-    public BdaOptions Options { get; }
-
-    /// <inheritdoc/>
-    public override string Name => "bda";
-
-    /// <inheritdoc/>
-    public override string MethodName => "BDA";
-
-    private protected override string OptionsTypeName => nameof(BdaOptions);
 
     private protected override bool NeedsSmoothUpper => true;
 

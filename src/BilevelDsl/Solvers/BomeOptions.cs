@@ -1,3 +1,5 @@
+using static BilevelDsl.Numerics.InputValidation;
+
 namespace BilevelDsl.Solvers;
 
 /// <summary>
@@ -14,7 +16,7 @@ namespace BilevelDsl.Solvers;
 /// 1/L, L the curvature of F; eta in (0, 1) trades progress on F (small eta) against progress towards the lower-level
 /// solution set (large eta). The BOME paper's default control is phi = eta ||grad q||^2.
 /// </remarks>
-public sealed record BomeOptions
+public sealed record BomeOptions : SolverOptions
 {
     /// <summary>xi: the step of the joint update (x, y) &lt;- (x, y) - xi (grad F + lambda grad q).</summary>
     public double StepSize { get; init; } = 0.1;
@@ -54,61 +56,27 @@ public sealed record BomeOptions
     /// <summary>The lower-level stationarity required for convergence (see <see cref="Tolerance"/>).</summary>
     public double LowerTolerance { get; init; } = 1e-6;
 
-    /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration (storage grows with the iterations run).</summary>
-    public bool RecordHistory { get; init; } = true;
-
-    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
-    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
-
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
-    public void Validate()
+    public override void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Certificate);
-        Certificate.Validate();
-        if (!(StepSize > 0.0) || double.IsInfinity(StepSize))
-        {
-            throw new ArgumentOutOfRangeException(nameof(StepSize), StepSize, "StepSize (xi) must be positive and finite.");
-        }
-
-        if (!(Eta > 0.0) || double.IsInfinity(Eta))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Eta), Eta, "Eta must be positive and finite.");
-        }
-
+        base.Validate();
+        RequirePositiveFinite(StepSize, nameof(StepSize), "xi");
+        RequirePositiveFinite(Eta, nameof(Eta));
         if (LowerSteps <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(LowerSteps), LowerSteps, "LowerSteps (T) must be positive: BOME needs y_T.");
         }
 
-        if (!(LowerStepSize > 0.0) || double.IsInfinity(LowerStepSize))
-        {
-            throw new ArgumentOutOfRangeException(nameof(LowerStepSize), LowerStepSize, "LowerStepSize must be positive and finite.");
-        }
-
+        RequirePositiveFinite(LowerStepSize, nameof(LowerStepSize));
         if (!(MaxLowerStepSize >= LowerStepSize) || double.IsInfinity(MaxLowerStepSize))
         {
             throw new ArgumentOutOfRangeException(nameof(MaxLowerStepSize), MaxLowerStepSize, "MaxLowerStepSize must be finite and at least LowerStepSize.");
         }
 
-        if (!(Smoothing >= 0.0) || double.IsInfinity(Smoothing))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Smoothing), Smoothing, "Smoothing must be non-negative and finite.");
-        }
-
-        if (MaxIterations <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "MaxIterations must be positive.");
-        }
-
-        if (!(Tolerance >= 0.0) || double.IsInfinity(Tolerance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be non-negative and finite.");
-        }
-
-        if (!(LowerTolerance >= 0.0) || double.IsInfinity(LowerTolerance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(LowerTolerance), LowerTolerance, "LowerTolerance must be non-negative and finite.");
-        }
+        RequireNonNegativeFinite(Smoothing, nameof(Smoothing));
+        RequirePositive(MaxIterations, nameof(MaxIterations));
+        RequireNonNegativeFinite(Tolerance, nameof(Tolerance));
+        RequireNonNegativeFinite(LowerTolerance, nameof(LowerTolerance));
     }
 }

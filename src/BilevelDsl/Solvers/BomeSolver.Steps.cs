@@ -18,14 +18,7 @@ public sealed partial class BomeSolver
 
             VectorMath.AddScaled(_y, -1.0, _fy, _scratchY);
             _model.ProjectLower(_scratchY);
-            double sum = 0.0;
-            for (int i = 0; i < _y.Length; i++)
-            {
-                double d = _y[i] - _scratchY[i];
-                sum += d * d;
-            }
-
-            return Math.Sqrt(sum);
+            return VectorMath.Distance(_y, _scratchY);
         }
 
         private static string? NonFinite(double value, ReadOnlySpan<double> gradient, string objective, string at)
@@ -40,7 +33,5 @@ public sealed partial class BomeSolver
                 ? null
                 : $"the {level} gradient of {objective} at (x, {at}) has a non-finite entry ({VectorMath.FirstNonFinite(gradient)})";
         }
-
-        private static string Format(double value) => Fmt.G(value);
     }
 }

@@ -37,26 +37,18 @@ namespace BilevelDsl.Solvers;
 /// convexity or uniqueness needed.
 /// </summary>
 /// <remarks>Work arrays are allocated once per <see cref="Solve"/>; the iteration loop does not allocate.</remarks>
-public sealed partial class BomeSolver : DrivenSolver<BomeOptions>
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed partial class BomeSolver(BomeOptions options) : DrivenSolver<BomeOptions>(options, "bome", "BOME")
 {
-    /// <inheritdoc/>
-    public override string Name => "bome";
-
     /// <summary>Creates a solver with the default <see cref="BomeOptions"/>.</summary>
     public BomeSolver()
         : this(new BomeOptions())
     {
     }
 
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public BomeSolver(BomeOptions options)
-        : base(options, o => o.Validate())
-    {
-    }
-
-    private protected override DriverSettings Settings => new DriverSettings("BOME", Options.MaxIterations, Options.RecordHistory, Options.Certificate);
+    private protected override int IterationLimit => Options.MaxIterations;
 
     private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => CheckAssumptions(model, Options.Smoothing);
 
@@ -246,7 +238,7 @@ public sealed partial class BomeSolver : DrivenSolver<BomeOptions>
 
             if (!VectorMath.AllFinite(_xNext) || !VectorMath.AllFinite(_yNext))
             {
-                return Diverged(k, $"the iterate became non-finite (the step xi * d overflowed: ||d|| = {Format(directionNorm)}, lambda = {Format(lambda)})");
+                return Diverged(k, $"the iterate became non-finite (the step xi * d overflowed: ||d|| = {Fmt.G(directionNorm)}, lambda = {Fmt.G(lambda)})");
             }
 
             double stationarity = LowerStationarity();
@@ -259,8 +251,8 @@ public sealed partial class BomeSolver : DrivenSolver<BomeOptions>
             if (stepNorm <= o.Tolerance * scale && stationarity <= o.LowerTolerance)
             {
                 return Finish(SolverStatus.Converged,
-                    $"Converged after {Iterations} outer iterations: the last joint step ({Format(stepNorm)}) is within the tolerance "
-                    + $"{Format(o.Tolerance)} (relative) and the lower-level stationarity ({Format(stationarity)}) within {Format(o.LowerTolerance)}.",
+                    $"Converged after {Iterations} outer iterations: the last joint step ({Fmt.G(stepNorm)}) is within the tolerance "
+                    + $"{Fmt.G(o.Tolerance)} (relative) and the lower-level stationarity ({Fmt.G(stationarity)}) within {Fmt.G(o.LowerTolerance)}.",
                     evaluate: true);
             }
 

@@ -1,3 +1,5 @@
+using static BilevelDsl.Numerics.InputValidation;
+
 namespace BilevelDsl.Solvers;
 
 /// <summary>
@@ -23,7 +25,7 @@ namespace BilevelDsl.Solvers;
 /// defaults), while the barrier problem's stiffness grows like Tau.Floor / Mu2.Floor.
 /// </para>
 /// </remarks>
-public sealed record BvfimOptions
+public sealed record BvfimOptions : SolverOptions
 {
     /// <summary>mu1: weight of the regulariser mu1/2 ||z||^2 of the lower-level problem (Eq. 12) that makes its value function smooth.</summary>
     public DecaySchedule Mu1 { get; init; } = new(1.0, 0.90, 1e-12);
@@ -61,18 +63,11 @@ public sealed record BvfimOptions
     /// </summary>
     public double Tolerance { get; init; } = 1e-6;
 
-    /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration (its storage, MaxIterations records, is allocated up front).</summary>
-    public bool RecordHistory { get; init; } = true;
-
-    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
-    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
-
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
-    public void Validate()
+    public override void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Certificate);
-        Certificate.Validate();
+        base.Validate();
         Mu1.Validate(nameof(Mu1));
         Mu2.Validate(nameof(Mu2));
         Theta.Validate(nameof(Theta));
@@ -83,25 +78,6 @@ public sealed record BvfimOptions
         RequirePositiveFinite(ZStepSize, nameof(ZStepSize));
         RequirePositiveFinite(YStepSize, nameof(YStepSize));
         RequirePositiveFinite(XStepSize, nameof(XStepSize));
-        if (!(Tolerance >= 0.0) || double.IsInfinity(Tolerance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be non-negative and finite.");
-        }
-    }
-
-    private static void RequirePositive(int value, string name)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
-        }
-    }
-
-    private static void RequirePositiveFinite(double value, string name)
-    {
-        if (!(value > 0.0) || double.IsInfinity(value))
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive and finite.");
-        }
+        RequireNonNegativeFinite(Tolerance, nameof(Tolerance));
     }
 }

@@ -192,30 +192,17 @@ public sealed partial class BvfimSolver
 
             if (!VectorMath.AllFinite(gradX))
             {
-                return $"the {Level(objective)} gradient d{objective}/dx at (x, {at}) has a non-finite entry ({Entry(gradX)})";
+                return $"the {Level(objective)} gradient d{objective}/dx at (x, {at}) has a non-finite entry ({VectorMath.FirstNonFinite(gradX)})";
             }
 
             if (!VectorMath.AllFinite(gradY))
             {
-                return $"the {Level(objective)} gradient d{objective}/dy at (x, {at}) has a non-finite entry ({Entry(gradY)})";
+                return $"the {Level(objective)} gradient d{objective}/dy at (x, {at}) has a non-finite entry ({VectorMath.FirstNonFinite(gradY)})";
             }
 
             return null;
         }
 
         private static string Level(string objective) => objective == "F" ? "upper-level" : "lower-level";
-
-        private static string Entry(ReadOnlySpan<double> v)
-        {
-            for (int i = 0; i < v.Length; i++)
-            {
-                if (!double.IsFinite(v[i]))
-                {
-                    return $"index {i} is {InputValidation.Describe(v[i])}";
-                }
-            }
-
-            return "none";
-        }
     }
 }

@@ -44,11 +44,11 @@ namespace BilevelDsl.Solvers;
 /// problem) and x, while the regularisation and barrier weights decay (see <see cref="BvfimOptions"/>).
 /// Work arrays are allocated once per <see cref="Solve"/>; the iteration loops do not allocate.
 /// </remarks>
-public sealed partial class BvfimSolver : DrivenSolver<BvfimOptions>
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed partial class BvfimSolver(BvfimOptions options) : DrivenSolver<BvfimOptions>(options, "bvfim", "BVFIM")
 {
-    /// <inheritdoc/>
-    public override string Name => "bvfim";
-
     /// <summary>Armijo fraction of the z and phase-one line searches, and of the barrier search's rounding-level fallback test.</summary>
     private const double ArmijoFraction = 0.4;
 
@@ -70,15 +70,7 @@ public sealed partial class BvfimSolver : DrivenSolver<BvfimOptions>
     {
     }
 
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public BvfimSolver(BvfimOptions options)
-        : base(options, o => o.Validate())
-    {
-    }
-
-    private protected override DriverSettings Settings => new DriverSettings("BVFIM", Options.MaxIterations, Options.RecordHistory, Options.Certificate);
+    private protected override int IterationLimit => Options.MaxIterations;
 
     private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => Assumptions(model);
 

@@ -1,4 +1,5 @@
 using BilevelDsl.Numerics;
+using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers;
 
@@ -24,7 +25,7 @@ namespace BilevelDsl.Solvers;
 /// whose variables and objectives are of order 1.
 /// </para>
 /// </remarks>
-public sealed record CccpOptions
+public sealed record CccpOptions : SolverOptions
 {
     /// <summary>rho: the proximal constant of sub-problem (9), the inverse step of the projected gradient step (11). With <see cref="AdaptiveRho"/>, a lower bound on the initial value.</summary>
     public double Rho { get; init; } = 1.0;
@@ -57,7 +58,7 @@ public sealed record CccpOptions
     public AugmentedLagrangianOptions LowerLevel { get; init; } = new() { StationarityTolerance = 1e-9, FeasibilityTolerance = 1e-9 };
 
     /// <summary>The augmented Lagrangian solver of the projection onto D_k (sub-problem (9) as Eq. 11).</summary>
-    public AugmentedLagrangianOptions Projection { get; init; } = new() { StationarityTolerance = 1e-7, FeasibilityTolerance = 1e-8 };
+    public AugmentedLagrangianOptions Projection { get; init; } = new();
 
     /// <summary>
     /// mu &gt;= 0: with mu &gt; 0 the solver runs on model.WithSmoothing(mu), which a model with a nonsmooth level needs (CCCP-BO
@@ -73,19 +74,12 @@ public sealed record CccpOptions
     /// </summary>
     public double ConvexityTolerance { get; init; } = 1e-6;
 
-    /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration (its storage is allocated up front).</summary>
-    public bool RecordHistory { get; init; } = true;
-
-    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
-    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
-
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
     /// <exception cref="ArgumentNullException">LowerLevel or Projection is null.</exception>
-    public void Validate()
+    public override void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Certificate);
-        Certificate.Validate();
+        base.Validate();
         RequirePositiveFinite(Rho, nameof(Rho));
         RequirePositiveFinite(MaxRho, nameof(MaxRho));
         if (!(MaxRho >= Rho))
@@ -94,21 +88,9 @@ public sealed record CccpOptions
         }
 
         RequirePositiveFinite(Epsilon, nameof(Epsilon));
-        if (MaxIterations <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "MaxIterations must be positive.");
-        }
-
-        if (!(Tolerance >= 0.0) || double.IsInfinity(Tolerance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be non-negative and finite.");
-        }
-
-        if (!(Smoothing >= 0.0) || double.IsInfinity(Smoothing))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Smoothing), Smoothing, "Smoothing must be non-negative and finite.");
-        }
-
+        RequirePositive(MaxIterations, nameof(MaxIterations));
+        RequireNonNegativeFinite(Tolerance, nameof(Tolerance));
+        RequireNonNegativeFinite(Smoothing, nameof(Smoothing));
         if (!(ConvexityTolerance >= 0.0))
         {
             throw new ArgumentOutOfRangeException(nameof(ConvexityTolerance), ConvexityTolerance, "ConvexityTolerance must be non-negative (positive infinity turns the probe off).");
@@ -124,14 +106,6 @@ public sealed record CccpOptions
                 nameof(Epsilon),
                 Epsilon,
                 $"Epsilon must exceed Projection.FeasibilityTolerance ({Driver.Fmt.G(Projection.FeasibilityTolerance)}), which is subtracted from it in the projection's constraint.");
-        }
-    }
-
-    private static void RequirePositiveFinite(double value, string name)
-    {
-        if (!(value > 0.0) || double.IsInfinity(value))
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive and finite.");
         }
     }
 }

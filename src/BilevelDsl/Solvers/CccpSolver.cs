@@ -47,11 +47,11 @@ namespace BilevelDsl.Solvers;
 /// visits. The smoothness of [LowerConstraint] methods is not part of <see cref="ModelInfo"/> and is not checked.
 /// Work arrays are allocated once per <see cref="Solve"/>; the iteration loop does not allocate.
 /// </remarks>
-public sealed partial class CccpSolver : DrivenSolver<CccpOptions>
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed partial class CccpSolver(CccpOptions options) : DrivenSolver<CccpOptions>(options, "cccp", "CCCP-BO")
 {
-    /// <inheritdoc/>
-    public override string Name => "cccp";
-
     private const int MaxRhoDoublingsPerStep = 60;
     private const double RoundingAllowance = 64.0 * 1.1102230246251565e-16;
 
@@ -61,15 +61,7 @@ public sealed partial class CccpSolver : DrivenSolver<CccpOptions>
     {
     }
 
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public CccpSolver(CccpOptions options)
-        : base(options, o => o.Validate())
-    {
-    }
-
-    private protected override DriverSettings Settings => new DriverSettings("CCCP-BO", Options.MaxIterations, Options.RecordHistory, Options.Certificate);
+    private protected override int IterationLimit => Options.MaxIterations;
 
     private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => CheckAssumptions(model, Options.Smoothing);
 
@@ -247,9 +239,7 @@ public sealed partial class CccpSolver : DrivenSolver<CccpOptions>
         private readonly double[] _lambdaSaved;
 
         // Convexity probe scratch.
-        private readonly double[] _hx;
-        private readonly double[] _hy;
-        private readonly double[] _curvatureScale;
+        private readonly LowerCurvatureProbe _curvature;
 
         private readonly CccpLowerProblem _lowerProblem;
         private readonly CccpFeasibleSet _feasibleSet;
@@ -286,9 +276,7 @@ public sealed partial class CccpSolver : DrivenSolver<CccpOptions>
 
             _lambda = new double[_constraints + 1];
             _lambdaSaved = new double[_constraints + 1];
-            _hx = new double[_m];
-            _hy = new double[_n];
-            _curvatureScale = new double[_constraints + 1];
+            _curvature = new LowerCurvatureProbe(model, _m, _n);
 
             ModelInfo info = model.Info;
             _lowerProblem = new CccpLowerProblem(model, _m, _n, _constraints, info.HasLowerDomain);

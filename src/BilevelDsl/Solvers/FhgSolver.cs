@@ -20,33 +20,16 @@ namespace BilevelDsl.Solvers;
 /// lower-level steps. Memory n m, independent of T; cost m Hessian-vector products per step: the choice for few upper
 /// variables and long unrolls.
 /// </summary>
-public sealed class FhgSolver : HypergradientSolver
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed class FhgSolver(FhgOptions options) : HypergradientSolver<FhgOptions>(options, "fhg", "FHG")
 {
     /// <summary>Creates a solver with the default <see cref="FhgOptions"/>.</summary>
     public FhgSolver()
         : this(new FhgOptions())
     {
     }
-
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public FhgSolver(FhgOptions options)
-        : base(options)
-    {
-        Options = options;
-    }
-
-    /// <summary>The options this solver runs with.</summary>
-    public FhgOptions Options { get; }
-
-    /// <inheritdoc/>
-    public override string Name => "fhg";
-
-    /// <inheritdoc/>
-    public override string MethodName => "FHG";
-
-    private protected override string OptionsTypeName => nameof(FhgOptions);
 
     private protected override HypergradientMethod CreateMethod(HypergradientContext context) => new Method(context, Options);
 

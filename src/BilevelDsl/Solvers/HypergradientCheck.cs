@@ -1,5 +1,6 @@
 using BilevelDsl.Numerics;
 using BilevelDsl.Solvers.Inner;
+using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers;
 
@@ -22,7 +23,7 @@ public sealed record HypergradientCheckOptions
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
     public void Validate()
     {
-        LowerSolverOptions.RequirePositiveFinite(Step, nameof(Step));
+        RequirePositiveFinite(Step, nameof(Step));
         if (!(LowerTolerance >= 0.0))
         {
             throw new ArgumentOutOfRangeException(nameof(LowerTolerance), LowerTolerance, "LowerTolerance must be non-negative.");
@@ -34,10 +35,7 @@ public sealed record HypergradientCheckOptions
         }
 
         LowerLevel.Validate();
-        if (!(Smoothing >= 0.0) || double.IsInfinity(Smoothing))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Smoothing), Smoothing, "Smoothing must be non-negative and finite.");
-        }
+        RequireNonNegativeFinite(Smoothing, nameof(Smoothing));
     }
 }
 

@@ -1,4 +1,5 @@
 using BilevelDsl.Solvers.Inner;
+using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers;
 
@@ -7,7 +8,7 @@ namespace BilevelDsl.Solvers;
 /// stopping rule, the upper-level optimiser, the lower-level solver and its tolerance schedule, warm starts and
 /// smoothing. Each method's own options record derives from this one.
 /// </summary>
-public abstract record HypergradientOptions
+public abstract record HypergradientOptions : SolverOptions
 {
     /// <summary>The largest number of outer (upper-level) iterations; the run then ends with IterationLimit (or LowerLevelNotConverged).</summary>
     public int MaxIterations { get; init; } = 1000;
@@ -52,62 +53,20 @@ public abstract record HypergradientOptions
     /// </summary>
     public int StallWindow { get; init; } = 50;
 
-    /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration (storage grows with the iterations run).</summary>
-    public bool RecordHistory { get; init; } = true;
-
-    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
-    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
-
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
-    public virtual void Validate()
+    public override void Validate()
     {
         RequirePositive(MaxIterations, nameof(MaxIterations));
         RequireNonNegativeFinite(Tolerance, nameof(Tolerance));
-        if (Optimizer is null)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Optimizer), "Optimizer must not be null.");
-        }
-
-        if (LowerLevel is null)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LowerLevel), "LowerLevel must not be null.");
-        }
-
+        RequireSetting(Optimizer, nameof(Optimizer));
+        RequireSetting(LowerLevel, nameof(LowerLevel));
         Optimizer.Validate();
         LowerLevel.Validate();
-        ArgumentNullException.ThrowIfNull(Certificate);
-        Certificate.Validate();
+        base.Validate();
         LowerTolerance.Validate(nameof(LowerTolerance));
         RequireNonNegativeFinite(Smoothing, nameof(Smoothing));
         RequirePositive(StallWindow, nameof(StallWindow));
-    }
-
-    /// <summary>Throws unless value &gt; 0.</summary>
-    protected static void RequirePositive(int value, string name)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
-        }
-    }
-
-    /// <summary>Throws unless value is finite and &gt;= 0.</summary>
-    protected static void RequireNonNegativeFinite(double value, string name)
-    {
-        if (!(value >= 0.0) || double.IsInfinity(value))
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be non-negative and finite.");
-        }
-    }
-
-    /// <summary>Throws unless value is null or positive and finite.</summary>
-    protected static void RequirePositiveOrNull(double? value, string name)
-    {
-        if (value is double v && (!(v > 0.0) || double.IsInfinity(v)))
-        {
-            throw new ArgumentOutOfRangeException(name, v, $"{name} must be positive and finite (or null for the automatic choice).");
-        }
     }
 }
 

@@ -29,23 +29,18 @@ namespace BilevelDsl.Solvers;
 /// Work arrays are allocated once per <see cref="Solve"/> (or <see cref="EstimateHypergradient"/>) and released with it;
 /// the iteration loops do not allocate.
 /// </remarks>
-public abstract partial class HypergradientSolver : IBilevelSolver, IHypergradientEstimator
+public abstract partial class HypergradientSolver : DrivenSolver<HypergradientOptions>, IHypergradientEstimator
 {
-    private protected HypergradientSolver(HypergradientOptions options)
+    private protected HypergradientSolver(HypergradientOptions options, string name, string methodName)
+        : base(options, name, methodName)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        CommonOptions = options;
     }
 
-    /// <inheritdoc/>
-    public abstract string MethodName { get; }
-
     /// <summary>The options shared by every hypergradient method.</summary>
-    internal HypergradientOptions CommonOptions { get; }
+    internal HypergradientOptions CommonOptions => base.Options;
 
     /// <summary>The name of the options record, for messages ("AidCgOptions").</summary>
-    private protected abstract string OptionsTypeName { get; }
+    private string OptionsTypeName => CommonOptions.GetType().Name;
 
     /// <summary>Whether the method also differentiates F twice (BDA).</summary>
     private protected virtual bool NeedsSmoothUpper => false;
@@ -56,31 +51,14 @@ public abstract partial class HypergradientSolver : IBilevelSolver, IHypergradie
     /// </summary>
     private protected virtual bool AssumesStrongConvexity => true;
 
+    private protected override int IterationLimit => CommonOptions.MaxIterations;
+
     /// <summary>Creates the per-solve hypergradient state (its work arrays are allocated here).</summary>
     private protected abstract HypergradientMethod CreateMethod(HypergradientContext context);
 
-    /// <inheritdoc/>
-    public abstract string Name { get; }
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => Assumptions(model);
 
-    /// <inheritdoc/>
-    public BilevelResult Solve(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        HypergradientOptions o = CommonOptions;
-        return SolverDriver.Solve(
-            new DriverSettings(MethodName, o.MaxIterations, o.RecordHistory, o.Certificate),
-            model,
-            x0,
-            y0,
-            progress,
-            cancellationToken,
-            () => Assumptions(model),
-            (m, x, y) => new OuterLoop(this, m, x, y));
-    }
+    private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) => new OuterLoop(this, model, x0, y0);
 
     /// <inheritdoc/>
     public HypergradientEstimate EstimateHypergradient(IBilevelKernels model, ReadOnlySpan<double> x, ReadOnlySpan<double> y0, CancellationToken cancellationToken = default)
@@ -338,4 +316,19 @@ public abstract partial class HypergradientSolver : IBilevelSolver, IHypergradie
 
         return null;
     }
+}
+
+/// <summary>A hypergradient method with its own options record <typeparamref name="TOptions"/>.</summary>
+/// <typeparam name="TOptions">The method's options record.</typeparam>
+public abstract class HypergradientSolver<TOptions> : HypergradientSolver
+    where TOptions : HypergradientOptions
+{
+    private protected HypergradientSolver(TOptions options, string name, string methodName)
+        : base(options, name, methodName)
+    {
+        Options = options;
+    }
+
+    /// <summary>The options this solver runs with.</summary>
+    public new TOptions Options { get; }
 }

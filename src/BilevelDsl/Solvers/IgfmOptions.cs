@@ -1,3 +1,5 @@
+using static BilevelDsl.Numerics.InputValidation;
+
 namespace BilevelDsl.Solvers;
 
 /// <summary>Which iterate <see cref="IgfmSolver"/> returns.</summary>
@@ -51,12 +53,15 @@ public enum IgfmParallelism
 /// (the previous iteration's outputs, averaged), so most of SGM's error is common to both and cancels in the difference.
 /// </para>
 /// </remarks>
-public sealed record IgfmOptions
+public sealed record IgfmOptions : SolverOptions
 {
     /// <summary>eta: the step x &lt;- x - eta g of Algorithm 2, line 6 (then projected onto the upper domain, if one is declared).</summary>
     public double StepSize { get; init; } = 0.1;
 
-    /// <summary>delta: the radius of the two-point estimate g = d/(2 delta) (phi~(x + delta u) - phi~(x - delta u)) u.</summary>
+    /// <summary>
+    /// delta: the radius of the two-point estimate g = d/(2 delta) (phi~(x + delta u) - phi~(x - delta u)) u, relative to the
+    /// start: the run uses SmoothingRadius * max(1, ||x0||_inf) (a fixed radius is lost in rounding at large |x0|).
+    /// </summary>
     public double SmoothingRadius { get; init; } = 1e-3;
 
     /// <summary>T: the largest number of iterations.</summary>
@@ -91,54 +96,20 @@ public sealed record IgfmOptions
     /// <summary>Whether the two SGM calls of an iteration run in parallel.</summary>
     public IgfmParallelism Parallelism { get; init; } = IgfmParallelism.Auto;
 
-    /// <summary>Whether to keep an <see cref="IterationRecord"/> per iteration (storage grows with the iterations run).</summary>
-    public bool RecordHistory { get; init; } = true;
-
-    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
-    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
-
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
     /// <exception cref="ArgumentNullException"><see cref="Sgm"/> is null.</exception>
-    public void Validate()
+    public override void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Certificate);
-        Certificate.Validate();
-        if (!(StepSize > 0.0) || double.IsInfinity(StepSize))
-        {
-            throw new ArgumentOutOfRangeException(nameof(StepSize), StepSize, "StepSize (eta) must be positive and finite.");
-        }
-
-        if (!(SmoothingRadius > 0.0) || double.IsInfinity(SmoothingRadius))
-        {
-            throw new ArgumentOutOfRangeException(nameof(SmoothingRadius), SmoothingRadius, "SmoothingRadius (delta) must be positive and finite.");
-        }
-
-        if (MaxIterations <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "MaxIterations (T) must be positive.");
-        }
-
+        base.Validate();
+        RequirePositiveFinite(StepSize, nameof(StepSize), "eta");
+        RequirePositiveFinite(SmoothingRadius, nameof(SmoothingRadius), "delta");
+        RequirePositive(MaxIterations, nameof(MaxIterations), "T");
         ArgumentNullException.ThrowIfNull(Sgm, nameof(Sgm));
         Sgm.Validate();
-        if (!Enum.IsDefined(Output))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Output), Output, "Output must be LastIterate, BestEstimate or UniformlyChosen.");
-        }
-
-        if (!Enum.IsDefined(Parallelism))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Parallelism), Parallelism, "Parallelism must be Auto, Always or Never.");
-        }
-
-        if (!(Tolerance >= 0.0) || double.IsInfinity(Tolerance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be non-negative and finite.");
-        }
-
-        if (StationarityWindow <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(StationarityWindow), StationarityWindow, "StationarityWindow must be positive.");
-        }
+        RequireDefined(Output, nameof(Output));
+        RequireDefined(Parallelism, nameof(Parallelism));
+        RequireNonNegativeFinite(Tolerance, nameof(Tolerance));
+        RequirePositive(StationarityWindow, nameof(StationarityWindow));
     }
 }

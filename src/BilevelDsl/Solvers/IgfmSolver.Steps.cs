@@ -66,7 +66,5 @@ public sealed partial class IgfmSolver
                 }
             }
         }
-
-        private static string Format(double value) => Fmt.G(value);
     }
 }

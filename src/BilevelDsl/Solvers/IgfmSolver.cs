@@ -36,22 +36,14 @@ namespace BilevelDsl.Solvers;
 /// run in parallel when the model is thread-safe (<see cref="IgfmOptions.Parallelism"/>); each has its own work arrays,
 /// allocated once per <see cref="Solve"/>, and the iteration loop does not allocate.
 /// </remarks>
-public sealed partial class IgfmSolver : DrivenSolver<IgfmOptions>
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed partial class IgfmSolver(IgfmOptions options) : DrivenSolver<IgfmOptions>(options, "igfm", "IGFM")
 {
-    /// <inheritdoc/>
-    public override string Name => "igfm";
-
     /// <summary>Creates a solver with the default <see cref="IgfmOptions"/>.</summary>
     public IgfmSolver()
         : this(new IgfmOptions())
-    {
-    }
-
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> (or its Sgm) is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public IgfmSolver(IgfmOptions options)
-        : base(options, o => o.Validate())
     {
     }
 
@@ -68,7 +60,7 @@ public sealed partial class IgfmSolver : DrivenSolver<IgfmOptions>
         };
     }
 
-    private protected override DriverSettings Settings => new DriverSettings("IGFM", Options.MaxIterations, Options.RecordHistory, Options.Certificate);
+    private protected override int IterationLimit => Options.MaxIterations;
 
     private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => SgmDomainCheck.Check(model, new double[lowerDimension], "IGFM");
 
@@ -162,7 +154,8 @@ public sealed partial class IgfmSolver : DrivenSolver<IgfmOptions>
             if (t == 0)
             {
                 _window = o.StationarityWindow;
-                _delta = o.SmoothingRadius;
+                // Relative to the start's scale: at |x0| = 1e14 a fixed delta = 1e-3 is lost in rounding (x +- delta u == x).
+                _delta = o.SmoothingRadius * Math.Max(1.0, VectorMath.NormInf(_x));
                 _upperDomain = _model.Info.HasUpperDomain;
                 if (_upperDomain)
                 {
@@ -226,7 +219,7 @@ public sealed partial class IgfmSolver : DrivenSolver<IgfmOptions>
 
             if (!VectorMath.AllFinite(_g))
             {
-                return Diverged(t, $"the gradient estimate became non-finite (phi~(x + delta u) = {Format(_plus.UpperValue)}, phi~(x - delta u) = {Format(_minus.UpperValue)})");
+                return Diverged(t, $"the gradient estimate became non-finite (phi~(x + delta u) = {Fmt.G(_plus.UpperValue)}, phi~(x - delta u) = {Fmt.G(_minus.UpperValue)})");
             }
 
             double estimate = 0.5 * (_plus.UpperValue + _minus.UpperValue);
@@ -282,8 +275,8 @@ public sealed partial class IgfmSolver : DrivenSolver<IgfmOptions>
 
             if (o.Tolerance > 0.0 && t + 1 >= window && WindowIsStationary(window, delta, o.Tolerance, out double meanNorm))
             {
-                return Conclude(SolverStatus.Converged, $"Converged after {t + 1} iterations: the last {window} iterates lie within delta = {Format(delta)} of X and the mean of "
-                    + $"their gradient estimates has norm {Format(meanNorm)} <= {Format(o.Tolerance)} (an estimated (delta, eps)-Goldstein stationary point).");
+                return Conclude(SolverStatus.Converged, $"Converged after {t + 1} iterations: the last {window} iterates lie within delta = {Fmt.G(delta)} of X and the mean of "
+                    + $"their gradient estimates has norm {Fmt.G(meanNorm)} <= {Fmt.G(o.Tolerance)} (an estimated (delta, eps)-Goldstein stationary point).");
             }
 
             return StepOutcome.Continue;
@@ -339,8 +332,8 @@ public sealed partial class IgfmSolver : DrivenSolver<IgfmOptions>
             if (final > _firstEstimate + Math.Max(Math.Abs(_firstEstimate), 1e-8))
             {
                 return Finish(SolverStatus.Diverged,
-                    $"Diverged: the hyper-objective estimate rose from {Format(_firstEstimate)} at the start to {Format(final)} at the returned X "
-                    + $"after {Iterations} iterations; the step size eta = {Format(o.StepSize)} is too large for this problem"
+                    $"Diverged: the hyper-objective estimate rose from {Fmt.G(_firstEstimate)} at the start to {Fmt.G(final)} at the returned X "
+                    + $"after {Iterations} iterations; the step size eta = {Fmt.G(o.StepSize)} is too large for this problem"
                     + (m > 1 ? $" (the gradient estimate's variance grows with the dimension of x: try eta / {m} or less)" : " (try a smaller eta)")
                     + $". Do not use X and Y as a solution.{shortfalls}",
                     evaluate: true);

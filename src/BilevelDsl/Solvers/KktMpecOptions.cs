@@ -7,7 +7,7 @@ namespace BilevelDsl.Solvers;
 /// the augmented Lagrangian solver of each relaxed problem NLP(t_k), the lower-level re-solve at the end and the
 /// convexity probe. The defaults suit problems whose variables, objectives and multipliers are of order 1 to 100.
 /// </summary>
-public sealed record KktMpecOptions
+public sealed record KktMpecOptions : SolverOptions
 {
     /// <summary>t_0, the relaxation of the first relaxed problem (-lambda_j u_j &lt;= t_0). Default 0.01.</summary>
     public double InitialRelaxation { get; init; } = 0.01;
@@ -24,7 +24,8 @@ public sealed record KktMpecOptions
     /// <summary>
     /// Converged when, at the final relaxation, the relaxed problem's KKT residuals (stationarity, and feasibility with
     /// complementarity) are at most this, and the lower-level re-solve at the returned x moves f by at most this
-    /// (relative to max(1, |f|)). Default 1e-8.
+    /// (relative to max(1, |f|)). The primal constraints are tightened to u_j + 2 Tolerance &lt;= 0, so that the answer is
+    /// strictly lower-level feasible. Default 1e-8.
     /// </summary>
     public double Tolerance { get; init; } = 1e-8;
 
@@ -46,16 +47,10 @@ public sealed record KktMpecOptions
     /// </summary>
     public double ConvexityTolerance { get; init; } = 1e-6;
 
-    /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration. Default true.</summary>
-    public bool RecordHistory { get; init; } = true;
-
-    /// <summary>The independent check of the answer (on by default; see <see cref="SolutionCertificate"/>).</summary>
-    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
-
     /// <summary>Throws if a setting is out of range.</summary>
     /// <exception cref="ArgumentNullException">Relaxed, LowerLevel or Certificate is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
-    public void Validate()
+    public override void Validate()
     {
         if (!(InitialRelaxation > 0.0) || double.IsInfinity(InitialRelaxation))
         {
@@ -90,9 +85,8 @@ public sealed record KktMpecOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxIterations);
         ArgumentNullException.ThrowIfNull(Relaxed);
         ArgumentNullException.ThrowIfNull(LowerLevel);
-        ArgumentNullException.ThrowIfNull(Certificate);
         Relaxed.Validate("Relaxed.");
         LowerLevel.Validate("LowerLevel.");
-        Certificate.Validate();
+        base.Validate();
     }
 }

@@ -1,5 +1,6 @@
 using BilevelDsl.Numerics;
 using BilevelDsl.Solvers.Driver;
+using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
 
@@ -28,9 +29,7 @@ public sealed partial class KktMpecSolver
         private readonly double[] _probeY;
         private readonly double[] _direction;
         private readonly double[] _zeroX;
-        private readonly double[] _hx;
-        private readonly double[] _hy;
-        private readonly double[] _curvatureScale;
+        private readonly LowerCurvatureProbe _curvature;
         private double _relaxation;
         private double _stationarity = double.NaN;
         private ConstrainedSolveResult _last;
@@ -78,9 +77,7 @@ public sealed partial class KktMpecSolver
             _probeY = new double[_n];
             _direction = new double[_n];
             _zeroX = new double[_m];
-            _hx = new double[_m];
-            _hy = new double[_n];
-            _curvatureScale = new double[constraints + 1];
+            _curvature = new LowerCurvatureProbe(model, _m, _n);
         }
 
         public override ReadOnlySpan<double> CurrentX => _z.AsSpan(0, _m);
@@ -109,7 +106,9 @@ public sealed partial class KktMpecSolver
             }
             else
             {
-                _relaxation = Math.Max(_o.FinalRelaxation, _relaxation * _o.RelaxationDecrease);
+                // Snap to the final relaxation within rounding (0.01^5 is not exactly 1e-10).
+                _relaxation *= _o.RelaxationDecrease;
+                _relaxation = _relaxation <= _o.FinalRelaxation * (1.0 + 1e-9) ? _o.FinalRelaxation : _relaxation;
             }
 
             _problem.Relaxation = _relaxation;
@@ -282,32 +281,10 @@ public sealed partial class KktMpecSolver
 
         private string? Curvature(ReadOnlySpan<double> y)
         {
-            double dd = Dsl.SquaredNorm(_direction);
-            for (int j = -1; j < _model.LowerConstraintCount; j++)
+            if (_curvature.FindNegative(X, y, _zeroX, _direction, _o.ConvexityTolerance, inYOnly: true, out double curvature, out double sigma) is int j)
             {
-                if (j < 0)
-                {
-                    _model.LowerHessianVector(X, y, _zeroX, _direction, _hx, _hy);
-                }
-                else
-                {
-                    _model.LowerConstraintHessianVector(j, X, y, _zeroX, _direction, _hx, _hy);
-                }
-
-                double curvature = Dsl.Dot(_direction, _hy) / dd;
-                double scale = Math.Sqrt(Dsl.SquaredNorm(_hy) / dd);
-                if (!double.IsFinite(curvature) || !double.IsFinite(scale))
-                {
-                    continue;
-                }
-
-                ref double sigma = ref _curvatureScale[j + 1];
-                sigma = Math.Max(sigma, scale);
-                if (curvature < 0.0 && curvature < -_o.ConvexityTolerance * sigma)
-                {
-                    string name = j < 0 ? $"the lower-level objective ({_model.Info.Lower.Method})" : $"lower-level constraint u_{j} (the [LowerConstraint] number {j}, in declaration order)";
-                    return $"{name} has negative curvature in y, d'Hd / ||d||^2 = {Fmt.G(curvature)} (curvature scale {Fmt.G(sigma)}),";
-                }
+                string name = j < 0 ? $"the lower-level objective ({_model.Info.Lower.Method})" : $"lower-level constraint u_{j} (the [LowerConstraint] number {j}, in declaration order)";
+                return $"{name} has negative curvature in y, d'Hd / ||d||^2 = {Fmt.G(curvature)} (curvature scale {Fmt.G(sigma)}),";
             }
 
             return null;

@@ -2,7 +2,7 @@
 // KKT conditions (an MPEC) with the Scholtes relaxation of the complementarity constraints driven to zero.
 //   S. Scholtes, "Convergence properties of a regularization scheme for mathematical programs with complementarity
 //   constraints", SIAM J. Optim. 11(4) (2001) 918-936: the regularised problem Reg(t) (the products G_i(z) H_i(z) <= t,
-//   G, H >= 0) and Theorem 3.1 (limits of KKT points of Reg(t_k), t_k -> 0, are C-stationary for the MPEC; B-stationary
+//   G, H >= 0) and the convergence results of its Section 3 (limits of KKT points of Reg(t_k), t_k -> 0, are C-stationary for the MPEC; B-stationary
 //   under MPEC-LICQ and upper-level strict complementarity).
 //   The reformulation: S. Dempe and J. Dutta, "Is bilevel programming a special case of a mathematical program with
 //   complementarity constraints?", Math. Program. 131 (2012) 37-48: for a lower level convex in y with Slater's condition,
@@ -36,7 +36,10 @@ namespace BilevelDsl.Solvers;
 /// that its curvature probe finds nonconvex in y. Convexity is probed, not proven: the result's message says so. The
 /// cost of one point is n (1 + J) Hessian-vector products (n lower variables, J constraints).
 /// </remarks>
-public sealed partial class KktMpecSolver : DrivenSolver<KktMpecOptions>
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed partial class KktMpecSolver(KktMpecOptions options) : DrivenSolver<KktMpecOptions>(options, "kkt-mpec", "KKT-MPEC")
 {
     /// <summary>Creates a solver with the default <see cref="KktMpecOptions"/>.</summary>
     public KktMpecSolver()
@@ -44,18 +47,7 @@ public sealed partial class KktMpecSolver : DrivenSolver<KktMpecOptions>
     {
     }
 
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public KktMpecSolver(KktMpecOptions options)
-        : base(options, o => o.Validate())
-    {
-    }
-
-    /// <inheritdoc/>
-    public override string Name => "kkt-mpec";
-
-    private protected override DriverSettings Settings => new("KKT-MPEC", Options.MaxIterations, Options.RecordHistory, Options.Certificate);
+    private protected override int IterationLimit => Options.MaxIterations;
 
     private protected override string? Assumptions(IBilevelKernels model, int lowerDimension)
     {

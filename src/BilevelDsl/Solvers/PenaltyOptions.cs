@@ -1,4 +1,5 @@
 using BilevelDsl.Solvers.Inner;
+using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers;
 
@@ -6,7 +7,7 @@ namespace BilevelDsl.Solvers;
 /// Settings of <see cref="PenaltySolver"/>: the increasing penalty schedule gamma_r = min(PenaltyInitial * PenaltyGrowth^r,
 /// PenaltyMax) over rounds r, the decreasing round tolerances, and the solvers for y and x.
 /// </summary>
-public sealed record PenaltyOptions
+public sealed record PenaltyOptions : SolverOptions
 {
     /// <summary>The largest number of outer (x) iterations over all rounds.</summary>
     public int MaxIterations { get; init; } = 5000;
@@ -57,45 +58,30 @@ public sealed record PenaltyOptions
     /// <summary>Iterations without a new minimum of ||grad_y f|| in the final round (while above LowerTolerance) after which the run ends with LowerLevelNotConverged.</summary>
     public int StallWindow { get; init; } = 50;
 
-    /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration.</summary>
-    public bool RecordHistory { get; init; } = true;
-
-    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
-    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
-
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
-    public void Validate()
+    public override void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Certificate);
-        Certificate.Validate();
-        Positive(MaxIterations, nameof(MaxIterations));
-        NonNegativeFinite(Tolerance, nameof(Tolerance));
-        NonNegativeFinite(LowerTolerance, nameof(LowerTolerance));
-        LowerSolverOptions.RequirePositiveFinite(PenaltyInitial, nameof(PenaltyInitial));
+        base.Validate();
+        RequirePositive(MaxIterations, nameof(MaxIterations));
+        RequireNonNegativeFinite(Tolerance, nameof(Tolerance));
+        RequireNonNegativeFinite(LowerTolerance, nameof(LowerTolerance));
+        RequirePositiveFinite(PenaltyInitial, nameof(PenaltyInitial));
         if (!(PenaltyGrowth > 1.0) || double.IsInfinity(PenaltyGrowth))
         {
             throw new ArgumentOutOfRangeException(nameof(PenaltyGrowth), PenaltyGrowth, "PenaltyGrowth must be finite and above 1.");
         }
 
-        LowerSolverOptions.RequirePositiveFinite(PenaltyMax, nameof(PenaltyMax));
+        RequirePositiveFinite(PenaltyMax, nameof(PenaltyMax));
         if (PenaltyMax < PenaltyInitial)
         {
             throw new ArgumentOutOfRangeException(nameof(PenaltyMax), PenaltyMax, "PenaltyMax must be at least PenaltyInitial.");
         }
 
         RoundTolerance.Validate(nameof(RoundTolerance));
-        Positive(IterationsPerRound, nameof(IterationsPerRound));
-        if (Optimizer is null)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Optimizer), "Optimizer must not be null.");
-        }
-
-        if (LowerLevel is null)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LowerLevel), "LowerLevel must not be null.");
-        }
-
+        RequirePositive(IterationsPerRound, nameof(IterationsPerRound));
+        RequireSetting(Optimizer, nameof(Optimizer));
+        RequireSetting(LowerLevel, nameof(LowerLevel));
         Optimizer.Validate();
         LowerLevel.Validate();
         if (LowerLevel.MaxSteps == 0)
@@ -103,23 +89,7 @@ public sealed record PenaltyOptions
             throw new ArgumentOutOfRangeException(nameof(LowerLevel), 0, "LowerLevel.MaxSteps must be positive: the penalty method solves its y sub-problem with it.");
         }
 
-        NonNegativeFinite(Smoothing, nameof(Smoothing));
-        Positive(StallWindow, nameof(StallWindow));
-    }
-
-    private static void Positive(int value, string name)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
-        }
-    }
-
-    private static void NonNegativeFinite(double value, string name)
-    {
-        if (!(value >= 0.0) || double.IsInfinity(value))
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be non-negative and finite.");
-        }
+        RequireNonNegativeFinite(Smoothing, nameof(Smoothing));
+        RequirePositive(StallWindow, nameof(StallWindow));
     }
 }

@@ -27,29 +27,18 @@ namespace BilevelDsl.Solvers;
 /// round by round; no linear systems, one lower-level Hessian-vector product per gradient. Needs a smooth lower level
 /// without a domain; it picks the lower-level solution the upper level prefers when there are several.
 /// </summary>
-public sealed partial class PenaltySolver : DrivenSolver<PenaltyOptions>, IHypergradientEstimator
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed partial class PenaltySolver(PenaltyOptions options) : DrivenSolver<PenaltyOptions>(options, "penalty", "Penalty"), IHypergradientEstimator
 {
-    /// <inheritdoc/>
-    public override string Name => "penalty";
-
     /// <summary>Creates a solver with the default <see cref="PenaltyOptions"/>.</summary>
     public PenaltySolver()
         : this(new PenaltyOptions())
     {
     }
 
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public PenaltySolver(PenaltyOptions options)
-        : base(options, o => o.Validate())
-    {
-    }
-
-    /// <inheritdoc/>
-    public string MethodName => "Penalty";
-
-    private protected override DriverSettings Settings => new DriverSettings(MethodName, Options.MaxIterations, Options.RecordHistory, Options.Certificate);
+    private protected override int IterationLimit => Options.MaxIterations;
 
     private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => Assumptions(model);
 

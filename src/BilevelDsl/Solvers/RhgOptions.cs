@@ -1,3 +1,5 @@
+using static BilevelDsl.Numerics.InputValidation;
+
 namespace BilevelDsl.Solvers;
 
 /// <summary>Settings of <see cref="RhgSolver"/> (see <see cref="UnrolledOptions"/> for T and s).</summary>

@@ -22,33 +22,16 @@ namespace BilevelDsl.Solvers;
 /// RHG (reverse-mode hypergradient, Franceschi et al. 2017): unrolls T projected gradient steps of the lower level and
 /// back-propagates through them with Hessian-vector products. Memory grows as n T.
 /// </summary>
-public sealed class RhgSolver : HypergradientSolver
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed class RhgSolver(RhgOptions options) : HypergradientSolver<RhgOptions>(options, "rhg", "RHG")
 {
     /// <summary>Creates a solver with the default <see cref="RhgOptions"/>.</summary>
     public RhgSolver()
         : this(new RhgOptions())
     {
     }
-
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public RhgSolver(RhgOptions options)
-        : base(options)
-    {
-        Options = options;
-    }
-
-    /// <summary>The options this solver runs with.</summary>
-    public RhgOptions Options { get; }
-
-    /// <inheritdoc/>
-    public override string Name => "rhg";
-
-    /// <inheritdoc/>
-    public override string MethodName => "RHG";
-
-    private protected override string OptionsTypeName => nameof(RhgOptions);
 
     private protected override HypergradientMethod CreateMethod(HypergradientContext context) =>
         new ReverseUnroll(context, Options.UnrollSteps, Options.UnrollSteps, Options.InnerStepSize);

@@ -1,3 +1,5 @@
+using static BilevelDsl.Numerics.InputValidation;
+
 namespace BilevelDsl.Solvers;
 
 /// <summary>The step size of SGM's switching-phase steps on the lower-level objective f.</summary>
@@ -43,7 +45,7 @@ public enum SgmLowerStep
 /// domain of diameter of order 1 to 10.
 /// </para>
 /// </remarks>
-public sealed record SgmOptions
+public sealed record SgmOptions : SolverOptions
 {
     /// <summary>tau: the step of every projected (sub)gradient step, on f in the warm-up and on F or f in the switching phase.</summary>
     public double StepSize { get; init; } = 0.1;
@@ -83,26 +85,12 @@ public sealed record SgmOptions
     /// </summary>
     public bool CheckConvexity { get; init; } = true;
 
-    /// <summary>
-    /// Whether <see cref="SgmSolver.Solve"/> keeps an <see cref="IterationRecord"/> per step (one per warm-up and per
-    /// switching step; storage allocated up front). <see cref="SgmSolver.FindLowerOptimal"/> never records.
-    /// </summary>
-    public bool RecordHistory { get; init; } = true;
-
-    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
-    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
-
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
-    public void Validate()
+    public override void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Certificate);
-        Certificate.Validate();
-        if (!(StepSize > 0.0) || double.IsInfinity(StepSize))
-        {
-            throw new ArgumentOutOfRangeException(nameof(StepSize), StepSize, "StepSize (tau) must be positive and finite.");
-        }
-
+        base.Validate();
+        RequirePositiveFinite(StepSize, nameof(StepSize), "tau");
         if (WarmupSteps <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, "WarmupSteps (K0) must be positive: SGM needs an estimate of the lower-level minimum.");
@@ -113,21 +101,9 @@ public sealed record SgmOptions
             throw new ArgumentOutOfRangeException(nameof(WarmupPatience), WarmupPatience, "WarmupPatience must be non-negative.");
         }
 
-        if (Steps <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps (K) must be positive.");
-        }
-
-        if (!(Threshold > 0.0) || double.IsInfinity(Threshold))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "Threshold (theta) must be positive and finite.");
-        }
-
-        if (!Enum.IsDefined(LowerStep))
-        {
-            throw new ArgumentOutOfRangeException(nameof(LowerStep), LowerStep, "LowerStep must be Polyak or Fixed.");
-        }
-
+        RequirePositive(Steps, nameof(Steps), "K");
+        RequirePositiveFinite(Threshold, nameof(Threshold), "theta");
+        RequireDefined(LowerStep, nameof(LowerStep));
         if (!(AveragedFraction > 0.0 && AveragedFraction <= 1.0))
         {
             throw new ArgumentOutOfRangeException(nameof(AveragedFraction), AveragedFraction, "AveragedFraction must be in (0, 1].");

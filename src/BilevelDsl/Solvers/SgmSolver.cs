@@ -83,22 +83,14 @@ public sealed record SgmResult
 /// lower-level constraints are refused with <see cref="SolverStatus.AssumptionViolated"/>. Nonconvexity met along the
 /// iterates is reported the same way. Work arrays are allocated once per call; the step loops do not allocate.
 /// </remarks>
-public sealed class SgmSolver : DrivenSolver<SgmOptions>
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed class SgmSolver(SgmOptions options) : DrivenSolver<SgmOptions>(options, "sgm", "SGM")
 {
-    /// <inheritdoc/>
-    public override string Name => "sgm";
-
     /// <summary>Creates a solver with the default <see cref="SgmOptions"/>.</summary>
     public SgmSolver()
         : this(new SgmOptions())
-    {
-    }
-
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public SgmSolver(SgmOptions options)
-        : base(options, o => o.Validate())
     {
     }
 
@@ -133,7 +125,7 @@ public sealed class SgmSolver : DrivenSolver<SgmOptions>
     /// iteration in <see cref="BilevelResult.History"/> and progress: F and f at the new y, the norm of the (sub)gradient
     /// stepped along, and (in StepNorm) the largest change of an entry of y.
     /// </summary>
-    private protected override DriverSettings Settings => new DriverSettings("SGM", 1, Options.RecordHistory, Options.Certificate);
+    private protected override int IterationLimit => 1;
 
     private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => SgmDomainCheck.Check(model, new double[lowerDimension], "SGM");
 

@@ -121,6 +121,6 @@ internal sealed class SgmTrace(RunLog log)
         // Lower stationarity: ||y - P(y - df/dy)||.
         VectorMath.AddScaled(y, -1.0, gy, scratch);
         model.ProjectLower(scratch);
-        log.Complete(F, f, directionNorm, stepNorm, Stationarity.ProjectedStepNorm(y, scratch), 1);
+        log.Complete(F, f, directionNorm, stepNorm, VectorMath.Distance(y, scratch), 1);
     }
 }

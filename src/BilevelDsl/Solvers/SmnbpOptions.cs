@@ -1,4 +1,5 @@
 using BilevelDsl.Solvers.Inner;
+using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers;
 
@@ -14,7 +15,7 @@ namespace BilevelDsl.Solvers;
 /// given. The defaults were tuned with those of <see cref="SpnboOptions"/> on the same two problems
 /// (docs/solvers.md, "SPNBO and SMNBP results").
 /// </remarks>
-public sealed record SmnbpOptions
+public sealed record SmnbpOptions : SolverOptions
 {
     /// <summary>mu_k = max(mu_1 d_mu^k, floor): the smoothing parameter of round k. The floor must be positive.</summary>
     public DecaySchedule Smoothing { get; init; } = new(0.1, 0.5, 1e-2);
@@ -58,18 +59,11 @@ public sealed record SmnbpOptions
     /// </summary>
     public bool WarmStartPenalty { get; init; } = true;
 
-    /// <summary>Whether to keep the penalty method's <see cref="IterationRecord"/>s (numbered across rounds).</summary>
-    public bool RecordHistory { get; init; } = true;
-
-    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
-    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
-
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
-    public void Validate()
+    public override void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Certificate);
-        Certificate.Validate();
+        base.Validate();
         Smoothing.Validate(nameof(Smoothing));
         if (!(Smoothing.Floor > 0.0))
         {
@@ -77,16 +71,8 @@ public sealed record SmnbpOptions
         }
 
         Tolerance.Validate(nameof(Tolerance));
-        if (MaxRounds <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxRounds), MaxRounds, "MaxRounds must be positive.");
-        }
-
-        if (Penalty is null)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Penalty), "Penalty must not be null.");
-        }
-
+        RequirePositive(MaxRounds, nameof(MaxRounds));
+        RequireSetting(Penalty, nameof(Penalty));
         Penalty.Validate();
         if (!(SubproblemTolerance > 0.0 && SubproblemTolerance <= 1.0))
         {

@@ -21,12 +21,5 @@ public readonly record struct SmnbpRound(
     double UpperValue,
     TimeSpan Elapsed);
 
-/// <summary>The outcome of <see cref="SmnbpSolver.SolveDetailed"/>: the usual result and one record per round.</summary>
-public sealed record SmnbpResult
-{
-    /// <summary>The result, as <see cref="SmnbpSolver.Solve"/> returns it.</summary>
-    public required BilevelResult Result { get; init; }
-
-    /// <summary>One record per round, in order (including a last round that did not converge).</summary>
-    public required IReadOnlyList<SmnbpRound> Rounds { get; init; }
-}
+/// <summary>The outcome of <see cref="SmoothingRoundsSolver{TOptions, TRound, TResult}.SolveDetailed"/> for SMNBP: the usual result and one record per round.</summary>
+public sealed record SmnbpResult : RoundsResult<SmnbpRound>;

@@ -4,7 +4,7 @@
 // constrained problem using the Penalty method", with Adam for the upper variable).
 //
 // Update rule, round k = 0, 1, ...: mu_k = max(mu_1 d_mu^k, mu_floor), eps_k = max(eps_1 d_eps^k, eps_floor),
-//   (x, y) <- Penalty method on  min F(x, y) s.t. c(x, y; mu_k) = grad_y f_mu_k(x, y) = 0,  from the previous (x, y):
+//   (x, y) <- Penalty method on  min Fmt.G(x, y) s.t. c(x, y; mu_k) = grad_y f_mu_k(x, y) = 0,  from the previous (x, y):
 //     min_{x,y} F + (gamma/2) ||c||^2 with gamma raised to gamma_max (PenaltySolver: Mehra & Hamm; y sub-problem solved
 //     before each x step), stopped when the projected x-gradient norm <= eps_k, ||grad_y (F + (gamma/2)||c||^2)|| <= eps_k
 //     and ||c|| <= eps_k (the penalty analogue of the SPNBO conditions (10)).
@@ -27,69 +27,28 @@ namespace BilevelDsl.Solvers;
 /// Needs the lower level's Hessian-vector products on the smoothed model, no lower domain and no lower-level constraints;
 /// other models end with <see cref="SolverStatus.AssumptionViolated"/>. Result values are those of the exact model; the
 /// history and progress are the penalty method's (values of the smoothed model), numbered across rounds.
-/// <see cref="SolveDetailed"/> also returns one record per round.
+/// <see cref="SmoothingRoundsSolver{TOptions, TRound, TResult}.SolveDetailed"/> also returns one record per round.
 /// </remarks>
-public sealed class SmnbpSolver : IBilevelSolver
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed class SmnbpSolver(SmnbpOptions options)
+    : SmoothingRoundsSolver<SmnbpOptions, SmnbpRound, SmnbpResult>(options, "smnbp", "SMNBP")
 {
-    /// <inheritdoc/>
-    public string Name => "smnbp";
-
-    /// <summary>The method's name, as used in messages.</summary>
-    public const string MethodName = "SMNBP";
-
-    private readonly SmnbpOptions _options;
-
     /// <summary>Creates a solver with the default <see cref="SmnbpOptions"/>.</summary>
     public SmnbpSolver()
         : this(new SmnbpOptions())
     {
     }
 
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public SmnbpSolver(SmnbpOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
-    }
+    private protected override int IterationLimit => Options.MaxRounds;
 
-    /// <summary>The options this solver runs with.</summary>
-    public SmnbpOptions Options => _options;
+    private protected override double InitialSmoothing => Options.Smoothing.Initial;
 
-    /// <inheritdoc />
-    public BilevelResult Solve(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default) =>
-        SolveDetailed(model, x0, y0, progress, cancellationToken).Result;
+    private protected override IterativeMethod CreateRounds(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, List<SmnbpRound> rounds) =>
+        new Rounds(Options, model, x0, y0, rounds);
 
-    /// <summary>As <see cref="Solve"/>, and also returns one <see cref="SmnbpRound"/> per round (mu, eps, the penalty solve's status).</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
-    public SmnbpResult SolveDetailed(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        var rounds = new List<SmnbpRound>();
-        BilevelResult result = SolverDriver.Solve(
-            new DriverSettings(MethodName, _options.MaxRounds, _options.RecordHistory, _options.Certificate),
-            model,
-            x0,
-            y0,
-            progress,
-            cancellationToken,
-            () => ModelAssumptions.Check(model, MethodName, nameof(SmnbpOptions), _options.Smoothing.Initial, needsSmoothUpper: false, allowsLowerDomain: false) is { } v ? "Assumption violated: " + v : null,
-            (m, x, y) => new Rounds(_options, m, x, y, rounds));
-        return new SmnbpResult { Result = result, Rounds = rounds.AsReadOnly() };
-    }
-
-    private static string F(double value) => Fmt.G(value);
+    private protected override SmnbpResult CreateResult(BilevelResult result, IReadOnlyList<SmnbpRound> rounds) => new() { Result = result, Rounds = rounds };
 
     /// <summary>One SMNBP round per driver step: a penalty solve of the mu-smoothed problem, warm-started.</summary>
     private sealed class Rounds(SmnbpOptions o, IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, List<SmnbpRound> rounds) : IterativeMethod
@@ -116,7 +75,7 @@ public sealed class SmnbpSolver : IBilevelSolver
 
             if (r.Status is SolverStatus.InvalidInput or SolverStatus.AssumptionViolated or SolverStatus.Cancelled or SolverStatus.Diverged)
             {
-                return Finish(r.Status, $"SMNBP round {k + 1} (mu = {F(mu)}, eps = {F(eps)}), penalty method: {r.Message}", evaluate: r.Status is not (SolverStatus.InvalidInput or SolverStatus.Diverged));
+                return Finish(r.Status, $"SMNBP round {k + 1} (mu = {Fmt.G(mu)}, eps = {Fmt.G(eps)}), penalty method: {r.Message}", evaluate: r.Status is not (SolverStatus.InvalidInput or SolverStatus.Diverged));
             }
 
             model.WithSmoothing(mu).LowerGradient(_x, _y, _gradX, _c);
@@ -125,15 +84,15 @@ public sealed class SmnbpSolver : IBilevelSolver
             rounds.Add(new SmnbpRound(k + 1, mu, eps, r.Status, iterations, constraint, met, r.UpperValue, Log.Stopwatch.Elapsed));
             if (!met)
             {
-                return Finish(r.Status, $"SMNBP round {k + 1} (mu = {F(mu)}, eps = {F(eps)}) did not converge; penalty method: {r.Message}");
+                return Finish(r.Status, $"SMNBP round {k + 1} (mu = {Fmt.G(mu)}, eps = {Fmt.G(eps)}) did not converge; penalty method: {r.Message}");
             }
 
             return o.Smoothing.IsSettled(k) && o.Tolerance.IsSettled(k)
-                ? Finish(SolverStatus.Converged, $"Converged after {k + 1} rounds: the penalty method converged at mu = {F(mu)}, eps = {F(eps)} (||grad_y f_mu|| = {F(constraint)}).")
+                ? Finish(SolverStatus.Converged, $"Converged after {k + 1} rounds: the penalty method converged at mu = {Fmt.G(mu)}, eps = {Fmt.G(eps)} (||grad_y f_mu|| = {Fmt.G(constraint)}).")
                 : StepOutcome.Continue;
         }
 
         public override StepOutcome AtIterationLimit(int maxIterations, CancellationToken cancellationToken) =>
-            Finish(SolverStatus.IterationLimit, $"Stopped after {o.MaxRounds} rounds before mu and eps reached their floors (mu = {F(o.Smoothing.ValueAt(o.MaxRounds - 1))}, eps = {F(o.Tolerance.ValueAt(o.MaxRounds - 1))}); every round converged. X and Y are the last iterate.");
+            Finish(SolverStatus.IterationLimit, $"Stopped after {o.MaxRounds} rounds before mu and eps reached their floors (mu = {Fmt.G(o.Smoothing.ValueAt(o.MaxRounds - 1))}, eps = {Fmt.G(o.Tolerance.ValueAt(o.MaxRounds - 1))}); every round converged. X and Y are the last iterate.");
     }
 }

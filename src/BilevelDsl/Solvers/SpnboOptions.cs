@@ -1,4 +1,5 @@
 using BilevelDsl.Solvers.Inner;
+using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers;
 
@@ -30,7 +31,7 @@ namespace BilevelDsl.Solvers;
 /// a given number of steps falls with B. B = 1 is the paper's estimator.
 /// </para>
 /// </remarks>
-public sealed record SpnboOptions
+public sealed record SpnboOptions : SolverOptions
 {
     /// <summary>mu_k = max(mu_1 d_mu^k, floor): the smoothing parameter of round k (Algorithm 1, line 3). The floor must be positive.</summary>
     public DecaySchedule Smoothing { get; init; } = new(0.1, 0.5, 1e-2);
@@ -114,18 +115,11 @@ public sealed record SpnboOptions
     /// <summary>Seed of the random number generator that samples the constraints (runs are reproducible).</summary>
     public int Seed { get; init; } = 12345;
 
-    /// <summary>Whether to keep an <see cref="IterationRecord"/> per round (an outer iteration of Algorithm 1).</summary>
-    public bool RecordHistory { get; init; } = true;
-
-    /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
-    public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
-
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
-    public void Validate()
+    public override void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Certificate);
-        Certificate.Validate();
+        base.Validate();
         Smoothing.Validate(nameof(Smoothing));
         if (!(Smoothing.Floor > 0.0))
         {
@@ -138,22 +132,22 @@ public sealed record SpnboOptions
             throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance.Floor, "Tolerance.Floor must be positive: the stochastic method cannot meet the conditions (10) with eps = 0.");
         }
 
-        Positive(MaxRounds, nameof(MaxRounds));
-        PositiveFinite(PenaltyInitial, nameof(PenaltyInitial));
+        RequirePositive(MaxRounds, nameof(MaxRounds));
+        RequirePositiveFinite(PenaltyInitial, nameof(PenaltyInitial));
         if (!(PenaltyGrowth >= 1.0) || double.IsInfinity(PenaltyGrowth))
         {
             throw new ArgumentOutOfRangeException(nameof(PenaltyGrowth), PenaltyGrowth, "PenaltyGrowth must be finite and at least 1.");
         }
 
-        PositiveFinite(PenaltyMax, nameof(PenaltyMax));
+        RequirePositiveFinite(PenaltyMax, nameof(PenaltyMax));
         if (PenaltyMax < PenaltyInitial)
         {
             throw new ArgumentOutOfRangeException(nameof(PenaltyMax), PenaltyMax, "PenaltyMax must be at least PenaltyInitial.");
         }
 
-        PositiveFinite(Tau, nameof(Tau));
-        PositiveFinite(StepSize, nameof(StepSize));
-        PositiveFinite(DualStepSize, nameof(DualStepSize));
+        RequirePositiveFinite(Tau, nameof(Tau));
+        RequirePositiveFinite(StepSize, nameof(StepSize));
+        RequirePositiveFinite(DualStepSize, nameof(DualStepSize));
         if (ClipLower.HasValue != ClipUpper.HasValue)
         {
             throw new ArgumentOutOfRangeException(nameof(ClipLower), ClipLower, "ClipLower and ClipUpper must be both set or both null (automatic range).");
@@ -161,8 +155,8 @@ public sealed record SpnboOptions
 
         if (ClipLower is double rho && ClipUpper is double b)
         {
-            PositiveFinite(rho, nameof(ClipLower));
-            PositiveFinite(b, nameof(ClipUpper));
+            RequirePositiveFinite(rho, nameof(ClipLower));
+            RequirePositiveFinite(b, nameof(ClipUpper));
             if (b < rho)
             {
                 throw new ArgumentOutOfRangeException(nameof(ClipUpper), b, "ClipUpper must be at least ClipLower.");
@@ -179,37 +173,17 @@ public sealed record SpnboOptions
             throw new ArgumentOutOfRangeException(nameof(SecondMomentWeight), SecondMomentWeight, "SecondMomentWeight must be in (0, 1].");
         }
 
-        PositiveFinite(EtaScale, nameof(EtaScale));
-        if (!(EtaOffset >= 0.0) || double.IsInfinity(EtaOffset))
-        {
-            throw new ArgumentOutOfRangeException(nameof(EtaOffset), EtaOffset, "EtaOffset must be non-negative and finite.");
-        }
-
-        PositiveFinite(MomentumConstant, nameof(MomentumConstant));
-        PositiveFinite(DualMomentumConstant, nameof(DualMomentumConstant));
-        Positive(BatchSize, nameof(BatchSize));
+        RequirePositiveFinite(EtaScale, nameof(EtaScale));
+        RequireNonNegativeFinite(EtaOffset, nameof(EtaOffset));
+        RequirePositiveFinite(MomentumConstant, nameof(MomentumConstant));
+        RequirePositiveFinite(DualMomentumConstant, nameof(DualMomentumConstant));
+        RequirePositive(BatchSize, nameof(BatchSize));
         if (CurvatureInterval < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(CurvatureInterval), CurvatureInterval, "CurvatureInterval must be non-negative.");
         }
 
-        Positive(CheckInterval, nameof(CheckInterval));
-        Positive(MaxInnerSteps, nameof(MaxInnerSteps));
-    }
-
-    private static void Positive(int value, string name)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
-        }
-    }
-
-    private static void PositiveFinite(double value, string name)
-    {
-        if (!(value > 0.0) || double.IsInfinity(value))
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive and finite.");
-        }
+        RequirePositive(CheckInterval, nameof(CheckInterval));
+        RequirePositive(MaxInnerSteps, nameof(MaxInnerSteps));
     }
 }

@@ -32,12 +32,5 @@ public readonly record struct SpnboRound(
     double UpperValue,
     TimeSpan Elapsed);
 
-/// <summary>The outcome of <see cref="SpnboSolver.SolveDetailed"/>: the usual result and the per-round record of the conditions (10).</summary>
-public sealed record SpnboResult
-{
-    /// <summary>The result, as <see cref="SpnboSolver.Solve"/> returns it.</summary>
-    public required BilevelResult Result { get; init; }
-
-    /// <summary>One record per round, in order (including a last round that failed to meet the conditions (10)).</summary>
-    public required IReadOnlyList<SpnboRound> Rounds { get; init; }
-}
+/// <summary>The outcome of <see cref="SmoothingRoundsSolver{TOptions, TRound, TResult}.SolveDetailed"/> for SPNBO: the usual result and the per-round record of the conditions (10).</summary>
+public sealed record SpnboResult : RoundsResult<SpnboRound>;

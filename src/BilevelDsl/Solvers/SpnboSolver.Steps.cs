@@ -160,7 +160,7 @@ public sealed partial class SpnboSolver
                 || !VectorMath.AllFinite(_rowX) || !VectorMath.AllFinite(_rowY) || !VectorMath.AllFinite(_rowXPrevious) || !VectorMath.AllFinite(_rowYPrevious))
             {
                 Restore();
-                _divergence = $"F, f_mu, their gradients or a Jacobian-vector product of c = grad_y f_mu is not finite at the new iterate (F = {F(upper)}, f_mu = {F(lower)})";
+                _divergence = $"F, f_mu, their gradients or a Jacobian-vector product of c = grad_y f_mu is not finite at the new iterate (F = {Fmt.G(upper)}, f_mu = {Fmt.G(lower)})";
                 return false;
             }
 
@@ -269,7 +269,7 @@ public sealed partial class SpnboSolver
                 return true;
             }
 
-            _divergence = $"F, f_mu or their gradients are not finite at the iterate (F = {F(upper)}, f_mu = {F(lower)})";
+            _divergence = $"F, f_mu or their gradients are not finite at the iterate (F = {Fmt.G(upper)}, f_mu = {Fmt.G(lower)})";
             return false;
         }
 

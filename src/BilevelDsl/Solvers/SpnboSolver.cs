@@ -8,12 +8,12 @@
 //
 // Algorithm 1, round k = 0, 1, ...: mu_k = max(mu_1 d_mu^k, mu_floor), eps_k = max(eps_1 d_eps^k, eps_floor),
 //   c(z) = grad_y f_mu(x, y)                                            (the n constraints of problem (3))
-//   L(z, p) = F(z) + beta sum_i p_i c_i(z)^2 - (tau/2) ||p||^2,  p in the simplex                          (4)
+//   L(z, p) = Fmt.G(z) + beta sum_i p_i c_i(z)^2 - (tau/2) ||p||^2,  p in the simplex                          (4)
 //   (z, p) <- SCG on min_z max_p L from the previous round's (z, p); then beta <- min(growth beta, beta_max).
 // Algorithm 2 (SCG), step t:
 //   z~ = z_t - gamma A_t^-1 m_t,                  z_{t+1} = z_t + eta_t (z~ - z_t)                     (7), (8)
 //   p~ = P_simplex(p_t + sigma B_t^-1 m^p_t),     p_{t+1} = p_t + eta_t (p~ - p_t)                     (9)
-//   sample i ~ p_{t+1}:  g(z; i) = grad F(z) + 2 beta c_i(z) grad c_i(z)                                 (5)
+//   sample i ~ p_{t+1}:  g(z; i) = grad Fmt.G(z) + 2 beta c_i(z) grad c_i(z)                                 (5)
 //     grad c_i(z) = ((d2 f_mu / dx dy) e_i, (d2 f_mu / dy2) e_i): one Hessian-vector product with (0, e_i)
 //   sample j uniformly:  g^p(z, p; j) = n e_j (beta c_j(z)^2 - tau p_j)                                   (6)
 //   m_{t+1} = g(z_{t+1}; i) + (1 - a_{t+1,1}) (m_t - g(z_t; i)),  m^p likewise with a_{t+1,2}   (momentum-based VR)
@@ -63,76 +63,31 @@ namespace BilevelDsl.Solvers;
 /// <see cref="SolverStatus.AssumptionViolated"/>. Result values are those of the exact (unsmoothed) model.
 /// </para>
 /// <para>
-/// <see cref="SolveDetailed"/> also returns a record per round with the full-gradient quantities of the paper's stopping
+/// <see cref="SmoothingRoundsSolver{TOptions, TRound, TResult}.SolveDetailed"/> also returns a record per round with the full-gradient quantities of the paper's stopping
 /// conditions (10) and whether they held. Work arrays are allocated once per solve; the SCG loop does not allocate
 /// (each round creates one smoothed view of the model).
 /// </para>
 /// </remarks>
-public sealed partial class SpnboSolver : IBilevelSolver
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed partial class SpnboSolver(SpnboOptions options)
+    : SmoothingRoundsSolver<SpnboOptions, SpnboRound, SpnboResult>(options, "spnbo", "SPNBO")
 {
-    /// <inheritdoc/>
-    public string Name => "spnbo";
-
-    /// <summary>The method's name, as used in messages.</summary>
-    public const string MethodName = "SPNBO";
-
-    private readonly SpnboOptions _options;
-
     /// <summary>Creates a solver with the default <see cref="SpnboOptions"/>.</summary>
     public SpnboSolver()
         : this(new SpnboOptions())
     {
     }
 
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public SpnboSolver(SpnboOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
-    }
+    private protected override int IterationLimit => Options.MaxRounds;
 
-    /// <summary>The options this solver runs with.</summary>
-    public SpnboOptions Options => _options;
+    private protected override double InitialSmoothing => Options.Smoothing.Initial;
 
-    /// <inheritdoc />
-    public BilevelResult Solve(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default) =>
-        SolveDetailed(model, x0, y0, progress, cancellationToken).Result;
+    private protected override IterativeMethod CreateRounds(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, List<SpnboRound> rounds) =>
+        new Run(Options, model, x0, y0, rounds);
 
-    /// <summary>
-    /// As <see cref="Solve"/>, and also returns one <see cref="SpnboRound"/> per round: mu, eps, beta, the SCG steps, and
-    /// whether the conditions (10) held at the round's end.
-    /// </summary>
-    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
-    public SpnboResult SolveDetailed(
-        IBilevelKernels model,
-        ReadOnlySpan<double> x0,
-        ReadOnlySpan<double> y0,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        var rounds = new List<SpnboRound>();
-        BilevelResult result = SolverDriver.Solve(
-            new DriverSettings(MethodName, _options.MaxRounds, _options.RecordHistory, _options.Certificate),
-            model,
-            x0,
-            y0,
-            progress,
-            cancellationToken,
-            () => ModelAssumptions.Check(model, MethodName, nameof(SpnboOptions), _options.Smoothing.Initial, needsSmoothUpper: false, allowsLowerDomain: false) is { } v ? "Assumption violated: " + v : null,
-            (m, x, y) => new Run(_options, m, x, y, rounds));
-        return new SpnboResult { Result = result, Rounds = rounds.AsReadOnly() };
-    }
-
-    private static string F(double value) => Fmt.G(value);
+    private protected override SpnboResult CreateResult(BilevelResult result, IReadOnlyList<SpnboRound> rounds) => new() { Result = result, Rounds = rounds };
 
     /// <summary>How an SCG round ended.</summary>
     private enum RoundEnd
@@ -285,7 +240,7 @@ public sealed partial class SpnboSolver : IBilevelSolver
 
             if (end == RoundEnd.Diverged)
             {
-                return Finish(SolverStatus.Diverged, $"Diverged in round {k + 1} (mu = {F(mu)}, beta = {F(_beta)}) after {steps} SCG steps: {_divergence}. X and Y are the last finite iterate; do not use them as a solution.", evaluate: false);
+                return Finish(SolverStatus.Diverged, $"Diverged in round {k + 1} (mu = {Fmt.G(mu)}, beta = {Fmt.G(_beta)}) after {steps} SCG steps: {_divergence}. X and Y are the last finite iterate; do not use them as a solution.", evaluate: false);
             }
 
             bool met = end == RoundEnd.ConditionsMet;
@@ -294,18 +249,18 @@ public sealed partial class SpnboSolver : IBilevelSolver
             Complete(upper, lower, _gradXNorm, VectorMath.DistanceInf(_x, _xRoundStart), _constraintNorm, steps);
             _rounds.Add(new SpnboRound(k + 1, mu, eps, _beta, steps, _gradXNorm, _gradYNorm, _constraintNorm, met, upper, Log.Stopwatch.Elapsed));
 
-            string norms = $"||grad_x L|| = {F(_gradXNorm)}, ||grad_y L|| = {F(_gradYNorm)}, ||c|| = ||grad_y f_mu|| = {F(_constraintNorm)}";
+            string norms = $"||grad_x L|| = {Fmt.G(_gradXNorm)}, ||grad_y L|| = {Fmt.G(_gradYNorm)}, ||c|| = ||grad_y f_mu|| = {Fmt.G(_constraintNorm)}";
             if (!met)
             {
                 return _constraintNorm > eps
                     ? Finish(
                         SolverStatus.LowerLevelNotConverged,
-                        $"Lower level not converged: round {k + 1} (mu = {F(mu)}, eps = {F(eps)}, beta = {F(_beta)}) did not meet the conditions (10) in {o.MaxInnerSteps} SCG steps: {norms}. "
+                        $"Lower level not converged: round {k + 1} (mu = {Fmt.G(mu)}, eps = {Fmt.G(eps)}, beta = {Fmt.G(_beta)}) did not meet the conditions (10) in {o.MaxInnerSteps} SCG steps: {norms}. "
                         + "The smoothed lower level is not solved to eps; Y is not a lower-level solution. Raise MaxInnerSteps or PenaltyMax, or stop the smoothing schedule earlier.",
                         evaluate: true)
                     : Finish(
                         SolverStatus.IterationLimit,
-                        $"Round {k + 1} (mu = {F(mu)}, eps = {F(eps)}, beta = {F(_beta)}) reached its step limit ({o.MaxInnerSteps} SCG steps) before the conditions (10) held: {norms}. X and Y are the last iterate.",
+                        $"Round {k + 1} (mu = {Fmt.G(mu)}, eps = {Fmt.G(eps)}, beta = {Fmt.G(_beta)}) reached its step limit ({o.MaxInnerSteps} SCG steps) before the conditions (10) held: {norms}. X and Y are the last iterate.",
                         evaluate: true);
             }
 
@@ -313,7 +268,7 @@ public sealed partial class SpnboSolver : IBilevelSolver
             {
                 return Finish(
                     SolverStatus.Converged,
-                    $"Converged after {k + 1} rounds: the conditions (10) hold at mu = {F(mu)}, eps = {F(eps)} (beta = {F(_beta)}): {norms}.",
+                    $"Converged after {k + 1} rounds: the conditions (10) hold at mu = {Fmt.G(mu)}, eps = {Fmt.G(eps)} (beta = {Fmt.G(_beta)}): {norms}.",
                     evaluate: true);
             }
 
@@ -328,7 +283,7 @@ public sealed partial class SpnboSolver : IBilevelSolver
 
             return Finish(
                 SolverStatus.IterationLimit,
-                $"Stopped after {o.MaxRounds} rounds before mu and eps reached their floors (mu = {F(o.Smoothing.ValueAt(o.MaxRounds - 1))}, eps = {F(o.Tolerance.ValueAt(o.MaxRounds - 1))}); every round met the conditions (10). X and Y are the last iterate.",
+                $"Stopped after {o.MaxRounds} rounds before mu and eps reached their floors (mu = {Fmt.G(o.Smoothing.ValueAt(o.MaxRounds - 1))}, eps = {Fmt.G(o.Tolerance.ValueAt(o.MaxRounds - 1))}); every round met the conditions (10). X and Y are the last iterate.",
                 evaluate: true);
         }
     }

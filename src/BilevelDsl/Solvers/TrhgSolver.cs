@@ -13,33 +13,16 @@ namespace BilevelDsl.Solvers;
 /// TRHG (Shaban et al. 2019): RHG with the backward pass truncated to the last K of T unrolled steps: memory n K and K
 /// Hessian-vector products instead of n T and T, at a bias that shrinks geometrically with K.
 /// </summary>
-public sealed class TrhgSolver : HypergradientSolver
+/// <param name="options">The settings, validated here.</param>
+/// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+/// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
+public sealed class TrhgSolver(TrhgOptions options) : HypergradientSolver<TrhgOptions>(options, "trhg", "TRHG")
 {
     /// <summary>Creates a solver with the default <see cref="TrhgOptions"/>.</summary>
     public TrhgSolver()
         : this(new TrhgOptions())
     {
     }
-
-    /// <summary>Creates a solver with the given options.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is invalid.</exception>
-    public TrhgSolver(TrhgOptions options)
-        : base(options)
-    {
-        Options = options;
-    }
-
-    /// <summary>The options this solver runs with.</summary>
-    public TrhgOptions Options { get; }
-
-    /// <inheritdoc/>
-    public override string Name => "trhg";
-
-    /// <inheritdoc/>
-    public override string MethodName => "TRHG";
-
-    private protected override string OptionsTypeName => nameof(TrhgOptions);
 
     private protected override HypergradientMethod CreateMethod(HypergradientContext context) =>
         new ReverseUnroll(context, Options.UnrollSteps, Options.TruncationSteps, Options.InnerStepSize);

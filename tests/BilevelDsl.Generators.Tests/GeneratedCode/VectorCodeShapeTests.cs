@@ -103,6 +103,33 @@ public sealed class VectorCodeShapeTests
         Assert.DoesNotContain("stackalloc", code, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Only_products_with_a_data_row_are_blocked()
+    {
+        // W1 a_i is blocked (a data row); W2 h is not (h is computed per row), and neither is the outer product
+        // into W2's adjoint (its right factor is h, not a data row).
+        string code = Generate("""
+            var W1 = Dsl.Reshape(y.Slice(0, 6), 2, 3);
+            var W2 = Dsl.Reshape(y.Slice(6, 4), 2, 2);
+            Span<double> h = stackalloc double[2];
+            Span<double> z = stackalloc double[2];
+            double loss = 0;
+            for (int i = 0; i < M.Rows; i++)
+            {
+                Dsl.MatVec(W1, M.Row(i), h);
+                Dsl.MatVec(W2, h, z);
+                loss += Dsl.LogSumExp(z) * x[i];
+            }
+            return loss;
+            """);
+        int gradient = code.IndexOf("private double Lower__Gradient(", StringComparison.Ordinal);
+        string body = code.Substring(gradient, code.IndexOf("private void Lower__HessianVector(", StringComparison.Ordinal) - gradient);
+        Assert.Equal(1, Count(body, "RowBlockKernels.MultiplyRows("));
+        Assert.Equal(1, Count(body, "RowBlockKernels.AddOuterRows("));
+        Assert.Equal(1, Count(body, "KernelSupport.AddMatVec("));       // W2 h, per row
+        Assert.Equal(1, Count(body, "KernelSupport.AddOuter("));        // z_bar hᵀ into W2's adjoint, per row
+    }
+
     private static int Count(string text, string what)
     {
         int count = 0;

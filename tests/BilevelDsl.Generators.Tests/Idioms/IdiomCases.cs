@@ -43,6 +43,11 @@ public static class IdiomCases
     private const string MatTVec = @"KernelSupport\.AddMatTVec\(";
     private const string Outer = @"KernelSupport\.AddOuter\(";
 
+    // A fused data loop whose rows feed the product is row-blocked (Ad/RowBlocking.cs): the product and the outer
+    // product become block kernels around the per-row code.
+    private const string BlockedMatVec = @"RowBlockKernels\.MultiplyRows\(";
+    private const string BlockedOuter = @"RowBlockKernels\.AddOuterRows\(";
+
     public static IReadOnlyList<IdiomCase> Vectorised { get; } = new[]
     {
         Case("D01_DotOfXAndSliceOfY", """
@@ -336,7 +341,7 @@ public static class IdiomCases
                 loss += (Math.Log(sumExp) - z[labels[i]]) / (1 + Math.Exp(-x[i]));
             }
             return loss;
-            """, MatVec, Outer, @"KernelSupport\.AddScaled\(z(_\d+)?, "),
+            """, BlockedMatVec, BlockedOuter, @"KernelSupport\.AddScaled\(z(_\d+)?, "),
     };
 
     public static IReadOnlyList<IdiomCase> NearMisses { get; } = new[]

@@ -265,9 +265,9 @@ public sealed class MutationTests(ITestOutputHelper output)
                     return $"{at}: the user's method returns {GradientChecker.Format(expected)} but {level}Value returns {GradientChecker.Format(value)}";
                 }
 
-                // Past 1e100 a central difference cannot resolve a derivative (its rounding noise, eps |f| / h,
-                // exceeds any value the kernel can return), so such points are counted as skipped, not compared.
-                if (!double.IsFinite(expected) || Math.Abs(expected) > 1e100)
+                // Directions whose central difference is below its own rounding noise are skipped by the gradient
+                // checker itself (DirectionalEstimate.Resolved).
+                if (!double.IsFinite(expected))
                 {
                     stats.PointsSkipped++;
                     continue;

@@ -100,6 +100,24 @@ public sealed class ConstrainedMethodTests(ITestOutputHelper output)
 
         output.WriteLine(sb.ToString());
         Assert.Equal(KnownAnswerCatalogue.All.Count, SolverSweep.AutoChoices.Count);
+        Assert.All(KnownAnswerCatalogue.All.Where(p => p.HasLowerConstraints), p => Assert.Equal("kkt-mpec", SolverSweep.AutoChoices[p.Id].Choice));
+
+        // A nonconvex lower level without constraints: KKT-MPEC refuses on its probe, BOME runs, the message says both.
+        (string choice, string message) = SolverSweep.AutoChoices["MitsosBarton2006Ex3.10"];
+        Assert.Equal("bome", choice);
+        Assert.StartsWith("AutoSolver chose bome: ", message, StringComparison.Ordinal);
+        Assert.Contains("KKT-MPEC then found the lower level nonconvex in y", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OptionsOutOfRangeAreRejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new KktMpecSolver(new KktMpecOptions { RelaxationDecrease = 1.0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new KktMpecSolver(new KktMpecOptions { FinalRelaxation = 0.0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new KktMpecSolver(new KktMpecOptions { InitialRelaxation = 1e-12 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new KktMpecSolver(new KktMpecOptions { Tolerance = double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new KktMpecSolver(new KktMpecOptions { MaxIterations = 0 }));
+        Assert.Throws<ArgumentNullException>(() => new KktMpecSolver(new KktMpecOptions { Relaxed = null! }));
     }
 
     private static string Short(string reason)

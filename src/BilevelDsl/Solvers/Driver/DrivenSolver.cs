@@ -8,23 +8,31 @@ namespace BilevelDsl.Solvers;
 /// </summary>
 /// <typeparam name="TOptions">The solver's options record.</typeparam>
 public abstract class DrivenSolver<TOptions> : IBilevelSolver
-    where TOptions : class
+    where TOptions : SolverOptions
 {
-    private protected DrivenSolver(TOptions options, Action<TOptions> validate)
+    private protected DrivenSolver(TOptions options, string name, string methodName)
     {
         ArgumentNullException.ThrowIfNull(options);
-        validate(options);
+        options.Validate();
         Options = options;
+        Name = name;
+        MethodName = methodName;
     }
 
     /// <summary>The options this solver runs with.</summary>
     public TOptions Options { get; }
 
     /// <inheritdoc/>
-    public abstract string Name { get; }
+    public string Name { get; }
+
+    /// <summary>The method's name as messages and tables print it ("BOME", "CCCP-BO", ...).</summary>
+    public string MethodName { get; }
+
+    /// <summary>The driver's iteration limit (the method's MaxIterations).</summary>
+    private protected abstract int IterationLimit { get; }
 
     /// <summary>The driver's settings: the method's display name, iteration limit, history and certificate options.</summary>
-    private protected abstract DriverSettings Settings { get; }
+    private DriverSettings Settings => new(MethodName, IterationLimit, Options.RecordHistory, Options.Certificate);
 
     /// <inheritdoc/>
     public BilevelResult Solve(
@@ -32,11 +40,21 @@ public abstract class DrivenSolver<TOptions> : IBilevelSolver
         ReadOnlySpan<double> x0,
         ReadOnlySpan<double> y0,
         IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Drive(model, x0, y0, progress, cancellationToken, Create);
+
+    /// <summary>Runs the driver with the method state <paramref name="create"/> makes (a method that also collects per-round records passes its own).</summary>
+    private protected BilevelResult Drive(
+        IBilevelKernels model,
+        ReadOnlySpan<double> x0,
+        ReadOnlySpan<double> y0,
+        IProgress<SolverProgress>? progress,
+        CancellationToken cancellationToken,
+        MethodFactory create)
     {
         ArgumentNullException.ThrowIfNull(model);
         int n = y0.Length;
-        return SolverDriver.Solve(Settings, model, x0, y0, progress, cancellationToken, () => Assumptions(model, n), Create);
+        return SolverDriver.Solve(Settings, model, x0, y0, progress, cancellationToken, () => Assumptions(model, n), create);
     }
 
     /// <summary>Null if the model suits the method; otherwise the AssumptionViolated message (what breaks, what to use instead).</summary>

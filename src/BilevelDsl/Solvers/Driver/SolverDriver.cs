@@ -179,6 +179,11 @@ internal static class SolverDriver
             }
         }
 
+        if (StatusAdvice.For(settings, status, message) is { } advice)
+        {
+            message = message.TrimEnd() + " " + advice;
+        }
+
         return new BilevelResult
         {
             X = x.ToArray(),

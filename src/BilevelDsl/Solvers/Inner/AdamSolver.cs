@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
+using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers.Inner;
 
@@ -13,39 +14,22 @@ namespace BilevelDsl.Solvers.Inner;
 /// ends as <see cref="InnerSolveStatus.Stalled"/>, which is the honest outcome. The moments restart with every
 /// <see cref="Minimize"/> call.
 /// </remarks>
-public sealed class AdamSolver : ILowerLevelSolver
+internal sealed class AdamSolver : ILowerLevelSolver
 {
     private readonly double[] _g;
-    private readonly double[] _m;
-    private readonly double[] _r;
     private readonly double[] _trial;
     private readonly double[] _gTrial;
-    private readonly double[] _scratch;
-    private readonly double _stepSize;
-    private readonly double _beta1;
-    private readonly double _beta2;
-    private readonly double _epsilon;
+    private readonly AdamUpdate _adam;
 
     /// <summary>Creates a solver for variables of the given dimension.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public AdamSolver(int dimension, double stepSize = 1e-2, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
-        LowerSolverOptions.RequirePositiveFinite(stepSize, nameof(stepSize));
-        LowerSolverOptions.RequireUnitInterval(beta1, nameof(beta1));
-        LowerSolverOptions.RequireUnitInterval(beta2, nameof(beta2));
-        LowerSolverOptions.RequirePositiveFinite(epsilon, nameof(epsilon));
+        _adam = new AdamUpdate(dimension, stepSize, beta1, beta2, epsilon);
         Dimension = dimension;
         _g = new double[dimension];
-        _m = new double[dimension];
-        _r = new double[dimension];
         _trial = new double[dimension];
         _gTrial = new double[dimension];
-        _scratch = new double[dimension];
-        _stepSize = stepSize;
-        _beta1 = beta1;
-        _beta2 = beta2;
-        _epsilon = epsilon;
     }
 
     /// <inheritdoc/>
@@ -71,10 +55,7 @@ public sealed class AdamSolver : ILowerLevelSolver
             return new InnerSolveResult(InnerSolveStatus.NonFinite, 0, f, double.NaN, evaluations, double.NaN);
         }
 
-        Array.Clear(_m);
-        Array.Clear(_r);
-        double bias1 = 1.0;
-        double bias2 = 1.0;
+        _adam.Reset();
         var stall = new GradientDescentSolver.StallCounter(rule.StallWindow);
         for (int steps = 0; ; steps++)
         {
@@ -85,7 +66,7 @@ public sealed class AdamSolver : ILowerLevelSolver
                 return new InnerSolveResult(status, steps, f, sigma, evaluations, double.NaN);
             }
 
-            AdamUpdate.Step(_m, _r, _g, _scratch, _beta1, _beta2, _epsilon, _stepSize, ref bias1, ref bias2, v, _trial);
+            _adam.Step(_g, v, _trial);
             objective.Project(_trial);
             double fTrial = objective.ValueAndGradient(_trial, _gTrial);
             evaluations++;

@@ -1,4 +1,5 @@
 using BilevelDsl.Numerics;
+using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers.Inner;
 
@@ -7,13 +8,13 @@ namespace BilevelDsl.Solvers.Inner;
 /// and the adaptive step size (starts at the initial step, halves on failure, grows by <c>growth</c> after a first-try
 /// success, never above the maximum).
 /// </summary>
-public abstract class BacktrackingSolver : ILowerLevelSolver
+internal abstract class BacktrackingSolver : ILowerLevelSolver
 {
     private protected BacktrackingSolver(int dimension, double initialStep, double maxStep, double growth)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
-        LowerSolverOptions.RequirePositiveFinite(initialStep, nameof(initialStep));
-        LowerSolverOptions.RequirePositiveFinite(maxStep, nameof(maxStep));
+        RequirePositiveFinite(initialStep, nameof(initialStep));
+        RequirePositiveFinite(maxStep, nameof(maxStep));
         if (!(growth >= 1.0) || double.IsInfinity(growth))
         {
             throw new ArgumentOutOfRangeException(nameof(growth), growth, "growth must be finite and at least 1.");

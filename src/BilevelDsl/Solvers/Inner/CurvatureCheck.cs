@@ -15,7 +15,7 @@ namespace BilevelDsl.Solvers.Inner;
 /// underestimated: a reported singularity or negative curvature is real (a positive definite Hessian is never flagged).
 /// Allocates a few vectors per call: it runs once per solve.
 /// </remarks>
-public static class CurvatureCheck
+internal static class CurvatureCheck
 {
     /// <summary>|lambda_min| / |lambda|_max below which the Hessian counts as singular.</summary>
     public const double Threshold = 1e-8;

@@ -14,11 +14,10 @@ namespace BilevelDsl.Solvers.Inner;
 /// curvature along the step is at most 1/s, (grad(v+) - grad(v))'d &lt;= ||d||^2 / s, which is the same test evaluated with
 /// gradients (exact to rounding). Trial points where the objective is not finite only shorten the step.
 /// </remarks>
-public sealed class GradientDescentSolver : BacktrackingSolver
+internal sealed class GradientDescentSolver : BacktrackingSolver
 {
     /// <summary>How many times a step is halved before the solve gives up (status Stalled).</summary>
     public const int MaxHalvings = 60;
-
 
     /// <summary>Creates a solver for variables of the given dimension.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>

@@ -5,7 +5,7 @@ namespace BilevelDsl.Solvers.Inner;
 /// <see cref="ILowerLevelSolver"/> minimises. The lower level f(x, .) at fixed x is one (<see cref="LowerLevelObjective"/>);
 /// the penalty method's penalised objective is another.
 /// </summary>
-public interface IInnerObjective
+internal interface IInnerObjective
 {
     /// <summary>The length of the variable.</summary>
     int Dimension { get; }
@@ -29,7 +29,7 @@ public interface IInnerObjective
 /// in place and reuse the objective. The gradient with respect to x, computed by the same kernel call, is kept in
 /// <see cref="GradientX"/>.
 /// </remarks>
-public sealed class LowerLevelObjective : IInnerObjective
+internal sealed class LowerLevelObjective : IInnerObjective
 {
     private readonly IBilevelKernels _model;
     private readonly double[] _x;

@@ -1,7 +1,7 @@
 namespace BilevelDsl.Solvers.Inner;
 
 /// <summary>How an inner solve ended.</summary>
-public enum InnerSolveStatus
+internal enum InnerSolveStatus
 {
     /// <summary>The stationarity measure reached the tolerance.</summary>
     Converged,
@@ -32,14 +32,14 @@ public enum InnerSolveStatus
 /// <param name="Stationarity">The stationarity measure at the returned point (see <see cref="Inner.Stationarity.Measure"/>).</param>
 /// <param name="Evaluations">Value-and-gradient evaluations spent (the cost, in gradient evaluations).</param>
 /// <param name="StepSize">The last step size tried or used (a local inverse-curvature scale; NaN for Adam).</param>
-public readonly record struct InnerSolveResult(InnerSolveStatus Status, int Steps, double Value, double Stationarity, int Evaluations, double StepSize);
+internal readonly record struct InnerSolveResult(InnerSolveStatus Status, int Steps, double Value, double Stationarity, int Evaluations, double StepSize);
 
 /// <summary>
 /// A first-order method that minimises an <see cref="IInnerObjective"/> over its domain, in place. Instances own their
 /// work arrays (allocated once, for one dimension) and keep adaptive state such as the step size between calls
 /// (a warm start); <see cref="Minimize"/> does not allocate.
 /// </summary>
-public interface ILowerLevelSolver
+internal interface ILowerLevelSolver
 {
     /// <summary>The dimension of the variables this instance minimises over.</summary>
     int Dimension { get; }

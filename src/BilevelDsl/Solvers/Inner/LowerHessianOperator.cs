@@ -10,7 +10,7 @@ namespace BilevelDsl.Solvers.Inner;
 /// the identity, the operator is the reduced Hessian J H J (the Hessian on the free directions, for AID at a solution on
 /// the domain's boundary).
 /// </summary>
-public sealed class LowerHessianOperator : ILinearOperator
+internal sealed class LowerHessianOperator : ILinearOperator
 {
     private readonly IBilevelKernels _model;
     private readonly double[] _x;
@@ -90,7 +90,7 @@ public sealed class LowerHessianOperator : ILinearOperator
 /// polyhedral domains away from their kinks (P is piecewise affine there), and a second-order approximation for curved
 /// domains. The Jacobian of a projection onto a convex set is symmetric where it exists, so J' v = J v.
 /// </summary>
-public sealed class ProjectionJacobian
+internal sealed class ProjectionJacobian
 {
     /// <summary>The relative difference step.</summary>
     public const double RelativeStep = 1e-6;

@@ -1,3 +1,5 @@
+using static BilevelDsl.Numerics.InputValidation;
+
 namespace BilevelDsl.Solvers.Inner;
 
 /// <summary>The lower-level (inner) solvers available to the bilevel methods.</summary>
@@ -50,11 +52,7 @@ public sealed record LowerSolverOptions
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
     public void Validate()
     {
-        if (!Enum.IsDefined(Kind))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "Kind must be GradientDescent, Nesterov or Adam.");
-        }
-
+        RequireDefined(Kind, nameof(Kind));
         if (MaxSteps < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "LowerLevel.MaxSteps must be non-negative.");
@@ -78,7 +76,7 @@ public sealed record LowerSolverOptions
     }
 
     /// <summary>Creates the solver for variables of the given dimension (its work arrays are allocated here, once).</summary>
-    public ILowerLevelSolver Create(int dimension) => Kind switch
+    internal ILowerLevelSolver Create(int dimension) => Kind switch
     {
         LowerSolverKind.GradientDescent => new GradientDescentSolver(dimension, InitialStepSize, MaxStepSize, StepGrowth),
         LowerSolverKind.Nesterov => new NesterovSolver(dimension, InitialStepSize, MaxStepSize, StepGrowth),
@@ -86,21 +84,5 @@ public sealed record LowerSolverOptions
     };
 
     /// <summary>The stopping rule for one solve with the given tolerance.</summary>
-    public InnerStoppingRule Rule(double tolerance) => new(tolerance, MaxSteps, StallWindow);
-
-    internal static void RequirePositiveFinite(double value, string name)
-    {
-        if (!(value > 0.0) || double.IsInfinity(value))
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive and finite.");
-        }
-    }
-
-    internal static void RequireUnitInterval(double value, string name)
-    {
-        if (!(value >= 0.0 && value < 1.0))
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1).");
-        }
-    }
+    internal InnerStoppingRule Rule(double tolerance) => new(tolerance, MaxSteps, StallWindow);
 }

@@ -13,7 +13,7 @@ namespace BilevelDsl.Solvers.Inner;
 /// Costs two value-and-gradient evaluations per step (at w and at v+; the latter gives the exact stationarity at the
 /// iterate), plus one per halving.
 /// </remarks>
-public sealed class NesterovSolver : BacktrackingSolver
+internal sealed class NesterovSolver : BacktrackingSolver
 {
     private readonly double[] _previous;
     private readonly double[] _w;
@@ -58,8 +58,7 @@ public sealed class NesterovSolver : BacktrackingSolver
             // One accelerated step; on a restart, one plain step from v (which cannot be refused).
             for (int attempt = 0; ; attempt++)
             {
-                double tNext = 0.5 * (1.0 + Math.Sqrt(1.0 + (4.0 * t * t)));
-                double beta = (t - 1.0) / tNext;
+                double tNext = Fista.NextT(t, out double beta);
                 double fw;
                 if (beta == 0.0)
                 {
@@ -69,11 +68,7 @@ public sealed class NesterovSolver : BacktrackingSolver
                 }
                 else
                 {
-                    for (int i = 0; i < _w.Length; i++)
-                    {
-                        _w[i] = v[i] + (beta * (v[i] - _previous[i]));
-                    }
-
+                    Fista.Extrapolate(v, _previous, beta, _w);
                     fw = objective.ValueAndGradient(_w, _gw);
                     evaluations++;
                     if (!double.IsFinite(fw) || !VectorMath.AllFinite(_gw))

@@ -6,7 +6,7 @@ namespace BilevelDsl.Solvers.Inner;
 /// <param name="Tolerance">Converged when the stationarity measure (see <see cref="Stationarity"/>) is at most this.</param>
 /// <param name="MaxSteps">The largest number of steps (0: only evaluate and test the start).</param>
 /// <param name="StallWindow">Stalled when the stationarity measure has not reached a new minimum for this many consecutive steps.</param>
-public readonly record struct InnerStoppingRule(double Tolerance, int MaxSteps, int StallWindow)
+internal readonly record struct InnerStoppingRule(double Tolerance, int MaxSteps, int StallWindow)
 {
     /// <summary>Throws if a field is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Tolerance is negative or NaN, MaxSteps is negative, or StallWindow is not positive.</exception>
@@ -35,7 +35,7 @@ public readonly record struct InnerStoppingRule(double Tolerance, int MaxSteps, 
 /// "a lower level whose gradient norm stops decreasing is reported as not converged": a slowly but steadily converging
 /// method keeps setting new minima and is never flagged; a constant or growing gradient norm is.
 /// </summary>
-public sealed class StagnationDetector
+internal sealed class StagnationDetector
 {
     /// <summary>The relative decrease below the best value so far that counts as a new minimum.</summary>
     public const double RelativeImprovement = 1e-9;
@@ -81,7 +81,7 @@ public sealed class StagnationDetector
 }
 
 /// <summary>Stationarity measures shared by the inner solvers and the outer loops.</summary>
-public static class Stationarity
+internal static class Stationarity
 {
     /// <summary>
     /// ||g|| without a domain; with one, the norm of the projected-gradient step ||v - P(v - g)|| (unit step), which is 0
@@ -98,7 +98,7 @@ public static class Stationarity
 
         VectorMath.AddScaled(v, -1.0, gradient, scratch);
         objective.Project(scratch);
-        return ProjectedStepNorm(v, scratch);
+        return VectorMath.Distance(v, scratch);
     }
 
     /// <summary>
@@ -114,19 +114,6 @@ public static class Stationarity
 
         System.Numerics.Tensors.TensorPrimitives.Subtract(x, g, scratch);
         model.ProjectUpper(scratch);
-        return ProjectedStepNorm(x, scratch);
-    }
-
-    /// <summary>||v - w||, the Euclidean distance.</summary>
-    public static double ProjectedStepNorm(ReadOnlySpan<double> v, ReadOnlySpan<double> w)
-    {
-        double sum = 0.0;
-        for (int i = 0; i < v.Length; i++)
-        {
-            double d = v[i] - w[i];
-            sum += d * d;
-        }
-
-        return Math.Sqrt(sum);
+        return VectorMath.Distance(x, scratch);
     }
 }

@@ -1,16 +1,17 @@
 using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
+using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers.Inner;
 
 /// <summary>Projects a vector onto a domain in place (for example <see cref="IBilevelKernels.ProjectUpper"/>).</summary>
-public delegate void SpanProjection(Span<double> value);
+internal delegate void SpanProjection(Span<double> value);
 
 /// <summary>
 /// A first-order method for the upper level: given the hypergradient (or another search direction) at x, moves x in
 /// place and projects it onto the upper domain. Instances own their state (moments) and do not allocate per step.
 /// </summary>
-public interface IUpperOptimizer
+internal interface IUpperOptimizer
 {
     /// <summary>The dimension of x.</summary>
     int Dimension { get; }
@@ -24,7 +25,7 @@ public interface IUpperOptimizer
 }
 
 /// <summary>Projected gradient descent with a fixed step: x &lt;- P(x - a g).</summary>
-public sealed class GradientDescentOptimizer : IUpperOptimizer
+internal sealed class GradientDescentOptimizer : IUpperOptimizer
 {
     private readonly double _stepSize;
     private readonly SpanProjection? _projection;
@@ -34,7 +35,7 @@ public sealed class GradientDescentOptimizer : IUpperOptimizer
     public GradientDescentOptimizer(int dimension, double stepSize, SpanProjection? projection = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
-        LowerSolverOptions.RequirePositiveFinite(stepSize, nameof(stepSize));
+        RequirePositiveFinite(stepSize, nameof(stepSize));
         Dimension = dimension;
         _stepSize = stepSize;
         _projection = projection;
@@ -58,36 +59,17 @@ public sealed class GradientDescentOptimizer : IUpperOptimizer
 }
 
 /// <summary>Projected Adam with a fixed step a (see <see cref="AdamSolver"/> for the update).</summary>
-public sealed class AdamOptimizer : IUpperOptimizer
+internal sealed class AdamOptimizer : IUpperOptimizer
 {
-    private readonly double[] _m;
-    private readonly double[] _r;
-    private readonly double[] _scratch;
-    private readonly double _stepSize;
-    private readonly double _beta1;
-    private readonly double _beta2;
-    private readonly double _epsilon;
+    private readonly AdamUpdate _adam;
     private readonly SpanProjection? _projection;
-    private double _bias1 = 1.0;
-    private double _bias2 = 1.0;
 
     /// <summary>Creates the optimiser; <paramref name="projection"/> null means no upper domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public AdamOptimizer(int dimension, double stepSize, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, SpanProjection? projection = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
-        LowerSolverOptions.RequirePositiveFinite(stepSize, nameof(stepSize));
-        LowerSolverOptions.RequireUnitInterval(beta1, nameof(beta1));
-        LowerSolverOptions.RequireUnitInterval(beta2, nameof(beta2));
-        LowerSolverOptions.RequirePositiveFinite(epsilon, nameof(epsilon));
+        _adam = new AdamUpdate(dimension, stepSize, beta1, beta2, epsilon);
         Dimension = dimension;
-        _m = new double[dimension];
-        _r = new double[dimension];
-        _scratch = new double[dimension];
-        _stepSize = stepSize;
-        _beta1 = beta1;
-        _beta2 = beta2;
-        _epsilon = epsilon;
         _projection = projection;
     }
 
@@ -98,18 +80,12 @@ public sealed class AdamOptimizer : IUpperOptimizer
     public void Step(Span<double> x, ReadOnlySpan<double> direction)
     {
         UpperOptimizerOptions.RequireDimension(Dimension, x.Length, direction.Length);
-        AdamUpdate.Step(_m, _r, direction, _scratch, _beta1, _beta2, _epsilon, _stepSize, ref _bias1, ref _bias2, x, x);
+        _adam.Step(direction, x, x);
         _projection?.Invoke(x);
     }
 
     /// <inheritdoc/>
-    public void Reset()
-    {
-        Array.Clear(_m);
-        Array.Clear(_r);
-        _bias1 = 1.0;
-        _bias2 = 1.0;
-    }
+    public void Reset() => _adam.Reset();
 }
 
 /// <summary>The upper-level optimisers.</summary>
@@ -147,19 +123,15 @@ public sealed record UpperOptimizerOptions
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
     public void Validate()
     {
-        if (!Enum.IsDefined(Kind))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "Optimizer.Kind must be GradientDescent or Adam.");
-        }
-
-        LowerSolverOptions.RequirePositiveFinite(StepSize, "Optimizer." + nameof(StepSize));
-        LowerSolverOptions.RequireUnitInterval(Beta1, "Optimizer." + nameof(Beta1));
-        LowerSolverOptions.RequireUnitInterval(Beta2, "Optimizer." + nameof(Beta2));
-        LowerSolverOptions.RequirePositiveFinite(Epsilon, "Optimizer." + nameof(Epsilon));
+        RequireDefined(Kind, nameof(Kind), "Optimizer.Kind");
+        RequirePositiveFinite(StepSize, "Optimizer." + nameof(StepSize));
+        RequireUnitInterval(Beta1, "Optimizer." + nameof(Beta1));
+        RequireUnitInterval(Beta2, "Optimizer." + nameof(Beta2));
+        RequirePositiveFinite(Epsilon, "Optimizer." + nameof(Epsilon));
     }
 
     /// <summary>Creates the optimiser for x of the given dimension; <paramref name="projection"/> null means no upper domain.</summary>
-    public IUpperOptimizer Create(int dimension, SpanProjection? projection) => Kind switch
+    internal IUpperOptimizer Create(int dimension, SpanProjection? projection) => Kind switch
     {
         UpperOptimizerKind.Adam => new AdamOptimizer(dimension, StepSize, Beta1, Beta2, Epsilon, projection),
         _ => new GradientDescentOptimizer(dimension, StepSize, projection),

@@ -80,7 +80,10 @@ public class BomeSolverTests(ITestOutputHelper output)
                     double branch = (-Math.PI / 4) + (Math.Round((r.X[0] + (Math.PI / 4)) / Math.PI) * Math.PI);
                     double error = Math.Max(Math.Abs(r.X[0] - branch), Math.Abs(r.Y[0] - branch));
                     worst = Math.Max(worst, error);
-                    Assert.True(r.Status == SolverStatus.Converged && error <= 1e-6, $"a={a} ({x0}, {y0}) -> ({r.X[0]}, {r.Y[0]}) {r.Status}");
+                    // Away from the global branch, another lower-level solution (y + 2 pi) gives a smaller F at the same x: the
+                    // certificate's optimistic check then rejects BOME's Converged (issue 12), the point is still a KKT point.
+                    bool optimisticRejection = r.Status == SolverStatus.NotCertified && r.Certificate?.FailedCheck?.StartsWith("optimistic", StringComparison.Ordinal) == true;
+                    Assert.True((r.Status == SolverStatus.Converged || optimisticRejection) && error <= 1e-6, $"a={a} ({x0}, {y0}) -> ({r.X[0]}, {r.Y[0]}) {r.Status} {r.Message}");
                     Assert.Equal(-1.0, r.LowerValue, 1e-10);
                     if (Math.Abs(branch - global) < 1e-9)
                     {
@@ -221,14 +224,13 @@ public class BomeSolverTests(ITestOutputHelper output)
     public void IterationLoopDoesNotAllocate()
     {
         IBilevelKernels model = new SinToy();
-        BomeSolver Make(int iterations) => new(new BomeOptions { MaxIterations = iterations, RecordHistory = false, Tolerance = 0.0 });
+        // The certificate off: its re-solves and descent probe depend on where the run ends, not on the iteration loop.
+        BomeSolver Make(int iterations) => new(new BomeOptions { MaxIterations = iterations, RecordHistory = false, Tolerance = 0.0, Certificate = CertificateOptions.Off });
         Make(3).Solve(model, [0.0], [0.0]);
         long Measure(int iterations)
         {
             BomeSolver solver = Make(iterations);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            solver.Solve(model, [0.0], [0.0]);
-            return GC.GetAllocatedBytesForCurrentThread() - before;
+            return AllocationMeter.Least(() => solver.Solve(model, [0.0], [0.0]));
         }
 
         long few = Measure(10);

@@ -321,11 +321,9 @@ public class SpnboSolverTests(ITestOutputHelper output)
         long Measure(int steps)
         {
             var solver = new SpnboSolver(o with { MaxInnerSteps = steps });
-            solver.Solve(problem.Model, problem.X0, problem.Y0); // warm-up (JIT)
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            BilevelResult r = solver.Solve(problem.Model, problem.X0, problem.Y0);
-            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
-            output.WriteLine($"{steps}: {r.Status} {r.Message}");
+            BilevelResult? r = null;
+            long bytes = AllocationMeter.Least(() => r = solver.Solve(problem.Model, problem.X0, problem.Y0));
+            output.WriteLine($"{steps}: {r!.Status} {r.Message}");
             Assert.Equal(steps, r.History[0].LowerIterations);
             return bytes;
         }
