@@ -146,7 +146,17 @@ namespace BilevelDsl.Generators.Ad
                 }
             }
 
-            foreach (VecLocal local in block.Statements.OfType<VecLocal>())
+            // Computed vectors of this scope, including those declared in an if arm (a guarded body or the
+            // rest of a body after an early return runs under 'not returned'); a nested loop has its own scope.
+            var vectors = new List<VecLocal>();
+            IrWalker.VisitStatements(block, statement =>
+            {
+                if (statement is VecLocal declared)
+                {
+                    vectors.Add(declared);
+                }
+            }, intoLoops: false);
+            foreach (VecLocal local in vectors)
             {
                 if (activity.IsActiveVectorName(local.Name))
                 {

@@ -23,6 +23,13 @@ public sealed class PointCheck
 
     public bool IsSmooth => NonSmooth.Count == 0;
 
+    /// <summary>Directions whose derivative was compared with finite differences.</summary>
+    public int Compared { get; set; }
+
+    /// <summary>Directions (also in <see cref="NonSmooth"/>) skipped only because the value is too large for
+    /// finite differences to resolve the slope (<see cref="DirectionalEstimate.Resolved"/>).</summary>
+    public int Unresolved { get; set; }
+
     public override string ToString() =>
         $"x = {GradientChecker.Format(X)}, y = {GradientChecker.Format(Y)}: value {GradientChecker.Format(Value)}, " +
         $"gradX = {GradientChecker.Format(GradX)}, gradY = {GradientChecker.Format(GradY)}" +
@@ -77,10 +84,12 @@ public static class GradientChecker
             DirectionalEstimate estimate = FiniteDifference.Directional(f, x, y, dx, dy);
             if (!estimate.Smooth || !estimate.Resolved)
             {
+                check.Unresolved += estimate.Smooth ? 1 : 0;
                 check.NonSmooth.Add($"{name}: D(h) = {Format(estimate.Coarse)}, D(h/2) = {Format(estimate.Fine)}, |f| up to {Format(estimate.Magnitude)}");
                 continue;
             }
 
+            check.Compared++;
             double kernel = component ?? Dot(gx, dx) + Dot(gy, dy);
             double error = FiniteDifference.RelativeError(kernel, estimate.Value);
             if (!(error <= FiniteDifference.Tolerance))

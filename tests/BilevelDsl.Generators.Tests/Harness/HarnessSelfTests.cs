@@ -71,6 +71,25 @@ public sealed class HarnessSelfTests
     }
 
     [Fact]
+    public void A_direction_the_differences_cannot_resolve_is_skipped_and_counted_never_compared()
+    {
+        // A mutant that adds double.MaxValue / 2: every O(1) slope is below the value's last bit. Even a wrong
+        // gradient (0 here) must then show up as unresolved and not compared, never as a checked direction.
+        SpanObjective f = (x, y) => double.MaxValue / 2 + x[0] * y[0];
+        SpanGradient wrong = (x, y, gx, gy) =>
+        {
+            gx[0] = 0;
+            gy[0] = 0;
+            return f(x, y);
+        };
+        PointCheck check = GradientChecker.Check(f, wrong, "Upper", new[] { 0.5 }, new[] { 0.25 }, new Random(1), randomDirections: 2);
+        Assert.Equal(0, check.Compared);
+        Assert.Equal(4, check.Unresolved);
+        Assert.Empty(check.Mismatches);
+        Assert.False(check.IsSmooth);
+    }
+
+    [Fact]
     public void The_relative_error_is_absolute_near_zero_and_relative_for_large_values()
     {
         Assert.Equal(1e-7, FiniteDifference.RelativeError(0, 1e-7), 15);

@@ -59,6 +59,9 @@ public sealed class ModelBatch : IDisposable
 
     public InMemoryAssembly? Assembly { get; }
 
+    /// <summary>BDSL diagnostics with no location that name none of the models.</summary>
+    public IReadOnlyList<Diagnostic> Unlocated { get; private init; } = Array.Empty<Diagnostic>();
+
     public BatchEntry this[string fullTypeName] => _byName[fullTypeName];
 
     public BatchEntry this[ModelSpec spec] => _byName[spec.FullTypeName];
@@ -102,6 +105,7 @@ public sealed class ModelBatch : IDisposable
         }
 
         var bdsl = run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("BDSL", StringComparison.Ordinal)).ToList();
+        var unlocated = new List<Diagnostic>();
         if (runAnalyzer)
         {
             // The analyzer reads only the models' own files and their symbols, as the user wrote them: analyzing
@@ -115,6 +119,13 @@ public sealed class ModelBatch : IDisposable
             if (d.Location.SourceTree is { } tree && byTree.TryGetValue(tree, out BatchEntry? entry))
             {
                 entry.Bdsl.Add(d);
+            }
+            else if (d.Location.SourceTree is null)
+            {
+                // The generator reports internal errors (BDSL0012) without a location; they name the model.
+                string message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+                BatchEntry? named = entries.FirstOrDefault(e => message.Contains("'" + e.Spec.FullTypeName + "'", StringComparison.Ordinal));
+                (named?.Bdsl ?? unlocated).Add(d);
             }
         }
 
@@ -158,7 +169,7 @@ public sealed class ModelBatch : IDisposable
             e.Loaded = assembly is not null;
         }
 
-        return new ModelBatch(entries, run, assembly);
+        return new ModelBatch(entries, run, assembly) { Unlocated = unlocated };
     }
 
     /// <summary>A new instance of the model (with its constructor arguments) as the kernel interface.</summary>
