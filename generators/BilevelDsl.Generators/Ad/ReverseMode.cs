@@ -94,6 +94,7 @@ namespace BilevelDsl.Generators.Ad
             var output = new List<Stmt>();
             foreach (Stmt statement in body.Statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 if (!(statement is For loop) || fusedLoops.ContainsKey(loop.Index))
                 {
                     output.Add(statement);
@@ -179,6 +180,7 @@ namespace BilevelDsl.Generators.Ad
             var output = new List<Stmt>();
             foreach (Stmt statement in block.Statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 switch (statement)
                 {
                     case Assign a:
@@ -231,6 +233,7 @@ namespace BilevelDsl.Generators.Ad
             var output = new List<Stmt>();
             foreach (Stmt statement in block.Statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 switch (statement)
                 {
                     case AddTo add when !recomputeScope.Contains(add.Target):
@@ -310,6 +313,7 @@ namespace BilevelDsl.Generators.Ad
             var output = new List<Stmt>();
             for (int i = block.Statements.Count - 1; i >= 0; i--)
             {
+                GenerationCancellation.ThrowIfRequested();
                 switch (block.Statements[i])
                 {
                     case Assign a when a.Type == ScalarType.Double && adjoints.TryGetValue(a.Target, out string? adjoint):

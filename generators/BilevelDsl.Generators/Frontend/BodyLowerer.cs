@@ -65,7 +65,10 @@ namespace BilevelDsl.Generators.Frontend
             // A partial method implemented in another file: the implementation's parameters are the ones its body reads.
             method = method.PartialImplementationPart ?? method;
             var lowerer = new BodyLowerer(semanticModel, method, helpers, diagnostics, cancellationToken);
-            return lowerer.Run(syntax, variableKind);
+            using (GenerationCancellation.For(cancellationToken))
+            {
+                return lowerer.Run(syntax, variableKind);
+            }
         }
 
         private Function? Run(MethodDeclarationSyntax syntax, VariableKinds? variableKind)
@@ -193,6 +196,7 @@ namespace BilevelDsl.Generators.Frontend
 
         private void LowerStatement(IOperation operation, List<Stmt> output)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             budget.Count();
             switch (operation)
             {

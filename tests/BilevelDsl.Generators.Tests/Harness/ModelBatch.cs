@@ -55,6 +55,15 @@ public sealed class ModelBatch : IDisposable
 
     public IReadOnlyList<BatchEntry> Entries { get; }
 
+    /// <summary>Seconds spent per phase of <see cref="BuildAsync"/> in this process (where a batch's time goes).</summary>
+    public static System.Collections.Concurrent.ConcurrentDictionary<string, double> PhaseSeconds { get; } = new(StringComparer.Ordinal);
+
+    private static void Time(string phase, System.Diagnostics.Stopwatch stopwatch)
+    {
+        PhaseSeconds.AddOrUpdate(phase, stopwatch.Elapsed.TotalSeconds, (_, total) => total + stopwatch.Elapsed.TotalSeconds);
+        stopwatch.Restart();
+    }
+
     public GeneratorRun Run { get; }
 
     public InMemoryAssembly? Assembly { get; }
@@ -79,6 +88,7 @@ public sealed class ModelBatch : IDisposable
         // CS8795 (a partial method without implementation) is how a [Gradient] request looks before generation:
         // not a C# error of the model. If the generator leaves it unimplemented, the error is still there after
         // generation and is counted as caused by the generated code.
+        var phase = System.Diagnostics.Stopwatch.StartNew();
         foreach (Diagnostic d in input.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != UnimplementedPartialMethod))
         {
             if (d.Location.SourceTree is { } tree && byTree.TryGetValue(tree, out BatchEntry? entry))
@@ -87,7 +97,9 @@ public sealed class ModelBatch : IDisposable
             }
         }
 
+        Time("C# diagnostics", phase);
         GeneratorRun run = GeneratorHarness.RunChecked(input);
+        Time("generator", phase);
         BatchEntry? OwnerOfGenerated(SyntaxTree? tree)
         {
             if (tree is null)
@@ -112,6 +124,7 @@ public sealed class ModelBatch : IDisposable
             // the generated output as well would bind every generated kernel once more (it reported the same
             // diagnostics on the mutants when both were compared).
             bdsl.AddRange(AnalyzerHarness.Bdsl(await AnalyzerHarness.RunOnTreesAsync(input, entries.Select(e => e.Tree)).ConfigureAwait(false)));
+            Time("analyzer", phase);
         }
 
         foreach (Diagnostic d in bdsl)
@@ -138,6 +151,7 @@ public sealed class ModelBatch : IDisposable
             var trees = keep.Select(e => e.Tree).Concat(keep.SelectMany(e => e.Generated.Select(g => g.SyntaxTree)));
             CSharpCompilation compilation = References.Compile(trees, assemblyName + ".Loaded");
             (InMemoryAssembly? emitted, IReadOnlyList<Diagnostic> errors) = InMemoryAssembly.TryEmit(compilation);
+            Time("emit", phase);
             if (emitted is not null)
             {
                 assembly = emitted;

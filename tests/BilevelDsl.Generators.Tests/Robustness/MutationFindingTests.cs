@@ -7,7 +7,8 @@ namespace BilevelDsl.GeneratorTests.Robustness;
 /// <summary>
 /// One regression test per failure the mutation run (<see cref="MutationRun"/>) found, reduced to the construct
 /// that failed: computed vectors declared inside an if arm (the early-return join puts the rest of a body under
-/// 'not returned'), and a [Gradient] request next to an invalid level method.
+/// 'not returned'), a matrix-vector idiom with an active scale, and a [Gradient] request next to an invalid
+/// level method.
 /// </summary>
 public sealed class MutationFindingTests
 {
@@ -20,9 +21,9 @@ public sealed class MutationFindingTests
     }
 
     /// <summary>The user's values and FD-checked gradients of a span model with x, y of length 3 on a grid of points.</summary>
-    private static async Task AssertExactAsync(string upper, string lower)
+    private static async Task AssertExactAsync(string upper, string lower, string members = "")
     {
-        string source = "[BilevelModel]\npublic partial class M\n{\n"
+        string source = "[BilevelModel]\npublic partial class M\n{\n" + members + "\n"
             + "[UpperLevel] public double Upper(ReadOnlySpan<double> x, ReadOnlySpan<double> y)\n{\n" + upper + "\n}\n"
             + "[LowerLevel] public double Lower(ReadOnlySpan<double> x, ReadOnlySpan<double> y)\n{\n" + lower + "\n}\n}\n";
         (GeneratorRun run, List<Diagnostic> bdsl) = await GenerateAsync(source);
@@ -86,6 +87,24 @@ public sealed class MutationFindingTests
             }
             return s;
             """);
+    }
+
+    [Fact]
+    public async Task A_sum_of_scaled_rows_with_an_active_common_factor_is_differentiated_exactly()
+    {
+        // Mut1344: Axpy(y[i] * Math.Sin(x[0]), Rows.Row(i), acc) over the rows was recognised as acc += s Rowsᵀ y
+        // with the active scale s = sin(x[0]), for which the reverse sweep has no rule (BDSL0012).
+        await AssertExactAsync(
+            "return Dsl.Dot(x, y);",
+            """
+            Span<double> acc = stackalloc double[3];
+            for (int i = 0; i < Rows.Rows; i++)
+            {
+                Dsl.Axpy(y[i] * Math.Sin(x[0]), Rows.Row(i), acc);
+            }
+            return Dsl.SquaredNorm(acc) + Dsl.SquaredNorm(y);
+            """,
+            "private static Matrix Rows { get; } = Matrix.FromRows(new[] { new[] { 1.0, 0.0, 0.5 }, new[] { -0.5, 1.0, 0.0 }, new[] { 0.0, 0.25, 1.0 } });");
     }
 
     [Fact]
