@@ -134,20 +134,20 @@ public abstract class MutationRun(ITestOutputHelper output, int shard)
             Level level = rng.Next(2) == 0 ? Level.Upper : Level.Lower;
             var mutator = new Mutator(rng, original.Kind, level);
             (string body, string what) = mutator.Mutate(original.Body(level));
-            ModelSpec spec = original.WithBody(level, body);
+            ModelSpec spec = original.WithBody(level, body) with
+            {
+                Name = $"Mut{index:0000}",
+                Namespace = "Mutants",
+            };
+            spec = spec with { Members = original.Members + "\n\n" + MutationPools.MembersFor(spec.Upper, spec.Lower) };
             if (rng.Next(12) == 0)
             {
+                // After the renaming: a subclass or a second partial part names the mutant's own type.
                 (spec, string declaration) = mutator.MutateDeclaration(spec);
                 what += "; " + declaration;
             }
 
-            spec = spec with
-            {
-                Name = $"Mut{index:0000}",
-                Namespace = "Mutants",
-                Members = original.Members + "\n\n" + MutationPools.MembersFor(spec.Upper, spec.Lower),
-                Covers = $"{original.Name} {level}: {what}",
-            };
+            spec = spec with { Covers = $"{original.Name} {level}: {what}" };
             mutants.Add((spec, level, what, mutator.Kinds));
         }
 

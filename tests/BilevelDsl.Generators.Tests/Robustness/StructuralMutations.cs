@@ -235,11 +235,11 @@ public sealed class StructuralMutations(Random rng, ModelKind kind, Level level,
             case 2:
                 return (spec with
                 {
-                    SourceTransform = s => s.Replace("public partial class", "public abstract partial class", StringComparison.Ordinal)
-                        .Replace(header, $"public abstract double {name}(", StringComparison.Ordinal),
+                    SourceTransform = s => WithDeclaration(s.Replace("public partial class", "public abstract partial class", StringComparison.Ordinal),
+                        name, header, $"public abstract double {name}({parameters});"),
                 }, "virtual: abstract level method");
             case 3:
-                return (spec with { SourceTransform = s => s.Replace(header, $"public extern double {name}(", StringComparison.Ordinal) }, "virtual: extern level method");
+                return (spec with { SourceTransform = s => WithDeclaration(s, name, header, $"public extern double {name}({parameters});") }, "virtual: extern level method");
             case 4:
                 return (spec with { SourceTransform = s => SplitPartial(s, spec.Name, name, parameters, header) }, "virtual: partial level method with its body in another part");
             default:
@@ -248,11 +248,25 @@ public sealed class StructuralMutations(Random rng, ModelKind kind, Level level,
         }
     }
 
-    /// <summary>Turns the level method into a partial declaration and moves its body to a second part of the class.</summary>
-    private static string SplitPartial(string source, string type, string name, string parameters, string header)
+    /// <summary>Where the level method starting at <paramref name="header"/> ends (ToSource writes Upper, then Lower last).</summary>
+    private static (int Start, int End) Extent(string source, string name, string header)
     {
         int start = source.IndexOf(header, StringComparison.Ordinal);
         int end = name == "Upper" ? source.IndexOf("    [LowerLevel]", start, StringComparison.Ordinal) : source.LastIndexOf("}\n", StringComparison.Ordinal);
+        return (start, end);
+    }
+
+    /// <summary>Replaces the level method (its attribute stays) with a bodiless declaration (abstract, extern).</summary>
+    private static string WithDeclaration(string source, string name, string header, string declaration)
+    {
+        (int start, int end) = Extent(source, name, header);
+        return source[..start] + declaration + "\n\n" + source[end..];
+    }
+
+    /// <summary>Turns the level method into a partial declaration and moves its body to a second part of the class.</summary>
+    private static string SplitPartial(string source, string type, string name, string parameters, string header)
+    {
+        (int start, int end) = Extent(source, name, header);
         string method = source[start..end].TrimEnd();
         string implementation = "public partial double " + method["public double ".Length..];
         return source[..start] + $"public partial double {name}({parameters});\n\n" + source[end..]
