@@ -85,6 +85,7 @@ namespace BilevelDsl.Generators
         internal static GeneratedSource Generate(ModelSpec spec, CancellationToken cancellationToken = default)
         {
             using IDisposable names = GeneratedNames.For(spec.MemberNames);
+            using IDisposable cancellation = GenerationCancellation.For(cancellationToken);
             try
             {
                 return new GeneratedSource(spec.HintName, ModelEmitter.Write(ModelDerivation.Derive(spec, null, cancellationToken)), null, spec.TypeDisplayName);
