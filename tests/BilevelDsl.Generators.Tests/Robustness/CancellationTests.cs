@@ -14,6 +14,7 @@ namespace BilevelDsl.GeneratorTests.Robustness;
 /// every pass (front end, AD, simplification, emission) checks the token per statement, so the work stops
 /// promptly instead of running to the end of the model.
 /// </summary>
+[Collection(nameof(TimedCollection))]
 public sealed class CancellationTests(ITestOutputHelper output)
 {
     /// <summary>A model at the size budget's edge: a lower level of 600 statements (ifs, loops and
@@ -96,14 +97,22 @@ public sealed class CancellationTests(ITestOutputHelper output)
             whole = clock.Elapsed < whole ? clock.Elapsed : whole;
         }
 
-        Compilation compilation = References.Compile(source);
-        TimeSpan? latency = LatencyOfCancel(token => GeneratorHarness.CreateDriver().RunGenerators(compilation, token), whole / 2, out string where);
-        output.WriteLine($"whole run {whole.TotalMilliseconds:F0} ms; cancelled at half of it, stopped {latency?.TotalMilliseconds:F1} ms later, {where}");
-        Assert.True(latency.HasValue, "the run finished before the cancel");
         // 1 s on a quiet machine (the whole run takes about 3 s there, and the stop ~20 ms); scaled with the whole
         // run on a busy one, where C#'s own binding of a method body (one call, between two of our checks) is slow.
         TimeSpan limit = whole / 5 > TimeSpan.FromSeconds(1) ? whole / 5 : TimeSpan.FromSeconds(1);
-        Assert.True(latency.Value < limit, $"stopped {latency.Value.TotalMilliseconds:F0} ms after the cancel (limit {limit.TotalMilliseconds:F0} ms)");
+        // The better of two tries: one descheduling of the test thread must not decide, while code without checks
+        // inside the passes (a stop only at the end of the step, about half the run later) fails both.
+        TimeSpan? best = null;
+        for (int attempt = 0; attempt < 2 && !(best < limit); attempt++)
+        {
+            Compilation compilation = References.Compile(source);
+            TimeSpan? latency = LatencyOfCancel(token => GeneratorHarness.CreateDriver().RunGenerators(compilation, token), whole / 2, out string where);
+            output.WriteLine($"whole run {whole.TotalMilliseconds:F0} ms; cancelled at half of it, stopped {latency?.TotalMilliseconds:F1} ms later, {where}");
+            Assert.True(latency.HasValue, "the run finished before the cancel");
+            best = best is null || latency < best ? latency : best;
+        }
+
+        Assert.True(best < limit, $"stopped {best!.Value.TotalMilliseconds:F0} ms after the cancel (limit {limit.TotalMilliseconds:F0} ms)");
     }
 
     [Fact]

@@ -13,6 +13,7 @@ namespace BilevelDsl.GeneratorTests.Robustness;
 /// analyzer, on a thread with a 1 MB stack (as in the IDE), either generate kernels that match finite
 /// differences or report BDSL0021, within 2 seconds.
 /// </summary>
+[Collection(nameof(TimedCollection))]
 public sealed class SizeLimitTests(ITestOutputHelper output)
 {
     private static readonly Lazy<int> WarmUp = new(() =>
