@@ -32,6 +32,8 @@ namespace BilevelDsl.Generators.Frontend
         private readonly Dictionary<string, DataSymbol> data = new Dictionary<string, DataSymbol>(System.StringComparer.Ordinal);
         private readonly List<LoopFrame> loops = new List<LoopFrame>();
         private readonly List<NonsmoothTerm> nonsmooth = new List<NonsmoothTerm>();
+        private readonly List<TermSite> sites = new List<TermSite>();
+        private SyntaxNode? statementSyntax;
         private Dictionary<ISymbol, Binding> state = new Dictionary<ISymbol, Binding>(SymbolEqualityComparer.Default);
         private readonly BodyBudget budget = new BodyBudget();
         private bool failed;
@@ -128,7 +130,17 @@ namespace BilevelDsl.Generators.Frontend
                 EquatableArray.From(parameters),
                 EquatableArray.From(data.Values.OrderBy(d => d.Name, System.StringComparer.Ordinal)),
                 new Block(EquatableArray.From(statements)),
-                EquatableArray.From(nonsmooth.Distinct()));
+                EquatableArray.From(nonsmooth.Distinct()),
+                EquatableArray.From(sites));
+        }
+
+        /// <summary>Records which C# statement gave <paramref name="target"/> its value (for the convexity analysis's reasons).</summary>
+        private void NoteSite(string target, Expr value)
+        {
+            if (statementSyntax != null)
+            {
+                sites.Add(new TermSite(target, value, LocationText(statementSyntax.GetLocation()), Shorten(statementSyntax.ToString())));
+            }
         }
 
         private List<Stmt> LowerStatements(IReadOnlyList<IOperation> operations, int start)
@@ -166,6 +178,11 @@ namespace BilevelDsl.Generators.Frontend
         private void LowerStatement(IOperation operation, List<Stmt> output)
         {
             budget.Count();
+            if (!(operation is IBlockOperation) && !(operation is IForLoopOperation) && !(operation is IConditionalOperation))
+            {
+                statementSyntax = operation.Syntax;
+            }
+
             switch (operation)
             {
                 case IVariableDeclarationGroupOperation group:
@@ -188,7 +205,9 @@ namespace BilevelDsl.Generators.Frontend
                         return;
                     }
 
-                    output.Add(new Return(LowerExpr(ret.ReturnedValue, output)));
+                    Expr returned = LowerExpr(ret.ReturnedValue, output);
+                    NoteSite(TermSite.ReturnTarget, returned);
+                    output.Add(new Return(returned));
                     break;
                 case IConditionalOperation branch:
                     LowerIf(branch, output);
@@ -285,6 +304,7 @@ namespace BilevelDsl.Generators.Frontend
 
             Expr value = LowerExpr(initializer, output);
             string name = names.Fresh(local.Name);
+            NoteSite(name, value);
             output.Add(new Assign(name, type.Value, value, Declare: true));
             NoteInvariantInt(name, type.Value, value);
             state[local] = new Binding(name, type.Value, loops.Count);
@@ -369,7 +389,9 @@ namespace BilevelDsl.Generators.Frontend
                 }
 
                 string accumulator = loops[binding.Depth].Accumulators[target];
-                output.Add(new AddTo(accumulator, op == BinaryOp.Subtract ? new Unary(UnaryOp.Negate, value) : value));
+                Expr added = op == BinaryOp.Subtract ? new Unary(UnaryOp.Negate, value) : value;
+                NoteSite(accumulator, added);
+                output.Add(new AddTo(accumulator, added));
                 return;
             }
 
@@ -380,6 +402,7 @@ namespace BilevelDsl.Generators.Frontend
         private void Define(ISymbol target, Binding binding, Expr value, List<Stmt> output)
         {
             string name = names.Fresh(target.Name);
+            NoteSite(name, value);
             output.Add(new Assign(name, binding.Type, value, Declare: true));
             state[target] = new Binding(name, binding.Type, binding.Depth);
         }
