@@ -46,25 +46,25 @@ namespace BilevelDsl.Generators.Analysis
             var all = EquatableArray.From(constraints);
             if (objective.Verdict is ConvexityVerdict.Nonconvex or ConvexityVerdict.Unknown)
             {
-                return new LowerConvexity(objective.Verdict, objective.Method + " is " + objective.Reason, objective.Location, objective.Text, objective, all, EquatableArray<PsdRequirement>.Empty);
+                return new LowerConvexity(objective.Verdict, objective.Method + ": " + objective.Reason, objective.Location, objective.Text, objective, all, EquatableArray<PsdRequirement>.Empty);
             }
 
             FunctionConvexity? open = constraints.FirstOrDefault(c => c.Verdict is ConvexityVerdict.Unknown or ConvexityVerdict.Nonconvex);
             if (open != null)
             {
-                return new LowerConvexity(ConvexityVerdict.Unknown, "the feasible set is not proven convex: constraint " + open.Method + " is " + open.Reason,
+                return new LowerConvexity(ConvexityVerdict.Unknown, "the feasible set is not proven convex: constraint " + open.Method + ": " + open.Reason,
                     open.Location, open.Text, objective, all, EquatableArray<PsdRequirement>.Empty);
             }
 
             if (projection != null)
             {
-                return new LowerConvexity(ConvexityVerdict.Unknown, objective.Method + " is " + objective.Reason + ", but the set of the [LowerProjection] '" + projection + "' is not analysed",
+                return new LowerConvexity(ConvexityVerdict.Unknown, objective.Method + ": " + objective.Reason + ", but the set of the [LowerProjection] '" + projection + "' is not analysed",
                     string.Empty, string.Empty, objective, all, EquatableArray<PsdRequirement>.Empty);
             }
 
             var conditions = EquatableArray.From(objective.Conditions.Concat(constraints.SelectMany(c => c.Conditions)).Distinct());
-            string reason = objective.Method + " is " + objective.Reason + (constraints.Count == 0 ? string.Empty
-                : "; constraints " + string.Join(", ", constraints.Select(c => c.Method + " " + c.Reason)));
+            string reason = objective.Method + ": " + objective.Reason + (constraints.Count == 0 ? string.Empty
+                : "; constraints " + string.Join(", ", constraints.Select(c => c.Method + ": " + c.Reason)));
             return new LowerConvexity(objective.Verdict, reason, string.Empty, string.Empty, objective, all, conditions);
         }
     }
