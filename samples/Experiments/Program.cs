@@ -1,4 +1,4 @@
-// The `bilevel` tool: the four seed papers' experiments on real data, one subcommand each (docs/experiments.md).
+// The `bilevel` tool: the four reference papers' experiments on real data, one subcommand each (docs/experiments.md).
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using BilevelDsl.Experiments.Cli;
@@ -32,7 +32,7 @@ using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, CancelOnSig
 
 Experiment[] experiments = [new Hyperclean(), new L2Tune(), new Adversarial(), new Reweight(), new Cccp(), new Toy()];
 var common = new CommonOptions();
-var root = new RootCommand("bilevel: the seed papers' bilevel experiments (BVFIM, IGFM, SPNBO, CCCP-BO) with BilevelDsl's solvers. Results go to --out (result.json, history.csv, PNG and SVG plots); docs/experiments.md has the numbers.");
+var root = new RootCommand("bilevel: the reference papers' bilevel experiments (BVFIM, IGFM, SPNBO, CCCP-BO) with BilevelDsl's solvers. Results go to --out (result.json, history.csv, PNG and SVG plots); docs/experiments.md has the numbers.");
 foreach (Experiment experiment in experiments)
 {
     root.Subcommands.Add(ExperimentCommand.Create(experiment, common, () => cancellation.Token));

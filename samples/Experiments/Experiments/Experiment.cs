@@ -66,7 +66,7 @@ public sealed record ExperimentDefaults(
     public IReadOnlyDictionary<string, double> MethodLr { get; init; } = new Dictionary<string, double>();
 }
 
-/// <summary>One subcommand of the tool: a table or figure of one of the seed papers.</summary>
+/// <summary>One subcommand of the tool: a table or figure of one of the reference papers.</summary>
 public abstract class Experiment
 {
     public abstract string Name { get; }
