@@ -280,7 +280,7 @@ namespace BilevelDsl.Generators.Analysis
             Culprit? culprit = a.Curv == Curv.Unknown || a.Curv == Curv.Concave ? a.Culprit ?? b.Culprit : b.Culprit ?? a.Culprit;
             return a.With(curv, Shape.JoinSigns(a.Sign, b.Sign), culprit).WithConditions(b.Conditions)
                 .Strengthen(a.Strong && b.Strong, a.StrictConvex && b.StrictConvex, a.StrictConcave && b.StrictConcave)
-                .WithMarkers(null, null, null);
+                .Detached();
         }
 
         private Shape CallShape(Call call)

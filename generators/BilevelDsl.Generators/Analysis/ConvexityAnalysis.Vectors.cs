@@ -48,11 +48,11 @@ namespace BilevelDsl.Generators.Analysis
                 return Shape.YElement(vector.Offset == null && index is Var w ? w.Name : null, key);
             }
 
-            return shape.Element.WithMarkers(null, null, null);
+            return shape.Element.Detached();
         }
 
         private VecShape AddVectors(VecShape target, VecShape contribution) =>
-            target.Fresh ? contribution with { Fresh = false } : new VecShape(Add(target.Element, contribution.Element).WithMarkers(null, null, null));
+            target.Fresh ? contribution with { Element = contribution.Element.Detached(), Fresh = false } : new VecShape(Add(target.Element, contribution.Element).Detached());
 
         private void MatVec(MatVecUpdate update)
         {
@@ -75,7 +75,7 @@ namespace BilevelDsl.Generators.Analysis
 
             Shape element = scale.IsConstant ? Scale(product, scale) : product.IsConstant ? Scale(scale, product) : Shape.Unknown(Note("a matrix-vector product scaled by a term that depends on y"));
             string? form = !update.Matrix.IsView && operand.IsWholeY && scale.Literal > 0 ? update.Matrix.Name : null;
-            Update(update.Target, new VecShape(element.WithMarkers(null, null, null), Form: form));
+            Update(update.Target, new VecShape(element.Detached(), Form: form));
         }
 
         private Shape MatrixShape(MatRef matrix)
@@ -87,7 +87,7 @@ namespace BilevelDsl.Generators.Analysis
 
             bool constantShape = new[] { matrix.Offset, matrix.Rows, matrix.Columns }.All(e => e == null || Eval(e).IsConstant);
             Shape elements = Vector(new VecRef(matrix.Name)).Element;
-            return constantShape ? elements.WithMarkers(null, null, null) : Shape.Unknown(Note("a matrix view whose shape depends on y"));
+            return constantShape ? elements.Detached() : Shape.Unknown(Note("a matrix view whose shape depends on y"));
         }
 
         private void AddVector(AddVector add)
@@ -99,8 +99,8 @@ namespace BilevelDsl.Generators.Analysis
                 case VecScaled scaled:
                     Shape source = Vector(scaled.Vector).Element;
                     Shape factor = Multiply(scale, Shape.Constant(scaled.Factor), false);
-                    contribution = new VecShape(factor.IsConstant ? Scale(source, factor) : source.IsConstant ? Scale(factor, source)
-                        : Shape.Unknown(Note("Dsl.Axpy of two factors that depend on y")));
+                    contribution = new VecShape((factor.IsConstant ? Scale(source, factor) : source.IsConstant ? Scale(factor, source)
+                        : Shape.Unknown(Note("Dsl.Axpy of two factors that depend on y"))).Detached());
                     break;
                 case VecSoftmax softmax:
                     contribution = new VecShape(Vector(softmax.Vector).Element.IsConstant && scale.IsConstant ? Shape.Parameter : Shape.Unknown(Note("Dsl.Softmax of a vector that depends on y")));

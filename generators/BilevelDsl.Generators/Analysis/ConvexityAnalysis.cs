@@ -147,7 +147,7 @@ namespace BilevelDsl.Generators.Analysis
                     Locate(add.Target, add.Value);
                     Shape term = Guarded(Promote(Eval(add.Value)));
                     Shape sum = Add(vars.TryGetValue(add.Target, out Shape? before) ? before : Lookup(add.Target), term);
-                    vars[add.Target] = (sum.Literal != null ? Shape.WithSign(sum.Sign) : sum).WithMarkers(null, null, null).Strengthen(sum.Strong, sum.StrictConvex, sum.StrictConcave);
+                    vars[add.Target] = (sum.Literal != null ? Shape.WithSign(sum.Sign) : sum).Detached();
                     break;
                 case Return ret:
                     Locate(TermSite.ReturnTarget, ret.Value);
@@ -177,7 +177,7 @@ namespace BilevelDsl.Generators.Analysis
                 case AddToElement element:
                     Shape index = Eval(element.Index);
                     Shape written = index.IsConstant ? Guarded(Eval(element.Value)) : Shape.Unknown(Note("a write at an index that depends on y"));
-                    Update(new VecRef(element.Vector.Name), new VecShape(written.WithMarkers(null, null, null)));
+                    Update(new VecRef(element.Vector.Name), new VecShape(written.Detached()));
                     break;
                 case ClearVector clear:
                     vectors[clear.Vector.Name] = VecShape.Zero;

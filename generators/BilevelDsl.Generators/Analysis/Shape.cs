@@ -121,7 +121,6 @@ namespace BilevelDsl.Generators.Analysis
         {
             Shape s = Plain(curv, sign, culprit ?? Culprit);
             s.Conditions = Conditions;
-            if (curv == Curv) { s.YKey = YKey; s.YCoefficient = YCoefficient; }
             return s;
         }
 
@@ -145,6 +144,11 @@ namespace BilevelDsl.Generators.Analysis
             s.Bilinear = bilinear;
             return s;
         }
+
+        /// <summary>The same curvature, sign and strength, without the facts that hold only for this very expression
+        /// (its y-term, loop-index markers): for a value that stands for many (a sum over iterations, a vector's elements,
+        /// one of two branches).</summary>
+        public Shape Detached() => WithY(null, Sign.Unknown).WithMarkers(null, null, null).Strengthen(Strong, StrictConvex, StrictConcave);
 
         public Shape WithConditions(IEnumerable<PsdRequirement> conditions)
         {

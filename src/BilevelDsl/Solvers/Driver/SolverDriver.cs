@@ -92,8 +92,7 @@ internal static class SolverDriver
 
         try
         {
-            BilevelResult result = Finish(settings, model, method is null ? x0 : method.CurrentX, method is null ? y0 : method.CurrentY, y0, end, log, method, cancellationToken);
-            return convexityNote is null ? result : result with { Message = result.Message.TrimEnd() + " " + convexityNote };
+            return Finish(settings, model, method is null ? x0 : method.CurrentX, method is null ? y0 : method.CurrentY, y0, end, log, method, cancellationToken, convexityNote);
         }
         finally
         {
@@ -166,7 +165,8 @@ internal static class SolverDriver
         StepOutcome end,
         RunLog log,
         IterativeMethod? method,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? convexityNote = null)
     {
         SolverStatus status = end.Status;
         string message = end.Message;
@@ -203,9 +203,14 @@ internal static class SolverDriver
             }
         }
 
-        if (StatusAdvice.For(settings, status, message) is { } advice)
+        // One concatenation for the advice and the convexity note (a message's length varies with its numbers; a second
+        // copy of it would double that variation in the allocation tests).
+        string? advice = StatusAdvice.For(settings, status, message);
+        if (advice is not null || convexityNote is not null)
         {
-            message = message.TrimEnd() + " " + advice;
+            message = advice is null ? message.TrimEnd() + " " + convexityNote
+                : convexityNote is null ? message.TrimEnd() + " " + advice
+                : string.Concat(message.TrimEnd(), " ", advice, " ", convexityNote);
         }
 
         return new BilevelResult
