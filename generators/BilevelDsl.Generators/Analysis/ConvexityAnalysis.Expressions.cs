@@ -35,8 +35,9 @@ namespace BilevelDsl.Generators.Analysis
                 case IntNum i:
                     return Shape.Constant(i.Value);
                 case BoolConst _:
-                case Dim _:
                     return Shape.Parameter;
+                case Dim _:
+                    return Shape.WithSign(Sign.Nonnegative); // a length, a row or column count
                 case Var v:
                     return Lookup(v.Name);
                 case Elem e:

@@ -67,6 +67,7 @@ internal static class ConvexityCases
         new("S08", "strongly convex", V, "{ int n = y.Length; double s = 0; for (int i = 0; i < n; i++) { s += 2.0 * y[i] * y[i]; } return s; }", Verdict.StronglyConvex),
         new("S09", "strongly convex", S, "=> Math.Exp(x) * y * y - x * y;", Verdict.StronglyConvex),
         new("S10", "strongly convex", S, "=> (y - 1) * (y + 2) + Dsl.Softplus(y);", Verdict.StronglyConvex),
+        new("S11", "strongly convex", V, "{ double loss = 0; for (int i = 0; i < A.Rows; i++) { loss += Dsl.Softplus(-b[i] * Dsl.Dot(A.Row(i), y)); } return loss / A.Rows + 1e-3 * Dsl.SquaredNorm(y); }", Verdict.StronglyConvex, Constructor: Ab),
 
         // Nonconvex (provably: strictly concave in y plus affine terms).
         new("N01", "nonconvex", S, "=> -y * y;", Verdict.Nonconvex),
