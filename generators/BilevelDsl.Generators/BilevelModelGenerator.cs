@@ -86,6 +86,7 @@ namespace BilevelDsl.Generators
         internal static GeneratedSource Generate(ModelSpec spec, CancellationToken cancellationToken = default)
         {
             using IDisposable names = GeneratedNames.For(spec.MemberNames);
+            using IDisposable cancellation = GenerationCancellation.For(cancellationToken);
             try
             {
                 LowerConvexity convexity = LowerConvexity.Of(spec, cancellationToken);

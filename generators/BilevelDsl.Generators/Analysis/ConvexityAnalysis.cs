@@ -188,8 +188,9 @@ namespace BilevelDsl.Generators.Analysis
             }
         }
 
-        /// <summary>Inside a branch on a condition that depends on y, a value that depends on y is piecewise: unknown.</summary>
-        private Shape Guarded(Shape shape) => guard != null && !shape.IsConstant ? Shape.Unknown(Note(guard.What)) : shape;
+        /// <summary>Inside a branch on a condition that depends on y every value is piecewise in y (a constant too: which
+        /// constant depends on y): unknown.</summary>
+        private Shape Guarded(Shape shape) => guard != null ? Shape.Unknown(Note(guard.What)) : shape;
 
         private void Branch(If branch)
         {
@@ -291,7 +292,7 @@ namespace BilevelDsl.Generators.Analysis
 
         private void Locate(string target, Expr value)
         {
-            site = null;
+            // A statement the front end made up (a join's flag, a phi) keeps the site of the user's statement before it.
             if (sites.TryGetValue(target, out List<TermSite>? list))
             {
                 site = list.FirstOrDefault(s => ReferenceEquals(s.Value, value)) ?? list.FirstOrDefault(s => s.Value.Equals(value)) ?? list[0];

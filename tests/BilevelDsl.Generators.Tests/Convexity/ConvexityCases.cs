@@ -93,6 +93,7 @@ internal static class ConvexityCases
         new("U11", "unknown (scale of unknown sign)", V, "=> x[0] * Dsl.SquaredNorm(y);", Verdict.Unknown, ReasonContains: "unknown sign"),
         new("U12", "unknown (indefinite for x <= 0)", V, "{ double t; if (x[0] > 0) { t = y[0]; } else { t = y[1]; } return t * y[0]; }", Verdict.Unknown),
         new("U13", "unknown (indefinite)", V, "{ Span<double> v = stackalloc double[y.Length]; for (int k = 0; k < y.Length; k++) { v[k] = 2 * y[k]; } return v[0] * v[1]; }", Verdict.Unknown),
+        new("U14", "unknown (piecewise)", S, "{ if (y > 5) { return 0.0; } return y * y; }", Verdict.Unknown, ReasonContains: "branch"),
 
         // Quadratic forms y'Qy with Q data: convex if Q's symmetric part is PSD, decided on the data at run time.
         new("P01", "PSD-dependent", V, "{ Span<double> v = stackalloc double[y.Length]; Dsl.MatVec(Q, y, v); return 0.5 * Dsl.Dot(y, v) - Dsl.Dot(x, y); }", Verdict.Convex, Conditional: true, Constructor: Q),
