@@ -1,13 +1,6 @@
 using System.Collections.Generic;
-using System.Linq;
-using System.Threading;
-using BilevelDsl.Generators.Diagnostics;
 using BilevelDsl.Generators.Ir;
-using BilevelDsl.Generators.Pipeline;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Operations;
-using Microsoft.CodeAnalysis.Text;
 
 namespace BilevelDsl.Generators.Frontend
 {
