@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using BilevelDsl.Generators.Ad;
+using BilevelDsl.Generators.Analysis;
 using BilevelDsl.Generators.Diagnostics;
 using BilevelDsl.Generators.Emit;
 using BilevelDsl.Generators.Frontend;
@@ -88,7 +89,8 @@ namespace BilevelDsl.Generators
             using IDisposable cancellation = GenerationCancellation.For(cancellationToken);
             try
             {
-                return new GeneratedSource(spec.HintName, ModelEmitter.Write(ModelDerivation.Derive(spec, null, cancellationToken)), null, spec.TypeDisplayName);
+                LowerConvexity convexity = LowerConvexity.Of(spec, cancellationToken);
+                return new GeneratedSource(spec.HintName, ModelEmitter.Write(ModelDerivation.Derive(spec, null, cancellationToken), convexity), null, spec.TypeDisplayName);
             }
             catch (OperationCanceledException)
             {

@@ -45,6 +45,7 @@ namespace BilevelDsl.Generators.Frontend
         {
             string result = names.Fresh("result");
             string returned = names.Fresh("returned");
+            NoteSite(result, value);
             output.Add(new Assign(result, ScalarType.Double, value, Declare: true));
             output.Add(new Assign(returned, ScalarType.Int, new IntNum(1), Declare: true));
             join = new JoinVersions(result, returned);

@@ -13,6 +13,11 @@ namespace BilevelDsl.Generators.Frontend
         {
             cancellationToken.ThrowIfCancellationRequested();
             budget.Count();
+            if (!(operation is IBlockOperation) && !(operation is IForLoopOperation) && !(operation is IConditionalOperation))
+            {
+                statementSyntax = operation.Syntax;
+            }
+
             switch (operation)
             {
                 case IVariableDeclarationGroupOperation group:
@@ -42,6 +47,7 @@ namespace BilevelDsl.Generators.Frontend
                     }
                     else
                     {
+                        NoteSite(TermSite.ReturnTarget, returned);
                         output.Add(new Return(returned));
                     }
 
@@ -144,6 +150,7 @@ namespace BilevelDsl.Generators.Frontend
 
             Expr value = LowerExpr(initializer, output);
             string name = names.Fresh(local.Name);
+            NoteSite(name, value);
             output.Add(new Assign(name, type.Value, value, Declare: true));
             NoteInvariantInt(name, type.Value, value);
             state[local] = new Binding(name, type.Value, loops.Count);
@@ -228,7 +235,9 @@ namespace BilevelDsl.Generators.Frontend
                 }
 
                 string accumulator = loops[binding.Depth].Accumulators[target];
-                output.Add(new AddTo(accumulator, op == BinaryOp.Subtract ? new Unary(UnaryOp.Negate, value) : value));
+                Expr added = op == BinaryOp.Subtract ? new Unary(UnaryOp.Negate, value) : value;
+                NoteSite(accumulator, added);
+                output.Add(new AddTo(accumulator, added));
                 return;
             }
 
@@ -239,6 +248,7 @@ namespace BilevelDsl.Generators.Frontend
         private void Define(ISymbol target, Binding binding, Expr value, List<Stmt> output)
         {
             string name = names.Fresh(target.Name);
+            NoteSite(name, value);
             output.Add(new Assign(name, binding.Type, value, Declare: true));
             state[target] = new Binding(name, binding.Type, binding.Depth);
         }

@@ -35,6 +35,8 @@ namespace BilevelDsl.Generators.Frontend
         private readonly Dictionary<string, DataSymbol> data = new Dictionary<string, DataSymbol>(System.StringComparer.Ordinal);
         private readonly List<LoopFrame> loops = new List<LoopFrame>();
         private readonly List<NonsmoothTerm> nonsmooth = new List<NonsmoothTerm>();
+        private readonly List<TermSite> sites = new List<TermSite>();
+        private SyntaxNode? statementSyntax;
         private Dictionary<ISymbol, Binding> state = new Dictionary<ISymbol, Binding>(SymbolEqualityComparer.Default);
         private readonly BodyBudget budget = new BodyBudget();
         private bool failed;
@@ -134,7 +136,17 @@ namespace BilevelDsl.Generators.Frontend
                 EquatableArray.From(parameters),
                 EquatableArray.From(data.Values.OrderBy(d => d.Name, System.StringComparer.Ordinal)),
                 new Block(EquatableArray.From(statements)),
-                EquatableArray.From(nonsmooth.Distinct()));
+                EquatableArray.From(nonsmooth.Distinct()),
+                EquatableArray.From(sites));
+        }
+
+        /// <summary>Records which C# statement gave <paramref name="target"/> its value (for the convexity analysis's reasons).</summary>
+        private void NoteSite(string target, Expr value)
+        {
+            if (statementSyntax != null)
+            {
+                sites.Add(new TermSite(target, value, LocationText(statementSyntax.GetLocation()), Shorten(statementSyntax.ToString())));
+            }
         }
 
         /// <summary>Lowers a statement list that ends the function on every path (it ends in returns).</summary>

@@ -27,7 +27,7 @@ public sealed class MutationFindingTests
             + "[UpperLevel] public double Upper(ReadOnlySpan<double> x, ReadOnlySpan<double> y)\n{\n" + upper + "\n}\n"
             + "[LowerLevel] public double Lower(ReadOnlySpan<double> x, ReadOnlySpan<double> y)\n{\n" + lower + "\n}\n}\n";
         (GeneratorRun run, List<Diagnostic> bdsl) = await GenerateAsync(source);
-        Assert.True(bdsl.Count == 0, GeneratorHarness.Format(bdsl));
+        Assert.True(!bdsl.Any(d => d.Severity > DiagnosticSeverity.Info), GeneratorHarness.Format(bdsl)); // BDSL0022 (info) states the convexity verdict
         using InMemoryAssembly assembly = InMemoryAssembly.Emit(run.Output);
         object instance = assembly.CreateInstance("Found.M");
         var kernels = (IBilevelKernels)instance;
