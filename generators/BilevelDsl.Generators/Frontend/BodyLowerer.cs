@@ -15,8 +15,9 @@ namespace BilevelDsl.Generators.Frontend
     /// Lowers one objective or helper body from C# (as IOperation) into the IR. It is an allow-list: every
     /// construct not handled here becomes a BDSL error at the offending node, never a guessed derivative.
     /// Along the way it renames variables so that each is assigned once per path (if/else merges get a
-    /// phi variable assigned in both arms), turns ?: into real branches, duplicates the statements after an
-    /// if whose arm returns into both arms, and checks that loops carry no state but += / -= accumulation.
+    /// phi variable assigned in both arms), turns ?: into real branches, lowers an if whose arm may return to a
+    /// join (a result and a returned flag, the rest of the body run once under 'not returned', never copied into
+    /// both arms), and checks that loops carry no state but += / -= accumulation.
     /// This file holds the entry point and statement sequencing; BodyLowerer.Statements.cs locals and assignments,
     /// BodyLowerer.ControlFlow.cs if/else and for loops, BodyLowerer.Returns.cs the early-return join,
     /// BodyLowerer.Expressions.cs the expressions, BodyLowerer.Vectors.cs computed vectors, BodyLowerer.State.cs
