@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using BilevelDsl.Generators.Ad;
+using BilevelDsl.Generators.Analysis;
 using BilevelDsl.Generators.Diagnostics;
 using BilevelDsl.Generators.Frontend;
 using BilevelDsl.Generators.Ir;
@@ -101,7 +102,19 @@ namespace BilevelDsl.Generators
                 {
                     ReportUnusedVariable(context, method, role.Value, body);
                 }
+
+                if (body != null && (role == LevelRole.Lower || role == LevelRole.Constraint))
+                {
+                    ReportConvexity(context, syntax, ConvexityAnalysis.Analyze(body, role == LevelRole.Constraint, context.CancellationToken));
+                }
             });
+        }
+
+        /// <summary>BDSL0022 (info): the convexity analysis's verdict on a lower objective or constraint, shown in the IDE.</summary>
+        private static void ReportConvexity(SyntaxNodeAnalysisContext context, MethodDeclarationSyntax syntax, FunctionConvexity verdict)
+        {
+            string where = verdict.Location.Length == 0 ? string.Empty : "; at " + verdict.Location + ": " + verdict.Text;
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticCatalog.ConvexityVerdict, syntax.Identifier.GetLocation(), syntax.Identifier.ValueText, verdict.Verdict.ToString(), verdict.Reason + where));
         }
 
         /// <summary>BDSL0010/0011: the variable the other level controls never reaches this objective.</summary>

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using BilevelDsl.Generators.Ad;
+using BilevelDsl.Generators.Analysis;
 using BilevelDsl.Generators.Diagnostics;
 using BilevelDsl.Generators.Emit;
 using BilevelDsl.Generators.Frontend;
@@ -85,9 +86,11 @@ namespace BilevelDsl.Generators
         internal static GeneratedSource Generate(ModelSpec spec, CancellationToken cancellationToken = default)
         {
             using IDisposable names = GeneratedNames.For(spec.MemberNames);
+            using IDisposable cancellation = GenerationCancellation.For(cancellationToken);
             try
             {
-                return new GeneratedSource(spec.HintName, ModelEmitter.Write(ModelDerivation.Derive(spec, null, cancellationToken)), null, spec.TypeDisplayName);
+                LowerConvexity convexity = LowerConvexity.Of(spec, cancellationToken);
+                return new GeneratedSource(spec.HintName, ModelEmitter.Write(ModelDerivation.Derive(spec, null, cancellationToken), convexity), null, spec.TypeDisplayName);
             }
             catch (OperationCanceledException)
             {

@@ -9,13 +9,24 @@ namespace BilevelDsl;
 /// <param name="LowerConstraintCount">How many [LowerConstraint] methods the model has.</param>
 /// <param name="HasUpperDomain">Whether the upper variable has a declared domain (bounds or projection).</param>
 /// <param name="HasLowerDomain">Whether the lower variable has a declared domain (bounds or projection).</param>
-public sealed record ModelInfo(LevelInfo Upper, LevelInfo Lower, int LowerConstraintCount, bool HasUpperDomain, bool HasLowerDomain);
+public sealed record ModelInfo(LevelInfo Upper, LevelInfo Lower, int LowerConstraintCount, bool HasUpperDomain, bool HasLowerDomain)
+{
+    /// <summary>This info with the lower level's convexity verdict bound to the model's data (the generated model calls
+    /// it with a function returning the data matrix of each <see cref="LowerConvexity.Conditions"/> entry).</summary>
+    public ModelInfo WithConvexityData(Func<int, Matrix> matrices) =>
+        this with { Lower = Lower with { Convexity = Lower.Convexity with { DataMatrices = matrices } } };
+}
 
 /// <summary>Smoothness facts about one level's objective.</summary>
 /// <param name="Method">The objective's method name.</param>
 /// <param name="NonsmoothTerms">Every nonsmooth primitive in its body (and in the helpers it calls); copied, so that no caller can change what every instance of the model reports.</param>
-public sealed record LevelInfo(string Method, IReadOnlyList<NonsmoothTerm> NonsmoothTerms)
+/// <param name="Convexity">The lower level's convexity in y (objective and constraints) from the compile-time analysis; null: not analysed.</param>
+public sealed record LevelInfo(string Method, IReadOnlyList<NonsmoothTerm> NonsmoothTerms, LowerConvexity? Convexity = null)
 {
+    /// <summary>For the lower level: its convexity in y, per function, with the term that decides it
+    /// (<see cref="LowerConvexity.NotAnalysed"/> for the upper level and for hand-written kernels).</summary>
+    public LowerConvexity Convexity { get; init; } = Convexity ?? LowerConvexity.NotAnalysed;
+
     /// <summary>Every nonsmooth primitive in the objective (a read-only copy of what the generator recorded).</summary>
     public IReadOnlyList<NonsmoothTerm> NonsmoothTerms { get; } = Array.AsReadOnly((NonsmoothTerms ?? throw new ArgumentNullException(nameof(NonsmoothTerms))).ToArray());
 

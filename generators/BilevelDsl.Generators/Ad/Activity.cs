@@ -95,6 +95,7 @@ namespace BilevelDsl.Generators.Ad
         {
             foreach (Stmt statement in block.Statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 switch (statement)
                 {
                     case Assign a when a.Type == ScalarType.Double && IsActive(a.Value):

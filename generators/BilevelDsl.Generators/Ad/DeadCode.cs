@@ -77,6 +77,7 @@ namespace BilevelDsl.Generators.Ad
             var removed = new bool[statements.Count];
             while (pending.Count > 0)
             {
+                GenerationCancellation.ThrowIfRequested();
                 string name = pending.Pop();
                 if (!dead.Add(name) || !definers.TryGetValue(name, out List<int>? list))
                 {
@@ -153,6 +154,7 @@ namespace BilevelDsl.Generators.Ad
             var output = new List<Stmt>();
             foreach (Stmt statement in statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 switch (statement)
                 {
                     case If branch:
@@ -194,6 +196,7 @@ namespace BilevelDsl.Generators.Ad
             var output = new List<Stmt>();
             foreach (Stmt statement in statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 switch (statement)
                 {
                     case Assign a when dead.Contains(a.Target):

@@ -23,6 +23,7 @@ namespace BilevelDsl.Generators.Ad
             var output = new List<Stmt>();
             foreach (Stmt statement in block.Statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 switch (statement)
                 {
                     case Assign a when a.Type == ScalarType.Double:

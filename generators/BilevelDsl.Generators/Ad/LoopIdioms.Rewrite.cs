@@ -38,6 +38,7 @@ namespace BilevelDsl.Generators.Ad
                 var effects = new List<Stmt>();
                 foreach (Stmt statement in loop.Body.Statements)
                 {
+                    GenerationCancellation.ThrowIfRequested();
                     switch (statement)
                     {
                         case Assign assign when assign.Declare || locals.ContainsKey(assign.Target):
@@ -182,13 +183,14 @@ namespace BilevelDsl.Generators.Ad
 
             private Stmt? ElementTerm(VecRef target, Term term)
             {
+                bool passiveScale = !context.IsActive(term.Scale);
                 switch (term.Factors.Count)
                 {
                     case 1 when term.Factors[0] is VecCall { Function: VectorFunction.Dot } dot:
                         for (int side = 0; side < 2; side++)
                         {
                             VecRef other = dot.Args[1 - side];
-                            if (RowsOf(dot.Args[side]) is MatRef matrix && !MentionsIndex(other))
+                            if (passiveScale && RowsOf(dot.Args[side]) is MatRef matrix && !MentionsIndex(other))
                             {
                                 return new MatVecUpdate(target, term.Scale, matrix, other, Transposed: false);
                             }
@@ -196,7 +198,7 @@ namespace BilevelDsl.Generators.Ad
 
                         return null;
                     case 1 when term.Factors[0] is ColumnDot column:
-                        return AllColumns(column) ? new MatVecUpdate(target, term.Scale, column.Matrix, column.Vector, Transposed: true) : null;
+                        return passiveScale && AllColumns(column) ? new MatVecUpdate(target, term.Scale, column.Matrix, column.Vector, Transposed: true) : null;
                     case 1 when Operand(term.Factors[0]) is VecRef source:
                         return new AddVector(target, term.Scale, new VecScaled(1, source));
                     default:
@@ -210,7 +212,8 @@ namespace BilevelDsl.Generators.Ad
                 var source = (VecScaled)update.Source;
                 List<Term>? terms = Terms(update.Scale, Depends);
                 if (MentionsIndex(update.Target) || terms == null || terms.Count != 1 || terms[0].Factors.Count != 1
-                    || !(Operand(terms[0].Factors[0]) is VecRef weights) || !(RowsOf(source.Vector) is MatRef matrix))
+                    || !(Operand(terms[0].Factors[0]) is VecRef weights) || !(RowsOf(source.Vector) is MatRef matrix)
+                    || context.IsActive(terms[0].Scale))
                 {
                     return null;
                 }

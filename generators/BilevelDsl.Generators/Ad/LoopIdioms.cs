@@ -42,6 +42,10 @@ namespace BilevelDsl.Generators.Ad
         {
             private readonly Func<string, string> fresh;
 
+            /// <summary>What depends on the inputs: a matrix-vector product's scale must not (the reverse sweep has
+            /// no rule for an active scale of M v; such a loop stays an Axpy per row, which has one).</summary>
+            private readonly Activity activity;
+
             /// <summary>Ints assigned once whose value reads no accumulated int: substituted when comparing sizes.</summary>
             private readonly Dictionary<string, Expr> intDefinitions = new Dictionary<string, Expr>(StringComparer.Ordinal);
 
@@ -55,6 +59,7 @@ namespace BilevelDsl.Generators.Ad
             {
                 var names = IrNames.TableFor(function);
                 fresh = names.Fresh;
+                activity = Activity.Of(function, function.Parameters.Where(p => p.IsDifferentiable).Select(p => p.Name));
                 foreach (DataSymbol symbol in function.Data)
                 {
                     if (symbol.Kind == DataKind.DoubleArray)
@@ -99,11 +104,15 @@ namespace BilevelDsl.Generators.Ad
 
             public bool Changed { get; private set; }
 
+            /// <summary>Whether an expression depends on the function's differentiable inputs.</summary>
+            public bool IsActive(Expr expr) => activity.IsActive(expr);
+
             public List<Stmt> RewriteBlock(IEnumerable<Stmt> statements)
             {
                 var output = new List<Stmt>();
                 foreach (Stmt statement in statements)
                 {
+                    GenerationCancellation.ThrowIfRequested();
                     switch (statement)
                     {
                         case If branch:

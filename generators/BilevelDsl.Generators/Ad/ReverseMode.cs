@@ -94,6 +94,7 @@ namespace BilevelDsl.Generators.Ad
             var output = new List<Stmt>();
             foreach (Stmt statement in body.Statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 if (!(statement is For loop) || fusedLoops.ContainsKey(loop.Index))
                 {
                     output.Add(statement);
@@ -146,7 +147,17 @@ namespace BilevelDsl.Generators.Ad
                 }
             }
 
-            foreach (VecLocal local in block.Statements.OfType<VecLocal>())
+            // Computed vectors of this scope, including those declared in an if arm (a guarded body or the
+            // rest of a body after an early return runs under 'not returned'); a nested loop has its own scope.
+            var vectors = new List<VecLocal>();
+            IrWalker.VisitStatements(block, statement =>
+            {
+                if (statement is VecLocal declared)
+                {
+                    vectors.Add(declared);
+                }
+            }, intoLoops: false);
+            foreach (VecLocal local in vectors)
             {
                 if (activity.IsActiveVectorName(local.Name))
                 {
@@ -169,6 +180,7 @@ namespace BilevelDsl.Generators.Ad
             var output = new List<Stmt>();
             foreach (Stmt statement in block.Statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 switch (statement)
                 {
                     case Assign a:
@@ -221,6 +233,7 @@ namespace BilevelDsl.Generators.Ad
             var output = new List<Stmt>();
             foreach (Stmt statement in block.Statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 switch (statement)
                 {
                     case AddTo add when !recomputeScope.Contains(add.Target):
@@ -300,6 +313,7 @@ namespace BilevelDsl.Generators.Ad
             var output = new List<Stmt>();
             for (int i = block.Statements.Count - 1; i >= 0; i--)
             {
+                GenerationCancellation.ThrowIfRequested();
                 switch (block.Statements[i])
                 {
                     case Assign a when a.Type == ScalarType.Double && adjoints.TryGetValue(a.Target, out string? adjoint):

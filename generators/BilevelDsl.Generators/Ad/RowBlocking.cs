@@ -36,6 +36,7 @@ namespace BilevelDsl.Generators.Ad
             bool changed = false;
             foreach (Stmt statement in program.Statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 if (statement is For loop && TryBlock(loop, assigned, names, output, chunks, program.Statements.Where(s => !ReferenceEquals(s, loop)).ToList()))
                 {
                     changed = true;

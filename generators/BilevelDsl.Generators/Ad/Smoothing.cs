@@ -50,7 +50,11 @@ namespace BilevelDsl.Generators.Ad
         }
 
         private static Block Rewrite(Block block, Var mu) =>
-            new Block(EquatableArray.From(block.Statements.Select(s => Rewrite(s, mu)).ToList()));
+            new Block(EquatableArray.From(block.Statements.Select(s =>
+            {
+                GenerationCancellation.ThrowIfRequested();
+                return Rewrite(s, mu);
+            }).ToList()));
 
         private static Stmt Rewrite(Stmt statement, Var mu) => statement switch
         {

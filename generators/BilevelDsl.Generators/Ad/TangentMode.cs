@@ -81,6 +81,7 @@ namespace BilevelDsl.Generators.Ad
             var output = new List<Stmt>();
             foreach (Stmt statement in block.Statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 Statement(statement, output);
             }
 

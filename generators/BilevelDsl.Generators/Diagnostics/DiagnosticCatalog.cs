@@ -118,13 +118,22 @@ namespace BilevelDsl.Generators.Diagnostics
             "Body too large to differentiate",
             "The body of '{0}' is too large to differentiate ({1}); split it into [Differentiable] helpers or loops");
 
+        public static readonly DiagnosticDescriptor ConvexityVerdict = new DiagnosticDescriptor(
+            "BDSL0022",
+            "Convexity of the lower level in y",
+            "'{0}', convexity in y: {1} ({2})",
+            Category,
+            DiagnosticSeverity.Info,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "BDSL0022.md");
+
         public static readonly DiagnosticDescriptor[] All =
         {
             ModelNotPartial, MissingLevel, DuplicateLevel, BadLevelSignature, UnsupportedStatement,
             UnsupportedExpression, LoopCarriedState, NonDifferentiableCall, WriteToInputOrData,
             UpperVariableUnused, LowerVariableUnused, InternalError, UnsupportedLoop, BadKernelRequest,
             BadHelper, BadContainingType, BadDomainOrConstraint, NonsmoothInLowerLevel, ProjectionWritesOutside,
-            ComputedVectorMisuse, BodyTooLarge,
+            ComputedVectorMisuse, BodyTooLarge, ConvexityVerdict,
         };
 
         public static DiagnosticDescriptor? Find(string id)

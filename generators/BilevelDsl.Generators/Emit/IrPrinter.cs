@@ -17,6 +17,7 @@ namespace BilevelDsl.Generators.Emit
         {
             foreach (Stmt statement in block.Statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 Statement(statement, writer);
             }
         }

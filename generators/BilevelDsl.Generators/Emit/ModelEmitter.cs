@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using BilevelDsl.Generators.Ad;
+using BilevelDsl.Generators.Analysis;
 using BilevelDsl.Generators.Ir;
 using BilevelDsl.Generators.Pipeline;
 using Microsoft.CodeAnalysis.CSharp;
@@ -21,7 +22,7 @@ namespace BilevelDsl.Generators.Emit
         private const string Support = IrPrinter.Support;
 
         /// <summary>The source of one model's partial class.</summary>
-        public static string Write(DerivedModel model)
+        public static string Write(DerivedModel model, LowerConvexity? convexity = null)
         {
             ModelSpec spec = model.Spec;
             var writer = new IndentedWriter();
@@ -40,7 +41,7 @@ namespace BilevelDsl.Generators.Emit
             }
 
             writer.Open(spec.TypeDeclaration + " : " + Kernels + (model.IsNonsmooth ? ", " + SmoothedSource : string.Empty));
-            WriteInfo(writer, model);
+            WriteInfo(writer, model, convexity);
             foreach (DerivedLevel level in model.Levels)
             {
                 WriteLevelKernels(writer, model, level);
@@ -78,27 +79,59 @@ namespace BilevelDsl.Generators.Emit
             return writer.ToString();
         }
 
-        private static void WriteInfo(IndentedWriter writer, DerivedModel model)
+        private static void WriteInfo(IndentedWriter writer, DerivedModel model, LowerConvexity? convexity)
         {
             ModelSpec spec = model.Spec;
             string info = GeneratedNames.Join(string.Empty, "bilevelInfo");
             writer.Line("private static readonly global::BilevelDsl.ModelInfo " + info + " = new global::BilevelDsl.ModelInfo(");
-            writer.Line("    " + LevelInfo(model.Levels[0]) + ",");
-            writer.Line("    " + LevelInfo(model.Levels[1]) + ",");
+            writer.Line("    " + LevelInfo(model.Levels[0], null) + ",");
+            writer.Line("    " + LevelInfo(model.Levels[1], convexity) + ",");
             writer.Line("    " + spec.Constraints.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ", "
                 + (spec.UpperDomain.IsDeclared ? "true" : "false") + ", " + (spec.LowerDomain.IsDeclared ? "true" : "false") + ");");
             writer.Line();
-            writer.Line("global::BilevelDsl.ModelInfo " + Kernels + ".Info => " + info + ";");
+            if (convexity == null || convexity.Conditions.Count == 0)
+            {
+                writer.Line("global::BilevelDsl.ModelInfo " + Kernels + ".Info => " + info + ";");
+                return;
+            }
+
+            // The verdict rests on data the instance holds: bind it once per instance, read when a solver resolves it.
+            string bound = GeneratedNames.Join(string.Empty, "bilevelInfoOfThisInstance");
+            string cases = string.Join(", ", convexity.Conditions.Select((c, i) => i.ToString(System.Globalization.CultureInfo.InvariantCulture) + " => " + c.Access));
+            writer.Line("private global::BilevelDsl.ModelInfo? " + bound + ";");
+            writer.Line();
+            writer.Line("global::BilevelDsl.ModelInfo " + Kernels + ".Info => " + bound + " ??= " + info + ".WithConvexityData(index => index switch { "
+                + cases + ", _ => throw new global::System.ArgumentOutOfRangeException(nameof(index)) });");
         }
 
-        private static string LevelInfo(DerivedLevel level)
+        private static string LevelInfo(DerivedLevel level, LowerConvexity? convexity)
         {
             string terms = level.NonsmoothTerms.Count == 0
                 ? "global::System.Array.Empty<global::BilevelDsl.NonsmoothTerm>()"
                 : "new global::BilevelDsl.NonsmoothTerm[] { " + string.Join(", ", level.NonsmoothTerms.Select(t =>
                     "new global::BilevelDsl.NonsmoothTerm(" + Quote(t.Primitive) + ", " + Quote(t.Location) + ", " + Quote(t.Text) + ")")) + " }";
-            return "new global::BilevelDsl.LevelInfo(" + Quote(level.MethodName) + ", " + terms + ")";
+            return "new global::BilevelDsl.LevelInfo(" + Quote(level.MethodName) + ", " + terms + (convexity == null ? string.Empty : ", " + Convexity(convexity)) + ")";
         }
+
+        private static string Convexity(LowerConvexity c) =>
+            "new global::BilevelDsl.LowerConvexity(" + Verdict(c.Verdict) + ", " + Quote(c.Reason) + ", " + Quote(c.Location) + ", " + Quote(c.Text) + ", "
+            + (c.Objective == null ? "null" : Function(c.Objective)) + ", "
+            + Array("global::BilevelDsl.FunctionConvexity", c.Constraints.Select(Function)) + ", " + Conditions(c.Conditions) + ")";
+
+        private static string Function(FunctionConvexity f) =>
+            "new global::BilevelDsl.FunctionConvexity(" + Quote(f.Method) + ", " + Verdict(f.Verdict) + ", " + Quote(f.Reason) + ", " + Quote(f.Location) + ", "
+            + Quote(f.Text) + ", " + Conditions(f.Conditions) + ")";
+
+        private static string Conditions(EquatableArray<PsdRequirement> conditions) =>
+            Array("global::BilevelDsl.DataCondition", conditions.Select(c => "new global::BilevelDsl.DataCondition(" + Quote(c.Matrix) + ", " + Quote(c.Location) + ", " + Quote(c.Text) + ")"));
+
+        private static string Array(string type, System.Collections.Generic.IEnumerable<string> items)
+        {
+            string joined = string.Join(", ", items);
+            return joined.Length == 0 ? "global::System.Array.Empty<" + type + ">()" : "new " + type + "[] { " + joined + " }";
+        }
+
+        private static string Verdict(Analysis.ConvexityVerdict verdict) => "global::BilevelDsl.ConvexityVerdict." + verdict;
 
         private static void Header(IndentedWriter writer, string signature)
         {

@@ -30,6 +30,7 @@ namespace BilevelDsl.Generators.Emit
         {
             foreach (DerivedFunction derived in model.Programs)
             {
+                GenerationCancellation.ThrowIfRequested();
                 Function function = derived.Function;
                 if (derived.Kind == DerivedFunctionKind.SmoothedLevel)
                 {

@@ -427,12 +427,17 @@ namespace BilevelDsl.Generators.Frontend
 
         private void RecordNonsmooth(string primitive, IInvocationOperation invocation)
         {
-            FileLinePositionSpan span = invocation.Syntax.GetLocation().GetLineSpan();
+            nonsmooth.Add(new NonsmoothTerm(primitive, LocationText(invocation.Syntax.GetLocation()), Shorten(invocation.Syntax.ToString())));
+        }
+
+        /// <summary>file(line,column) of a location, 1-based, the file name without its directory.</summary>
+        private static string LocationText(Location syntaxLocation)
+        {
+            FileLinePositionSpan span = syntaxLocation.GetLineSpan();
             string path = span.Path ?? string.Empty;
             string file = path.Substring(path.LastIndexOfAny(new[] { '/', '\\' }) + 1);
-            string location = file + "(" + (span.StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture) + ","
+            return file + "(" + (span.StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture) + ","
                 + (span.StartLinePosition.Character + 1).ToString(CultureInfo.InvariantCulture) + ")";
-            nonsmooth.Add(new NonsmoothTerm(primitive, location, Shorten(invocation.Syntax.ToString())));
         }
 
         private EquatableArray<Expr> LowerArguments(IInvocationOperation invocation, List<Stmt> output) =>

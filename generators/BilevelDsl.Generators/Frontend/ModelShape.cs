@@ -483,6 +483,12 @@ namespace BilevelDsl.Generators.Frontend
                 {
                     shape.Kernels.Add(new KernelRequest(method, level!.Value));
                 }
+                else if (method.IsPartialDefinition && method.PartialImplementationPart == null && !method.IsGenericMethod)
+                {
+                    // The request is fine but the level methods are not (BDSL0004 on them, say a virtual level
+                    // method): implemented as a method that throws, so the build shows that error and not CS8795.
+                    shape.InvalidKernels.Add((method, "'" + method.Name + "' cannot be generated: the model's [UpperLevel] or [LowerLevel] method is missing or invalid (see the BDSL error on it)"));
+                }
             }
         }
 

@@ -360,6 +360,14 @@ namespace BilevelDsl.Generators.Ir
     /// <summary>A nonsmooth primitive in a body: which one, where (file(line,column)) and its source text.</summary>
     internal sealed record NonsmoothTerm(string Primitive, string Location, string Text);
 
+    /// <summary>Where a value of the body comes from: the C# statement (file(line,column) and text) that assigned
+    /// <see cref="Target"/> (an IR variable, or "return") the IR value <see cref="Value"/>. Only the convexity
+    /// analysis reads it, to name the term that breaks convexity; <see cref="Value"/> is the statement's own node.</summary>
+    internal sealed record TermSite(string Target, Expr Value, string Location, string Text)
+    {
+        public const string ReturnTarget = "return";
+    }
+
     /// <summary>A data member the body reads: its IR name, the C# text that reads it, and its shape.</summary>
     internal sealed record DataSymbol(string Name, string Access, DataKind Kind);
 
@@ -378,5 +386,6 @@ namespace BilevelDsl.Generators.Ir
         EquatableArray<Parameter> Parameters,
         EquatableArray<DataSymbol> Data,
         Block Body,
-        EquatableArray<NonsmoothTerm> Nonsmooth = default);
+        EquatableArray<NonsmoothTerm> Nonsmooth = default,
+        EquatableArray<TermSite> Sites = default);
 }

@@ -11,6 +11,7 @@ namespace BilevelDsl.Generators.Ir
         {
             foreach (Stmt statement in block.Statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 visit(statement);
                 switch (statement)
                 {
@@ -81,6 +82,7 @@ namespace BilevelDsl.Generators.Ir
 
             foreach (Stmt statement in statements)
             {
+                GenerationCancellation.ThrowIfRequested();
                 VisitExpressions(new Block(EquatableArray.Of(statement)), Read);
             }
 

@@ -19,21 +19,28 @@ namespace BilevelDsl.Generators.Ir
         Integer,
     }
 
-    /// <summary>Curvature on the whole domain, for the convexity analysis (Unknown where it is neither, or not stated).</summary>
+    /// <summary>Curvature on the whole domain (jointly in all arguments), for the convexity analysis. Every table entry
+    /// states it: Unknown means "not stated" and fails PrimitiveTableTests.</summary>
     internal enum Curvature
     {
         Unknown,
         Affine,
         Convex,
         Concave,
+
+        /// <summary>Neither convex nor concave on its domain (sin, tanh), or depending on an argument (Pow's exponent).</summary>
+        Neither,
     }
 
-    /// <summary>Monotonicity in every argument, for the convexity analysis.</summary>
+    /// <summary>Monotonicity in every argument, for the convexity analysis. Every table entry states it (Unknown: not stated).</summary>
     internal enum Monotonicity
     {
         Unknown,
         Increasing,
         Decreasing,
+
+        /// <summary>Not monotone in some argument (|t|, sin), or of different directions in different arguments.</summary>
+        Neither,
     }
 
     /// <summary>
@@ -111,5 +118,7 @@ namespace BilevelDsl.Generators.Ir
         public VectorFunction? SmoothedBy { get; init; }
 
         public Curvature Curvature { get; init; }
+
+        public Monotonicity Monotonicity { get; init; }
     }
 }

@@ -27,12 +27,12 @@ namespace BilevelDsl.Generators.Ir
 
         private static readonly Primitive[] Table =
         {
-            new Primitive(ScalarFunction.Sin, 1, Math + "Sin") { MathName = "Sin", Partial = (a, r, k) => Call(ScalarFunction.Cos, a[0]) },
-            new Primitive(ScalarFunction.Cos, 1, Math + "Cos") { MathName = "Cos", Partial = (a, r, k) => Neg(Call(ScalarFunction.Sin, a[0])) },
+            new Primitive(ScalarFunction.Sin, 1, Math + "Sin") { MathName = "Sin", Partial = (a, r, k) => Call(ScalarFunction.Cos, a[0]), Curvature = Curvature.Neither, Monotonicity = Monotonicity.Neither },
+            new Primitive(ScalarFunction.Cos, 1, Math + "Cos") { MathName = "Cos", Partial = (a, r, k) => Neg(Call(ScalarFunction.Sin, a[0])), Curvature = Curvature.Neither, Monotonicity = Monotonicity.Neither },
             new Primitive(ScalarFunction.Tan, 1, Math + "Tan")
             {
                 MathName = "Tan", Partial = (a, r, k) => Add(One, Mul(r, r)), PartialUsesResult = true, PartialMayBeInfinite = true,
-                Samples = new[] { new SampleRange(-1.2, 1.2) },
+                Samples = new[] { new SampleRange(-1.2, 1.2) }, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Neither, // increasing on each branch only
             },
             new Primitive(ScalarFunction.Exp, 1, Math + "Exp")
             {
@@ -51,23 +51,24 @@ namespace BilevelDsl.Generators.Ir
             new Primitive(ScalarFunction.Cbrt, 1, Math + "Cbrt")
             {
                 // 1 / (3 r^2) with r = cbrt(a), finite for every a != 0; 0 at a = 0 (the Sqrt convention).
-                MathName = "Cbrt", PartialUsesResult = true, Monotonicity = Monotonicity.Increasing, Samples = new[] { AwayFromZero },
+                MathName = "Cbrt", PartialUsesResult = true, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing, Samples = new[] { AwayFromZero },
                 Partial = (a, r, k) => Select(new Binary(BinaryOp.NotEqual, r, Zero), Div(One, Mul(new Num(3), Mul(r, r))), Zero),
             },
             new Primitive(ScalarFunction.Pow, 2, Math + "Pow")
             {
-                MathName = "Pow", PartialUsesResult = true, Samples = new[] { new SampleRange(0.3, 2.5), new SampleRange(-1.5, 2.5) },
+                MathName = "Pow", PartialUsesResult = true, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Neither, // by the exponent: the analysis's own rule
+                Samples = new[] { new SampleRange(0.3, 2.5), new SampleRange(-1.5, 2.5) },
                 Partial = (a, r, k) => k == 0 ? PowBasePartial(a[0], a[1]) : Select(Greater(a[0], Zero), Mul(r, Call(ScalarFunction.Log, a[0])), Zero),
             },
             new Primitive(ScalarFunction.Tanh, 1, Math + "Tanh")
             {
-                MathName = "Tanh", Partial = (a, r, k) => Sub(One, Mul(r, r)), PartialUsesResult = true, Monotonicity = Monotonicity.Increasing,
+                MathName = "Tanh", Partial = (a, r, k) => Sub(One, Mul(r, r)), PartialUsesResult = true, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing,
             },
-            new Primitive(ScalarFunction.Atan, 1, Math + "Atan") { MathName = "Atan", Partial = AtanPartial, Monotonicity = Monotonicity.Increasing },
+            new Primitive(ScalarFunction.Atan, 1, Math + "Atan") { MathName = "Atan", Partial = AtanPartial, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing },
             new Primitive(ScalarFunction.Abs, 1, Math + "Abs")
             {
                 MathName = "Abs", DslName = "Abs", Partial = (a, r, k) => Call(ScalarFunction.Sign, a[0]),
-                Smoothness = Smoothness.Kink, SmoothedBy = ScalarFunction.SmoothAbs, Curvature = Curvature.Convex, Samples = new[] { AwayFromZero },
+                Smoothness = Smoothness.Kink, SmoothedBy = ScalarFunction.SmoothAbs, Curvature = Curvature.Convex, Monotonicity = Monotonicity.Neither, Samples = new[] { AwayFromZero },
             },
             new Primitive(ScalarFunction.Max, 2, Math + "Max")
             {
@@ -83,55 +84,55 @@ namespace BilevelDsl.Generators.Ir
             },
             new Primitive(ScalarFunction.Sigmoid, 1, Dsl + "Sigmoid")
             {
-                DslName = "Sigmoid", Partial = (a, r, k) => Mul(r, Sub(One, r)), PartialUsesResult = true, Monotonicity = Monotonicity.Increasing,
+                DslName = "Sigmoid", Partial = (a, r, k) => Mul(r, Sub(One, r)), PartialUsesResult = true, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing,
             },
             new Primitive(ScalarFunction.Softplus, 1, Dsl + "Softplus")
             {
                 DslName = "Softplus", Partial = (a, r, k) => Call(ScalarFunction.Sigmoid, a[0]), Curvature = Curvature.Convex, Monotonicity = Monotonicity.Increasing,
             },
-            new Primitive(ScalarFunction.Sign, 1, Support + "Sign") { Partial = (a, r, k) => Zero, Smoothness = Smoothness.PiecewiseConstant, Samples = new[] { AwayFromZero } },
-            new Primitive(ScalarFunction.Step, 1, Support + "Step") { Partial = (a, r, k) => Zero, Smoothness = Smoothness.PiecewiseConstant, Samples = new[] { AwayFromZero } },
+            new Primitive(ScalarFunction.Sign, 1, Support + "Sign") { Partial = (a, r, k) => Zero, Smoothness = Smoothness.PiecewiseConstant, Samples = new[] { AwayFromZero }, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing },
+            new Primitive(ScalarFunction.Step, 1, Support + "Step") { Partial = (a, r, k) => Zero, Smoothness = Smoothness.PiecewiseConstant, Samples = new[] { AwayFromZero }, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing },
             new Primitive(ScalarFunction.SmoothAbs, 2, Support + "SmoothAbs")
             {
                 // d sqrt(t^2 + mu^2) / dt = SmoothSign(t, mu); at t = mu = 0 it is 0, matching Sign(0).
                 Partial = (a, r, k) => k == 0 ? Call(ScalarFunction.SmoothSign, a[0], a[1]) : Call(ScalarFunction.SmoothSign, a[1], a[0]),
-                PartialUsesResult = true, Curvature = Curvature.Convex, Samples = new[] { new SampleRange(-2, 2), Mu },
+                PartialUsesResult = true, Curvature = Curvature.Convex, Monotonicity = Monotonicity.Neither, Samples = new[] { new SampleRange(-2, 2), Mu },
             },
             new Primitive(ScalarFunction.SmoothSign, 2, Support + "SmoothSign")
             {
-                Partial = SmoothSignPartial, PartialUsesResult = true, Samples = new[] { new SampleRange(-2, 2), Mu },
+                Partial = SmoothSignPartial, PartialUsesResult = true, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Neither, Samples = new[] { new SampleRange(-2, 2), Mu },
             },
             new Primitive(ScalarFunction.SmoothMax, 3, Support + "SmoothMax")
             {
-                Partial = (a, r, k) => SmoothMaxMinPartial(a, k, max: true), Curvature = Curvature.Convex,
+                Partial = (a, r, k) => SmoothMaxMinPartial(a, k, max: true), Curvature = Curvature.Convex, Monotonicity = Monotonicity.Increasing,
                 Samples = new[] { new SampleRange(-2, 2), new SampleRange(-2, 2), Mu },
             },
             new Primitive(ScalarFunction.SmoothMin, 3, Support + "SmoothMin")
             {
-                Partial = (a, r, k) => SmoothMaxMinPartial(a, k, max: false), Curvature = Curvature.Concave,
+                Partial = (a, r, k) => SmoothMaxMinPartial(a, k, max: false), Curvature = Curvature.Concave, Monotonicity = Monotonicity.Neither, // decreasing in mu
                 Samples = new[] { new SampleRange(-2, 2), new SampleRange(-2, 2), Mu },
             },
-            new Primitive(ScalarFunction.IntMax, 2, Math + "Max") { MathName = "Max", ParameterType = ScalarType.Int, Smoothness = Smoothness.Integer },
-            new Primitive(ScalarFunction.IntMin, 2, Math + "Min") { MathName = "Min", ParameterType = ScalarType.Int, Smoothness = Smoothness.Integer },
-            new Primitive(ScalarFunction.IntAbs, 1, Math + "Abs") { MathName = "Abs", ParameterType = ScalarType.Int, Smoothness = Smoothness.Integer },
+            new Primitive(ScalarFunction.IntMax, 2, Math + "Max") { MathName = "Max", ParameterType = ScalarType.Int, Smoothness = Smoothness.Integer, Curvature = Curvature.Convex, Monotonicity = Monotonicity.Increasing },
+            new Primitive(ScalarFunction.IntMin, 2, Math + "Min") { MathName = "Min", ParameterType = ScalarType.Int, Smoothness = Smoothness.Integer, Curvature = Curvature.Concave, Monotonicity = Monotonicity.Increasing },
+            new Primitive(ScalarFunction.IntAbs, 1, Math + "Abs") { MathName = "Abs", ParameterType = ScalarType.Int, Smoothness = Smoothness.Integer, Curvature = Curvature.Convex, Monotonicity = Monotonicity.Neither },
         };
 
         private static readonly VectorPrimitive[] VectorTable =
         {
-            new VectorPrimitive(VectorFunction.Dot, 2, Dsl + "Dot", (v, r, k, mu) => new VecScaled(1, v[1 - k])) { DslName = "Dot" },
-            new VectorPrimitive(VectorFunction.SquaredNorm, 1, Dsl + "SquaredNorm", (v, r, k, mu) => new VecScaled(2, v[0])) { DslName = "SquaredNorm", Curvature = Curvature.Convex },
-            new VectorPrimitive(VectorFunction.Sum, 1, Dsl + "Sum", (v, r, k, mu) => new VecOnes()) { DslName = "Sum", Curvature = Curvature.Affine },
+            new VectorPrimitive(VectorFunction.Dot, 2, Dsl + "Dot", (v, r, k, mu) => new VecScaled(1, v[1 - k])) { DslName = "Dot", Curvature = Curvature.Neither, Monotonicity = Monotonicity.Neither }, // bilinear: indefinite jointly
+            new VectorPrimitive(VectorFunction.SquaredNorm, 1, Dsl + "SquaredNorm", (v, r, k, mu) => new VecScaled(2, v[0])) { DslName = "SquaredNorm", Curvature = Curvature.Convex, Monotonicity = Monotonicity.Neither },
+            new VectorPrimitive(VectorFunction.Sum, 1, Dsl + "Sum", (v, r, k, mu) => new VecOnes()) { DslName = "Sum", Curvature = Curvature.Affine, Monotonicity = Monotonicity.Increasing },
             new VectorPrimitive(VectorFunction.LogSumExp, 1, Dsl + "LogSumExp", (v, r, k, mu) => new VecExpShifted(v[0], r))
             {
-                DslName = "LogSumExp", PartialUsesResult = true, Curvature = Curvature.Convex,
+                DslName = "LogSumExp", PartialUsesResult = true, Curvature = Curvature.Convex, Monotonicity = Monotonicity.Increasing,
             },
             new VectorPrimitive(VectorFunction.Norm1, 1, Dsl + "Norm1", (v, r, k, mu) => new VecSign(v[0]))
             {
-                DslName = "Norm1", Smoothness = Smoothness.Kink, SmoothedBy = VectorFunction.SmoothNorm1, Curvature = Curvature.Convex,
+                DslName = "Norm1", Smoothness = Smoothness.Kink, SmoothedBy = VectorFunction.SmoothNorm1, Curvature = Curvature.Convex, Monotonicity = Monotonicity.Neither,
             },
             new VectorPrimitive(VectorFunction.SmoothNorm1, 1, Support + "SmoothNorm1", (v, r, k, mu) => new VecSmoothSign(v[0], mu ?? throw new InvalidOperationException("SmoothNorm1 without mu")))
             {
-                TakesMu = true, Curvature = Curvature.Convex,
+                TakesMu = true, Curvature = Curvature.Convex, Monotonicity = Monotonicity.Neither,
             },
         };
 

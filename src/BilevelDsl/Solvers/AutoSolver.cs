@@ -1,3 +1,5 @@
+using BilevelDsl.Solvers.Inner;
+
 namespace BilevelDsl.Solvers;
 
 /// <summary>
@@ -11,6 +13,8 @@ namespace BilevelDsl.Solvers;
 /// curvature probe finds the lower level nonconvex in y (AssumptionViolated) and there are no [LowerConstraint]s, BOME
 /// (a value-function method that does not need lower-level convexity) runs instead, and the message says both.</item>
 /// <item>Smooth and larger (or a lower domain that is not a box): CCCP-BO with [LowerConstraint]s, AID-CG without.</item>
+/// <item>Before 2 and 3: a smooth lower level the compile-time analysis proves nonconvex in y (<see cref="LevelInfo.Convexity"/>) and
+/// without [LowerConstraint]s gets BOME directly; every reason says whether lower-level convexity was proven.</item>
 /// </list>
 /// </summary>
 public sealed class AutoSolver : IBilevelSolver
@@ -37,17 +41,31 @@ public sealed class AutoSolver : IBilevelSolver
                 : (new BomeSolver(new BomeOptions { Smoothing = 1e-4 }), $"{nonsmooth} and {constrained}: BOME on the mu = 1e-4 smoothed model (a value-function method, first order)");
         }
 
+        // The compile-time convexity verdict (docs/convexity.md), with its data checks done.
+        LowerConvexity convexity = LowerConvexityGate.Resolve(model);
+        if (convexity.Verdict == ConvexityVerdict.Nonconvex && constraints == 0)
+        {
+            return (new BomeSolver(), $"both levels are smooth, {constrained}, and the lower level is provably nonconvex in y ({convexity.Reason}"
+                + (convexity.Location.Length == 0 ? string.Empty : $" at {convexity.Location}") + "): BOME (a value-function method that does not need lower-level convexity)");
+        }
+
+        string proven = convexity.IsProven
+            ? $"; the lower level is {(convexity.Verdict == ConvexityVerdict.StronglyConvex ? "strongly convex" : "convex")} in y, proven at compile time"
+            : convexity.Verdict == ConvexityVerdict.Nonconvex
+                ? $"; the lower level is provably nonconvex in y ({convexity.Reason}), which no constraint-aware method here handles"
+                : "; lower-level convexity in y is not proven at compile time";
         bool boxOrNone = !info.HasLowerDomain || KktMpecSolver.ReadLowerBox(model, lowerDimension, out _, out _) is null;
         if (lowerDimension <= KktMaxLowerDimension && boxOrNone)
         {
             return (new KktMpecSolver(), $"both levels are smooth, {constrained}, y has {lowerDimension} entries"
-                + (info.HasLowerDomain ? " in a box" : string.Empty) + ": KKT-MPEC (the lower level's KKT conditions, Scholtes relaxation; lower-level convexity in y is probed)");
+                + (info.HasLowerDomain ? " in a box" : string.Empty) + proven + ": KKT-MPEC (the lower level's KKT conditions, Scholtes relaxation"
+                + (convexity.IsProven ? ")" : "; lower-level convexity in y is probed)"));
         }
 
         string why = boxOrNone ? $"y has {lowerDimension} entries (more than {KktMaxLowerDimension})" : "the lower domain is not a box";
         return constraints > 0
-            ? (new CccpSolver(), $"both levels are smooth, {constrained} and {why}: CCCP-BO (convex lower level, constraint-aware projections)")
-            : (new AidCgSolver(), $"both levels are smooth, {constrained} and {why}: AID-CG (implicit differentiation with conjugate gradients; strongly convex lower level)");
+            ? (new CccpSolver(), $"both levels are smooth, {constrained} and {why}{proven}: CCCP-BO (convex lower level, constraint-aware projections)")
+            : (new AidCgSolver(), $"both levels are smooth, {constrained} and {why}{proven}: AID-CG (implicit differentiation with conjugate gradients; strongly convex lower level)");
     }
 
     /// <inheritdoc/>

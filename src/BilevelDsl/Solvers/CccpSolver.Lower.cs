@@ -8,6 +8,9 @@ public sealed partial class CccpSolver
 {
     private sealed partial class Run
     {
+        /// <summary>How many x axes the start probes (the generic direction alone can miss a coupling term in x).</summary>
+        private const int StartAxisProbes = 16;
+
         /// <summary>
         /// Null when the joint Hessians of g and every u_j show no negative curvature along d = (dx, dy) at (x, y) beyond
         /// the tolerance (<see cref="LowerCurvatureProbe"/>); otherwise a message naming the function.
@@ -20,7 +23,8 @@ public sealed partial class CccpSolver
                 string name = j < 0 ? $"the lower-level objective g ({_model.Info.Lower.Method})" : $"lower-level constraint u_{j} (the [LowerConstraint] method number {j}, in declaration order)";
                 return $"CCCP-BO needs a lower level that is convex in (x, y) jointly (g and every u_j; then v(x) is convex and D_k is convex), but {name} has negative curvature "
                     + $"{where}: d'Hd / ||d||^2 = {Fmt.G(curvature)}, against the curvature scale {Fmt.G(sigma)} seen so far (ratio {Fmt.G(curvature / sigma)} < -{Fmt.G(tolerance)}). "
-                    + "Use a method that does not need lower-level convexity (BVFIM, for a lower level without constraints or declared domains; none of the methods here handles a nonconvex lower level with constraints). X and Y are the last iterate.";
+                    + "If the lower level is convex in y for each fixed x (only its coupling with x is not jointly convex), use KKT-MPEC (KktMpecSolver), which needs convexity in y only; "
+                    + "otherwise a method that does not need lower-level convexity (BVFIM, for a lower level without constraints or declared domains; none of the methods here handles a lower level nonconvex in y with constraints). X and Y are the last iterate.";
             }
 
             return null;

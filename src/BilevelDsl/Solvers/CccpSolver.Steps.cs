@@ -55,6 +55,17 @@ public sealed partial class CccpSolver
                 }
 
                 string? startCurvature = ProbeCurvature(X, Y, _d.AsSpan(0, _m), _d.AsSpan(_m), "along a fixed generic direction at the start z_1");
+
+                // Then along each x axis (small x only: one Hessian-vector product per function each): a lower level convex in
+                // y but not jointly, such as y in a ball of radius x (||y||^2 - x^2 <= 0), shows its negative curvature
+                // there before a projection onto a nonconvex D_k is attempted.
+                for (int i = 0; i < Math.Min(_m, StartAxisProbes) && startCurvature is null; i++)
+                {
+                    _d.AsSpan().Clear();
+                    _d[i] = 1.0;
+                    startCurvature = ProbeCurvature(X, Y, _d.AsSpan(0, _m), _d.AsSpan(_m), $"along the x axis e_{i} at the start z_1");
+                }
+
                 if (startCurvature is not null)
                 {
                     return Finish(SolverStatus.AssumptionViolated, startCurvature, evaluate: true);
@@ -96,7 +107,7 @@ public sealed partial class CccpSolver
                         return Finish(
                             SolverStatus.IterationLimit,
                             $"The projection onto D_k in outer iteration {k} stopped at its iteration limit with KKT residuals {Fmt.G(projection.Stationarity)} (stationarity) and {Fmt.G(projection.Complementarity)} (feasibility/complementarity) above the tolerances "
-                            + $"({Fmt.G(o.Projection.StationarityTolerance)}, {Fmt.G(o.Projection.FeasibilityTolerance)}); raise Projection.MaxOuterIterations / MaxSubproblemSteps or loosen the tolerances. X and Y are the last accepted iterate (lower-level gap {Fmt.G(Gap())} <= epsilon).",
+                            + $"({Fmt.G(o.Projection.StationarityTolerance)}, {Fmt.G(o.Projection.FeasibilityTolerance)}); raise Projection.MaxOuterIterations / MaxSubproblemSteps or loosen the tolerances (Projection.StationarityTolerance and Projection.FeasibilityTolerance 1e-7, below Epsilon). X and Y are the last accepted iterate (lower-level gap {Fmt.G(Gap())} <= epsilon).",
                             evaluate: true);
                 }
 

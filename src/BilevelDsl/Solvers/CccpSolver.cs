@@ -63,6 +63,8 @@ public sealed partial class CccpSolver(CccpOptions options) : DrivenSolver<CccpO
 
     private protected override int IterationLimit => Options.MaxIterations;
 
+    private protected override LowerConvexityNeed ConvexityNeed => LowerConvexityNeed.Convex;
+
     private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => CheckAssumptions(model, Options.Smoothing);
 
     private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>

@@ -53,6 +53,8 @@ public abstract partial class HypergradientSolver : DrivenSolver<HypergradientOp
 
     private protected override int IterationLimit => CommonOptions.MaxIterations;
 
+    private protected override LowerConvexityNeed ConvexityNeed => AssumesStrongConvexity ? LowerConvexityNeed.StronglyConvex : LowerConvexityNeed.None;
+
     /// <summary>Creates the per-solve hypergradient state (its work arrays are allocated here).</summary>
     private protected abstract HypergradientMethod CreateMethod(HypergradientContext context);
 
@@ -105,7 +107,8 @@ public abstract partial class HypergradientSolver : DrivenSolver<HypergradientOp
 
     private string? Assumptions(IBilevelKernels model)
     {
-        string? violation = ModelAssumptions.Check(model, MethodName, OptionsTypeName, CommonOptions.Smoothing, NeedsSmoothUpper, allowsLowerDomain: true);
+        string? violation = ModelAssumptions.Check(model, MethodName, OptionsTypeName, CommonOptions.Smoothing, NeedsSmoothUpper, allowsLowerDomain: true)
+            ?? (AssumesStrongConvexity ? LowerConvexityGate.Refusal(LowerConvexityGate.Resolve(model), MethodName) : null);
         return violation is null ? null : "Assumption violated: " + violation;
     }
 

@@ -64,6 +64,8 @@ public sealed partial class IgfmSolver(IgfmOptions options) : DrivenSolver<IgfmO
 
     private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => SgmDomainCheck.Check(model, new double[lowerDimension], "IGFM");
 
+    private protected override LowerConvexityNeed ConvexityNeed => LowerConvexityNeed.Convex;
+
     private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
         new Run(model, Options, x0, y0, RunsInParallel(model));
 

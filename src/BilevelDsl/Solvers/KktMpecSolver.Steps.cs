@@ -30,6 +30,9 @@ public sealed partial class KktMpecSolver
         private readonly double[] _direction;
         private readonly double[] _zeroX;
         private readonly LowerCurvatureProbe _curvature;
+
+        /// <summary>The compile-time analysis proved the lower level convex in y (its data checks done): no probe needed.</summary>
+        private readonly bool _convexityProven;
         private double _relaxation;
         private double _stationarity = double.NaN;
         private ConstrainedSolveResult _last;
@@ -78,6 +81,7 @@ public sealed partial class KktMpecSolver
             _direction = new double[_n];
             _zeroX = new double[_m];
             _curvature = new LowerCurvatureProbe(model, _m, _n);
+            _convexityProven = LowerConvexityGate.Resolve(model).IsProven;
         }
 
         public override ReadOnlySpan<double> CurrentX => _z.AsSpan(0, _m);
@@ -205,7 +209,7 @@ public sealed partial class KktMpecSolver
 
             string residuals = $"relaxation t = {Fmt.G(_relaxation)}, KKT stationarity residual {Fmt.G(_last.Stationarity)}, "
                 + $"feasibility/complementarity {Fmt.G(_last.Complementarity)}";
-            const string Convexity = " Convexity of the lower level in y was probed (no negative curvature found), not proven.";
+            string convexity = _convexityProven ? string.Empty : " Convexity of the lower level in y was probed (no negative curvature found), not proven.";
             if (status == SolverStatus.Converged && moved.Length > 0 && !(lower.Status == ConstrainedSolveStatus.Converged))
             {
                 return Finish(SolverStatus.LowerLevelNotConverged,
@@ -213,8 +217,8 @@ public sealed partial class KktMpecSolver
             }
 
             return status == SolverStatus.Converged
-                ? Finish(SolverStatus.Converged, $"Converged: the KKT reformulation at the final relaxation ({residuals}).{moved}{Convexity}")
-                : Finish(status, $"Iteration limit: {Fmt.I(Iterations)} relaxed problems solved; the last ended {_last.Status} ({residuals}).{moved}{Convexity}");
+                ? Finish(SolverStatus.Converged, $"Converged: the KKT reformulation at the final relaxation ({residuals}).{moved}{convexity}")
+                : Finish(status, $"Iteration limit: {Fmt.I(Iterations)} relaxed problems solved; the last ended {_last.Status} ({residuals}).{moved}{convexity}");
         }
 
         /// <summary>max(0, max_j u_j(x, y)) over the model's constraints and the box.</summary>
@@ -238,7 +242,7 @@ public sealed partial class KktMpecSolver
         private string? ProbeConvexity(string where)
         {
             double tolerance = _o.ConvexityTolerance;
-            if (double.IsPositiveInfinity(tolerance))
+            if (_convexityProven || double.IsPositiveInfinity(tolerance))
             {
                 return null;
             }

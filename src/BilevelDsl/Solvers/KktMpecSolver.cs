@@ -49,6 +49,8 @@ public sealed partial class KktMpecSolver(KktMpecOptions options) : DrivenSolver
 
     private protected override int IterationLimit => Options.MaxIterations;
 
+    private protected override LowerConvexityNeed ConvexityNeed => LowerConvexityNeed.Convex;
+
     private protected override string? Assumptions(IBilevelKernels model, int lowerDimension)
     {
         ModelInfo info = model.Info;

@@ -129,6 +129,8 @@ public sealed class SgmSolver(SgmOptions options) : DrivenSolver<SgmOptions>(opt
 
     private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => SgmDomainCheck.Check(model, new double[lowerDimension], "SGM");
 
+    private protected override LowerConvexityNeed ConvexityNeed => LowerConvexityNeed.Convex;
+
     private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
         new Run(model, Options, x0, y0);
 

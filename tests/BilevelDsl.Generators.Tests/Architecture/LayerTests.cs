@@ -29,7 +29,8 @@ public sealed class LayerTests(ITestOutputHelper output)
         ["Pipeline"] = ["Ir"],
         ["Frontend"] = Core,
         ["Ad"] = Core,
-        ["Emit"] = [.. Core, "Ad"],
+        ["Analysis"] = Core,
+        ["Emit"] = [.. Core, "Ad", "Analysis"],
     };
 
     private static readonly Lazy<CSharpCompilation> LazyGenerator = new(CompileGeneratorSources);

@@ -23,6 +23,8 @@ public sealed class BdslAnalyzerTest : CSharpAnalyzerTest<BilevelModelAnalyzer, 
         // extra passes (the source marked auto-generated, every diagnostic suppressed by #pragma) each redo the whole
         // analysis; they run in AnalyzerBehaviourTests, once, instead of in every location test.
         TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck | TestBehaviors.SkipGeneratedCodeCheck | TestBehaviors.SkipSuppressionCheck;
+        // BDSL0022 (info) states the convexity verdict on every lower level and constraint; Convexity/ConvexityDiagnosticTests checks it.
+        DisabledDiagnostics.Add("BDSL0022");
     }
 
     protected override IEnumerable<Type> GetSourceGenerators() => new[] { typeof(BilevelModelGenerator) };
@@ -43,6 +45,7 @@ public sealed class BdslCodeFixTest<TCodeFix> : CSharpCodeFixTest<BilevelModelAn
         TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck | TestBehaviors.SkipGeneratedCodeCheck | TestBehaviors.SkipSuppressionCheck;
         // Fix All in document, project and solution scope triples the cost; the one Fix All test turns it back on.
         CodeFixTestBehaviors |= CodeFixTestBehaviors.SkipFixAllCheck;
+        DisabledDiagnostics.Add("BDSL0022");
     }
 
     protected override IEnumerable<Type> GetSourceGenerators() => new[] { typeof(BilevelModelGenerator) };

@@ -12,7 +12,14 @@ public static class AnalyzerHarness
     /// The analyzer's diagnostics for <paramref name="compilation"/>. Throws <see cref="AnalyzerFailureException"/>
     /// if the analyzer threw (the exception callback fired, or an AD0001 diagnostic came back).
     /// </summary>
-    public static async Task<ImmutableArray<Diagnostic>> RunAsync(Compilation compilation, CancellationToken cancellationToken = default)
+    public static Task<ImmutableArray<Diagnostic>> RunAsync(Compilation compilation, CancellationToken cancellationToken = default) =>
+        RunOnTreesAsync(compilation, trees: null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="RunAsync"/>, but only the semantic analysis of <paramref name="trees"/> (all trees when
+    /// null): the other trees are bound only as far as these need them.
+    /// </summary>
+    public static async Task<ImmutableArray<Diagnostic>> RunOnTreesAsync(Compilation compilation, IEnumerable<SyntaxTree>? trees, CancellationToken cancellationToken = default)
     {
         var exceptions = new ConcurrentQueue<string>();
         var options = new CompilationWithAnalyzersOptions(
@@ -25,7 +32,21 @@ public static class AnalyzerHarness
 
         CompilationWithAnalyzers withAnalyzers = compilation.WithAnalyzers(
             ImmutableArray.Create<DiagnosticAnalyzer>(new BilevelModelAnalyzer()), options);
-        ImmutableArray<Diagnostic> diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync(cancellationToken).ConfigureAwait(false);
+        ImmutableArray<Diagnostic> diagnostics;
+        if (trees is null)
+        {
+            diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var all = ImmutableArray.CreateBuilder<Diagnostic>();
+            foreach (SyntaxTree tree in trees)
+            {
+                all.AddRange(await withAnalyzers.GetAnalyzerSemanticDiagnosticsAsync(compilation.GetSemanticModel(tree), filterSpan: null, cancellationToken).ConfigureAwait(false));
+            }
+
+            diagnostics = all.ToImmutable();
+        }
 
         foreach (Diagnostic d in diagnostics)
         {

@@ -23,6 +23,13 @@ public sealed class PointCheck
 
     public bool IsSmooth => NonSmooth.Count == 0;
 
+    /// <summary>Directions whose derivative was compared with finite differences.</summary>
+    public int Compared { get; set; }
+
+    /// <summary>Directions (also in <see cref="NonSmooth"/>) skipped only because the value is too large for
+    /// finite differences to resolve the slope (<see cref="DirectionalEstimate.Resolved"/>).</summary>
+    public int Unresolved { get; set; }
+
     public override string ToString() =>
         $"x = {GradientChecker.Format(X)}, y = {GradientChecker.Format(Y)}: value {GradientChecker.Format(Value)}, " +
         $"gradX = {GradientChecker.Format(GradX)}, gradY = {GradientChecker.Format(GradY)}" +
@@ -72,16 +79,37 @@ public static class GradientChecker
             directions.Add(($"random direction {r} (dx = {Format(dx)}, dy = {Format(dy)})", dx, dy, null));
         }
 
-        foreach ((string name, double[] dx, double[] dy, double? component) in directions)
+        // Coordinates whose derivative could not be compared (a kink, or beyond what differences resolve).
+        var uncompared = new bool[x.Length + y.Length];
+        for (int d = 0; d < directions.Count; d++)
         {
+            (string name, double[] dx, double[] dy, double? component) = directions[d];
             DirectionalEstimate estimate = FiniteDifference.Directional(f, x, y, dx, dy);
+            double kernel = component ?? Dot(gx, dx) + Dot(gy, dy);
+            if (component == null && !double.IsFinite(kernel) && OverflowsUnchecked(gx, gy, dx, dy, uncompared))
+            {
+                // A component beyond double's range (d/dx of 1.7 * double.MaxValue * x is +inf in doubles) makes
+                // g . d infinite although the directional derivative is finite. That component's own coordinate
+                // could not be compared either (its differences overflow too), so this direction is unresolved.
+                // A component that is wrongly infinite has a finite coordinate estimate and is reported there.
+                check.NonSmooth.Add($"{name}: the gradient has an infinite component whose coordinate could not be compared");
+                check.Unresolved++;
+                continue;
+            }
+
             if (!estimate.Smooth || !estimate.Resolved)
             {
+                if (component != null)
+                {
+                    uncompared[d] = true;
+                }
+
+                check.Unresolved += estimate.Smooth ? 1 : 0;
                 check.NonSmooth.Add($"{name}: D(h) = {Format(estimate.Coarse)}, D(h/2) = {Format(estimate.Fine)}, |f| up to {Format(estimate.Magnitude)}");
                 continue;
             }
 
-            double kernel = component ?? Dot(gx, dx) + Dot(gy, dy);
+            check.Compared++;
             double error = FiniteDifference.RelativeError(kernel, estimate.Value);
             if (!(error <= FiniteDifference.Tolerance))
             {
@@ -112,6 +140,27 @@ public static class GradientChecker
 
         throw new InvalidOperationException(
             $"{spec} {level}: no smooth point in 50 tries; last: {last}{Environment.NewLine}{string.Join(Environment.NewLine, last!.NonSmooth)}");
+    }
+
+    private static bool OverflowsUnchecked(double[] gx, double[] gy, double[] dx, double[] dy, bool[] uncompared)
+    {
+        bool any = false;
+        for (int i = 0; i < gx.Length + gy.Length; i++)
+        {
+            double g = i < gx.Length ? gx[i] : gy[i - gx.Length];
+            double d = i < gx.Length ? dx[i] : dy[i - gx.Length];
+            if (!double.IsFinite(g) && d != 0)
+            {
+                if (!uncompared[i] || double.IsNaN(g))
+                {
+                    return false;
+                }
+
+                any = true;
+            }
+        }
+
+        return any;
     }
 
     public static double Dot(double[] a, double[] b)

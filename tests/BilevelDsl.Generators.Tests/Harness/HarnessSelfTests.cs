@@ -71,6 +71,56 @@ public sealed class HarnessSelfTests
     }
 
     [Fact]
+    public void A_direction_the_differences_cannot_resolve_is_skipped_and_counted_never_compared()
+    {
+        // A mutant that adds double.MaxValue / 2: every O(1) slope is below the value's last bit. Even a wrong
+        // gradient (0 here) must then show up as unresolved and not compared, never as a checked direction.
+        SpanObjective f = (x, y) => double.MaxValue / 2 + x[0] * y[0];
+        SpanGradient wrong = (x, y, gx, gy) =>
+        {
+            gx[0] = 0;
+            gy[0] = 0;
+            return f(x, y);
+        };
+        PointCheck check = GradientChecker.Check(f, wrong, "Upper", new[] { 0.5 }, new[] { 0.25 }, new Random(1), randomDirections: 2);
+        Assert.Equal(0, check.Compared);
+        Assert.Equal(4, check.Unresolved);
+        Assert.Empty(check.Mismatches);
+        Assert.False(check.IsSmooth);
+    }
+
+    [Fact]
+    public void A_gradient_component_beyond_the_double_range_is_unresolved_unless_its_coordinate_says_otherwise()
+    {
+        // Mut2164: f = 1.7 * double.MaxValue * x + y. df/dx = 1.7 * double.MaxValue is +inf in doubles (the exact
+        // kernel's answer); g . d is then inf for every random direction, although the directional derivative
+        // is finite. Those directions are unresolved, and so is the coordinate x (its differences overflow).
+        SpanObjective f = (x, y) => 1.7 * x[0] * double.MaxValue + y[0];
+        SpanGradient exact = (x, y, gx, gy) =>
+        {
+            gx[0] = 1.7 * double.MaxValue;
+            gy[0] = 1;
+            return f(x, y);
+        };
+        PointCheck check = GradientChecker.Check(f, exact, "Upper", new[] { -0.03 }, new[] { 0.5 }, new Random(1), randomDirections: 2);
+        Assert.Empty(check.Mismatches);
+        Assert.Equal(0, check.Compared); // |f| ~ 1e307 hides d/dy = 1 as well
+        Assert.Equal(4, check.NonSmooth.Count);
+        Assert.Contains(check.NonSmooth, m => m.StartsWith("random direction", StringComparison.Ordinal));
+
+        // A kernel that is infinite where the derivative is finite is caught by that coordinate.
+        SpanObjective g = (x, y) => 1e300 * x[0] + y[0];
+        SpanGradient wrong = (x, y, gx, gy) =>
+        {
+            gx[0] = double.PositiveInfinity;
+            gy[0] = 1;
+            return g(x, y);
+        };
+        PointCheck caught = GradientChecker.Check(g, wrong, "Upper", new[] { 0.5 }, new[] { 0.5 }, new Random(1), randomDirections: 2);
+        Assert.Contains(caught.Mismatches, m => m.Contains("d/dx[0]", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_relative_error_is_absolute_near_zero_and_relative_for_large_values()
     {
         Assert.Equal(1e-7, FiniteDifference.RelativeError(0, 1e-7), 15);

@@ -24,18 +24,24 @@ public sealed class InMemoryAssembly : IDisposable
     /// <summary>Emits <paramref name="compilation"/>; throws with every error if emission fails.</summary>
     public static InMemoryAssembly Emit(Compilation compilation)
     {
+        (InMemoryAssembly? assembly, IReadOnlyList<Diagnostic> errors) = TryEmit(compilation);
+        return assembly ?? throw new InvalidOperationException(
+            "In-memory compilation failed:" + Environment.NewLine + GeneratorHarness.Format(errors));
+    }
+
+    /// <summary>Emits and loads <paramref name="compilation"/>, or returns its errors.</summary>
+    public static (InMemoryAssembly? Assembly, IReadOnlyList<Diagnostic> Errors) TryEmit(Compilation compilation)
+    {
         using var pe = new MemoryStream();
         var result = compilation.Emit(pe);
         if (!result.Success)
         {
-            throw new InvalidOperationException(
-                "In-memory compilation failed:" + Environment.NewLine +
-                GeneratorHarness.Format(result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
+            return (null, result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList());
         }
 
         pe.Position = 0;
         var context = new AssemblyLoadContext("BilevelDsl.GeneratorTests." + compilation.AssemblyName, isCollectible: true);
-        return new InMemoryAssembly(context, context.LoadFromStream(pe));
+        return (new InMemoryAssembly(context, context.LoadFromStream(pe)), Array.Empty<Diagnostic>());
     }
 
     public Type GetType(string fullName) =>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace BilevelDsl.GeneratorTests.Harness;
 
@@ -54,9 +55,21 @@ public sealed class ModelBatch : IDisposable
 
     public IReadOnlyList<BatchEntry> Entries { get; }
 
+    /// <summary>Seconds spent per phase of <see cref="BuildAsync"/> in this process (where a batch's time goes).</summary>
+    public static System.Collections.Concurrent.ConcurrentDictionary<string, double> PhaseSeconds { get; } = new(StringComparer.Ordinal);
+
+    private static void Time(string phase, System.Diagnostics.Stopwatch stopwatch)
+    {
+        PhaseSeconds.AddOrUpdate(phase, stopwatch.Elapsed.TotalSeconds, (_, total) => total + stopwatch.Elapsed.TotalSeconds);
+        stopwatch.Restart();
+    }
+
     public GeneratorRun Run { get; }
 
     public InMemoryAssembly? Assembly { get; }
+
+    /// <summary>BDSL diagnostics with no location that name none of the models.</summary>
+    public IReadOnlyList<Diagnostic> Unlocated { get; private init; } = Array.Empty<Diagnostic>();
 
     public BatchEntry this[string fullTypeName] => _byName[fullTypeName];
 
@@ -75,6 +88,7 @@ public sealed class ModelBatch : IDisposable
         // CS8795 (a partial method without implementation) is how a [Gradient] request looks before generation:
         // not a C# error of the model. If the generator leaves it unimplemented, the error is still there after
         // generation and is counted as caused by the generated code.
+        var phase = System.Diagnostics.Stopwatch.StartNew();
         foreach (Diagnostic d in input.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != UnimplementedPartialMethod))
         {
             if (d.Location.SourceTree is { } tree && byTree.TryGetValue(tree, out BatchEntry? entry))
@@ -83,7 +97,9 @@ public sealed class ModelBatch : IDisposable
             }
         }
 
+        Time("C# diagnostics", phase);
         GeneratorRun run = GeneratorHarness.RunChecked(input);
+        Time("generator", phase);
         BatchEntry? OwnerOfGenerated(SyntaxTree? tree)
         {
             if (tree is null)
@@ -101,9 +117,14 @@ public sealed class ModelBatch : IDisposable
         }
 
         var bdsl = run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("BDSL", StringComparison.Ordinal)).ToList();
+        var unlocated = new List<Diagnostic>();
         if (runAnalyzer)
         {
-            bdsl.AddRange(AnalyzerHarness.Bdsl(await AnalyzerHarness.RunAsync(run.Output).ConfigureAwait(false)));
+            // The analyzer reads only the models' own files and their symbols, as the user wrote them: analyzing
+            // the generated output as well would bind every generated kernel once more (it reported the same
+            // diagnostics on the mutants when both were compared).
+            bdsl.AddRange(AnalyzerHarness.Bdsl(await AnalyzerHarness.RunOnTreesAsync(input, entries.Select(e => e.Tree)).ConfigureAwait(false)));
+            Time("analyzer", phase);
         }
 
         foreach (Diagnostic d in bdsl)
@@ -112,37 +133,57 @@ public sealed class ModelBatch : IDisposable
             {
                 entry.Bdsl.Add(d);
             }
-        }
-
-        foreach (Diagnostic d in run.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
-        {
-            SyntaxTree? tree = d.Location.SourceTree;
-            if (tree is not null && byTree.TryGetValue(tree, out BatchEntry? own))
+            else if (d.Location.SourceTree is null)
             {
-                if (own.CSharpErrors.All(e => e.Id != d.Id || e.Location.SourceSpan != d.Location.SourceSpan))
-                {
-                    own.GeneratedCodeErrors.Add(d);
-                }
-            }
-            else if (OwnerOfGenerated(tree) is { } owner)
-            {
-                owner.GeneratedCodeErrors.Add(d);
+                // The generator reports internal errors (BDSL0012) without a location; they name the model.
+                string message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+                BatchEntry? named = entries.FirstOrDefault(e => message.Contains("'" + e.Spec.FullTypeName + "'", StringComparison.Ordinal));
+                (named?.Bdsl ?? unlocated).Add(d);
             }
         }
 
-        var keep = entries.Where(e => e.IsValidCSharp && e.GeneratedCodeErrors.Count == 0).ToList();
+        // One emit of the valid models with their generated files binds the generated code once; its errors
+        // name the models whose generated code does not compile, which are left out of a second emit.
+        var keep = entries.Where(e => e.IsValidCSharp).ToList();
         InMemoryAssembly? assembly = null;
-        if (keep.Count > 0)
+        while (keep.Count > 0)
         {
             var trees = keep.Select(e => e.Tree).Concat(keep.SelectMany(e => e.Generated.Select(g => g.SyntaxTree)));
-            assembly = InMemoryAssembly.Emit(References.Compile(trees, assemblyName + ".Loaded"));
-            foreach (BatchEntry e in keep)
+            CSharpCompilation compilation = References.Compile(trees, assemblyName + ".Loaded");
+            (InMemoryAssembly? emitted, IReadOnlyList<Diagnostic> errors) = InMemoryAssembly.TryEmit(compilation);
+            Time("emit", phase);
+            if (emitted is not null)
             {
-                e.Loaded = true;
+                assembly = emitted;
+                break;
             }
+
+            var failed = new HashSet<BatchEntry>();
+            foreach (Diagnostic d in errors)
+            {
+                SyntaxTree? tree = d.Location.SourceTree;
+                BatchEntry? owner = tree is not null && byTree.TryGetValue(tree, out BatchEntry? own) ? own : OwnerOfGenerated(tree);
+                if (owner is not null)
+                {
+                    owner.GeneratedCodeErrors.Add(d);
+                    failed.Add(owner);
+                }
+            }
+
+            if (failed.Count == 0)
+            {
+                throw new InvalidOperationException("In-memory compilation failed:" + Environment.NewLine + GeneratorHarness.Format(errors));
+            }
+
+            keep.RemoveAll(failed.Contains);
         }
 
-        return new ModelBatch(entries, run, assembly);
+        foreach (BatchEntry e in keep)
+        {
+            e.Loaded = assembly is not null;
+        }
+
+        return new ModelBatch(entries, run, assembly) { Unlocated = unlocated };
     }
 
     /// <summary>A new instance of the model (with its constructor arguments) as the kernel interface.</summary>

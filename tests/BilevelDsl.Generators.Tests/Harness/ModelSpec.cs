@@ -54,6 +54,9 @@ public sealed record ModelSpec
 
     public string Namespace { get; init; } = "Corpus";
 
+    /// <summary>Applied to the finished source (mutants that change declarations, not bodies).</summary>
+    public Func<string, string>? SourceTransform { get; init; }
+
     /// <summary>What the model exercises (for the coverage test and for failure messages).</summary>
     public string Covers { get; init; } = "";
 
@@ -96,7 +99,7 @@ public sealed record ModelSpec
         sb.Append('\n');
         AppendLevel(sb, "LowerLevel", "Lower", parameters, Lower);
         sb.Append("}\n");
-        return sb.ToString();
+        return SourceTransform is null ? sb.ToString() : SourceTransform(sb.ToString());
     }
 
     private static void AppendLevel(StringBuilder sb, string attribute, string name, string parameters, string body)

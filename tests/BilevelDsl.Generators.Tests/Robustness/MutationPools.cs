@@ -11,23 +11,54 @@ namespace BilevelDsl.GeneratorTests.Robustness;
 public static class MutationPools
 {
     /// <summary>Members added to every mutant, so pool entries that mention them bind.</summary>
-    public const string MutantMembers = """
+    public const string MutantData = """
         private static double Data0 = 1.5;
         private static readonly double[] Arr0 = { 0.5, -1.0, 2.0 };
         private static readonly int IntData0 = 5;
+        public double Field0 = 0.75;
+        private static ref double RefData0() => ref Arr0[2];
         private static readonly Matrix Mat0 = new Matrix(2, 3, new double[] { 1, 0.5, -1, 2, 0, 1 });
 
         private static double Helper0(double t)
         {
             return t * 2;
         }
-
-        [Differentiable]
-        private static double DiffHelper0(double t, int k)
-        {
-            return k * Math.Sin(t);
-        }
         """;
+
+    /// <summary>[Differentiable] helpers the pools call, added to a mutant only when it calls them: each one a
+    /// mutant declares gets derivative programs, and unused ones only made every compilation larger.</summary>
+    public static readonly (string Name, string Members)[] MutantHelpers =
+    {
+        ("DiffHelper0", """
+            [Differentiable]
+            private static double DiffHelper0(double t, int k)
+            {
+                return k * Math.Sin(t);
+            }
+
+            [Differentiable]
+            private static double DiffHelper0(double t) => t * t + 0.5 * t;
+            """),
+        ("Walk0", """
+            [Differentiable]
+            private static double Walk0(double a, int n)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    a += 0.5 * i;
+                }
+
+                a = a * Math.Sin(a);
+                return a;
+            }
+            """),
+    };
+
+    /// <summary>The members a mutant with these level bodies needs: the data, and the helpers the bodies call.</summary>
+    public static string MembersFor(string upper, string lower) =>
+        string.Join("\n\n", new[] { MutantData }.Concat(MutantHelpers
+            .Where(h => upper.Contains(h.Name, StringComparison.Ordinal) || lower.Contains(h.Name, StringComparison.Ordinal))
+            .Select(h => h.Members)));
 
     public static readonly string[] Expressions =
     {

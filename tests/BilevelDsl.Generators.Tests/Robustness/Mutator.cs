@@ -14,7 +14,21 @@ public sealed class Mutator(Random rng, ModelKind kind, Level level)
 {
     private readonly IReadOnlyList<string> _expressions = MutationPools.For(MutationPools.Expressions, kind);
     private readonly IReadOnlyList<string> _statements = MutationPools.For(MutationPools.Statements, kind);
+    private StructuralMutations? _structural;
     private int _unique;
+
+    /// <summary>The kinds of the mutations applied by the last <see cref="Mutate"/> ("expression", "size", ...).</summary>
+    public List<string> Kinds { get; } = new();
+
+    private StructuralMutations Structural => _structural ??= new StructuralMutations(rng, kind, level, Instantiate);
+
+    /// <summary>Changes the model around the mutated level (modifiers, generated-looking member names).</summary>
+    public (ModelSpec Spec, string Description) MutateDeclaration(ModelSpec spec)
+    {
+        (ModelSpec mutated, string what) = Structural.MutateDeclaration(spec);
+        Kinds.Add(what[..what.IndexOf(':')]);
+        return (mutated, what);
+    }
 
     /// <summary>Applies 1-3 random mutations to <paramref name="body"/>; returns the new body and what was done.</summary>
     public (string Body, string Description) Mutate(string body)
@@ -43,7 +57,29 @@ public sealed class Mutator(Random rng, ModelKind kind, Level level)
     {
         for (int attempt = 0; attempt < 10; attempt++)
         {
-            int pick = rng.Next(14);
+            int pick = rng.Next(19);
+            if (pick >= 14)
+            {
+                string category = StructuralCategories[pick - 14];
+                if (Structural.Apply(category, block, ++_unique) is { } structural)
+                {
+                    Kinds.Add(category);
+                    return structural;
+                }
+
+                continue;
+            }
+
+            Kinds.Add(pick switch
+            {
+                0 or 1 or 2 => "expression",
+                3 or 4 or 5 or 7 => "statement",
+                6 => "delete",
+                8 or 9 or 10 => "operator",
+                11 => "identifier",
+                12 => "literal",
+                _ => "wrap",
+            });
             (BlockSyntax, string)? result = pick switch
             {
                 0 or 1 or 2 => ReplaceExpression(block),
@@ -60,17 +96,22 @@ public sealed class Mutator(Random rng, ModelKind kind, Level level)
             {
                 return r;
             }
+
+            Kinds.RemoveAt(Kinds.Count - 1);
         }
 
+        Kinds.Add("statement");
         return InsertStatement(block)!.Value;
     }
+
+    private static readonly string[] StructuralCategories = { "size", "nesting", "ref", "overload", "naming" };
 
     private T Pick<T>(IReadOnlyList<T> items) => items[rng.Next(items.Count)];
 
     private string Instantiate(string template) => MutationPools.Instantiate(template, kind, level, ++_unique);
 
     /// <summary>Expressions in value positions (not type names, not the target of a call or a member access).</summary>
-    private static List<ExpressionSyntax> ValueExpressions(SyntaxNode root) =>
+    internal static List<ExpressionSyntax> ValueExpressions(SyntaxNode root) =>
         root.DescendantNodes().OfType<ExpressionSyntax>().Where(e =>
             e is not (TypeSyntax and not IdentifierNameSyntax)
             && e.Parent is not (MemberAccessExpressionSyntax or QualifiedNameSyntax or VariableDeclarationSyntax or NameColonSyntax)

@@ -142,7 +142,7 @@ public sealed class ProbeFindingTests
                     [LowerLevel] public double Lower(double x, double y) => (y - 2 * x) * (y - 2 * x);
                 }
                 """));
-        Assert.True(outcome.CompileErrors.Count == 0 && outcome.Bdsl.Count == 0, outcome.ToString());
+        Assert.True(outcome.CompileErrors.Count == 0 && !outcome.Bdsl.Any(d => d.Severity > DiagnosticSeverity.Info), outcome.ToString());
         Assert.Equal(2, outcome.Run.GeneratedSources.Length);
         AssertExactGradients(outcome, "M_1");
     }

@@ -156,6 +156,24 @@ public sealed class PrimitiveTableTests
         }
     }
 
+    /// <summary>The convexity analysis reads curvature and monotonicity from the table: every entry states both
+    /// (Unknown is "not stated"; Neither is a statement).</summary>
+    [Fact]
+    public void Every_primitive_states_curvature_and_monotonicity()
+    {
+        foreach (Primitive p in Primitives.All)
+        {
+            Assert.True(p.Curvature != Curvature.Unknown, $"{p.Function} states no curvature");
+            Assert.True(p.Monotonicity != Monotonicity.Unknown, $"{p.Function} states no monotonicity");
+        }
+
+        foreach (VectorPrimitive p in Primitives.AllVector)
+        {
+            Assert.True(p.Curvature != Curvature.Unknown, $"{p.Function} states no curvature");
+            Assert.True(p.Monotonicity != Monotonicity.Unknown, $"{p.Function} states no monotonicity");
+        }
+    }
+
     /// <summary>The convexity analysis will trust these slots: midpoint convexity/concavity and the sign of the
     /// partials, at random points of the sample ranges.</summary>
     [Theory]
@@ -189,7 +207,7 @@ public sealed class PrimitiveTableTests
                     break;
             }
 
-            if (p.Monotonicity != Monotonicity.Unknown)
+            if (p.Monotonicity is Monotonicity.Increasing or Monotonicity.Decreasing)
             {
                 var env = new Dictionary<string, double> { ["r"] = IrEvaluator.Apply(p.Function, a) };
                 for (int i = 0; i < a.Length; i++)

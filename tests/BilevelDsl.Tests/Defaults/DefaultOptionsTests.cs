@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text;
+using BilevelDsl.Numerics;
 using BilevelDsl.Solvers;
 using BilevelDsl.Tests.KnownAnswerSuite;
 using Xunit;
@@ -26,16 +27,19 @@ public sealed class DefaultOptionsTests(ITestOutputHelper output)
     private static readonly TimeSpan RunCap = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Runs that still end Converged away from the grid optimum, where the certificate cannot tell (a flat hyper-objective
-    /// near the optimum, or a flat local solution of the nonconvex |w|^(1/2) problem); listed in docs/solvers.md as the
-    /// part of acceptance 3 not met. Any other failure fails the test.
+    /// Converged runs at a documented local solution instead of the grid optimum (issue 12 acceptance 1: "the known optimum
+    /// or a documented local solution"). BVFIM on |w|^(1/2) stops at its start x = 0: lambda = e^0 = 1 makes w = 0 the
+    /// global lower-level solution (|w_j|^(1/2) has an infinite slope at 0) for every x on an interval around 0, so
+    /// phi(x) = F(x, y*(x)) is constant there and x = 0 is a (non-strict) local minimiser; the global one, -1.89, lies
+    /// beyond the plateau. Gradient-based methods started on the plateau have no descent direction. The test checks it:
+    /// y* = 0 at the returned x and phi is the same at x -+ <see cref="PlateauHalfWidth"/>. Any other off-optimum Converged fails.
     /// </summary>
-    private static readonly HashSet<(string Method, string Problem)> KnownShortfalls =
+    private static readonly HashSet<(string Method, string Problem)> DocumentedLocalSolutions =
     [
-        ("SMNBP", "ridge (features x 10)"),
-        ("SPNBO", "|w|^0.5 (2 features)"),
         ("BVFIM", "|w|^0.5 (2 features)"),
     ];
+
+    private const double PlateauHalfWidth = 0.1;
 
     [Fact]
     public void EveryMethodReachesTheGridOptimumOrSaysWhatToChange()
@@ -79,9 +83,17 @@ public sealed class DefaultOptionsTests(ITestOutputHelper output)
                 _ => row.Result.Status.ToString(),
             };
             table.AppendLine($"| {p.Name} | {grid[row.Problem]:F4} | {row.Method} | {status} | {x:G6} | {Math.Abs(x - grid[row.Problem]):G3} | {row.Result.Elapsed.TotalMilliseconds:F0} | {row.Result.Certificate?.Elapsed.TotalMilliseconds ?? 0:F0} |");
-            if (row.Failure is not null && KnownShortfalls.Contains((row.Method, p.Name)))
+            if (row.Failure is not null && row.Result.Status == SolverStatus.Converged && DocumentedLocalSolutions.Contains((row.Method, p.Name)))
             {
-                output.WriteLine($"known shortfall: {row.Method} on {p.Name}: {row.Failure}");
+                double phi = p.UpperAtLowerSolution(x);
+                bool plateau = VectorMath.NormInf(row.Result.Y) <= 1e-6
+                    && Math.Abs(p.UpperAtLowerSolution(x - PlateauHalfWidth) - phi) <= 1e-9 * (1 + Math.Abs(phi))
+                    && Math.Abs(p.UpperAtLowerSolution(x + PlateauHalfWidth) - phi) <= 1e-9 * (1 + Math.Abs(phi));
+                output.WriteLine($"documented local solution: {row.Method} on {p.Name}: {row.Failure}; y = 0 and phi constant on x -+ {PlateauHalfWidth}: {plateau}");
+                if (!plateau)
+                {
+                    failures.Add($"{row.Method} on {p.Name}: {row.Failure}, and not on the documented plateau of phi around x = 0");
+                }
             }
             else if (row.Failure is not null)
             {
@@ -97,6 +109,41 @@ public sealed class DefaultOptionsTests(ITestOutputHelper output)
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+
+        // The constrained problems are covered: KKT-MPEC (convexity in y for fixed x) solves both; CCCP-BO refuses the ball,
+        // whose constraint ||y||^2 - x^2 is not jointly convex in (x, y), and names KKT-MPEC.
+        foreach (string name in (string[])["ball ||y|| <= x", "budget y1 + y2 <= 1"])
+        {
+            int k = problems.ToList().FindIndex(p => p.Name == name);
+            BilevelResult kkt = rows.Single(r => r.Problem == k && r.Method == "KKT-MPEC").Result;
+            Assert.True(kkt.Status == SolverStatus.Converged && Math.Abs(kkt.X[0] - grid[k]) <= Accuracy, $"KKT-MPEC on {name}: {kkt.Status} at {kkt.X[0]}");
+        }
+
+        BilevelResult cccpBall = rows.Single(r => problems[r.Problem].Name.StartsWith("ball", StringComparison.Ordinal) && r.Method == "CCCP-BO").Result;
+        Assert.Equal(SolverStatus.AssumptionViolated, cccpBall.Status);
+        Assert.Contains("KKT-MPEC", cccpBall.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// CCCP-BO on the budget problem stops (IterationLimit) in outer iteration 2, when its projection misses the 1e-10
+    /// tolerances, and says to loosen them to 1e-7. Following that advice the run goes on, but slowly: the epsilon = 1e-6
+    /// band around the value function lets x move about 1e-4 per step (x = 0.43 after 1000 iterations, 0.497 after 4000,
+    /// measured 2026-12-06), so it ends IterationLimit again, with "raise MaxIterations". Pinned: neither run is a wrong
+    /// Converged.
+    /// </summary>
+    [Fact]
+    public void CccpOnTheBudgetSaysWhatToChangeAndFollowingItIsNeverAWrongConverged()
+    {
+        DefaultsProblem p = DefaultsProblems.All.Single(q => q.Name.StartsWith("budget", StringComparison.Ordinal));
+        BilevelResult first = new CccpSolver().Solve(p.Model, [p.X0], new double[p.N]);
+        Assert.NotEqual(SolverStatus.Converged, first.Status);
+        Assert.Contains("Projection.StationarityTolerance and Projection.FeasibilityTolerance 1e-7", first.Message, StringComparison.Ordinal);
+
+        var advised = new CccpOptions { Projection = new AugmentedLagrangianOptions { StationarityTolerance = 1e-7, FeasibilityTolerance = 1e-7 } };
+        BilevelResult r = new CccpSolver(advised).Solve(p.Model, [p.X0], new double[p.N]);
+        output.WriteLine($"CCCP-BO, projection tolerances 1e-7: {r.Status} at x = {r.X[0]:G8} in {r.Elapsed.TotalMilliseconds:F0} ms: {r.Message}");
+        Assert.True(r.Status == SolverStatus.Converged ? Math.Abs(r.X[0] - 0.5) <= Accuracy : r.Message.Contains("MaxIterations", StringComparison.Ordinal), r.Message);
+        Assert.True(r.X[0] > first.X[0], $"the advised run moved from {first.X[0]} to {r.X[0]}");
     }
 
     /// <summary>Null when the run is acceptable; otherwise why not.</summary>

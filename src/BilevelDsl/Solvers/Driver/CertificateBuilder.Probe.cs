@@ -11,6 +11,9 @@ internal static partial class CertificateBuilder
     /// <summary>Probe steps, relative to max(1, |x_i|): a point that is not a local solution shows a decrease at one of them.</summary>
     private static readonly double[] ProbeSteps = [1e-2, 1e-3];
 
+    /// <summary>How far (relative to max(1, |x_i|)) the parabola's minimiser may lie from x before the model step is tried.</summary>
+    private const double ModelStepTolerance = 8e-4;
+
     /// <summary>
     /// Re-solves the lower level at x from the returned y, y0, the projection of 0 and <paramref name="extraStarts"/> - 2
     /// perturbations; returns the best feasible value (its point in <paramref name="best"/>) and collects every feasible
@@ -101,8 +104,9 @@ internal static partial class CertificateBuilder
     /// <summary>
     /// Null unless F(x', y*(x')) &lt; F(x, y) - 1e-6 (1 + |F(x, y)|) at some probe x' = P(x +- h max(1, |x_i|) e_i),
     /// h in {1e-2, 1e-3}, with y*(x') the best of a re-solve of the lower level at x' from y*(x), y and two perturbations
-    /// (optimistic among its near-optimal candidates). Run for upper dimensions up to
-    /// <see cref="CertificateOptions.ProbeMaxUpperDimension"/> (4 m re-solves).
+    /// (optimistic among its near-optimal candidates), or unless the model step (<see cref="ModelStepProbe"/>) finds a
+    /// lower F. Run for upper dimensions up to <see cref="CertificateOptions.ProbeMaxUpperDimension"/> (4 m re-solves, plus
+    /// at most m for the model steps).
     /// </summary>
     private static string? DescentProbe(
         IBilevelKernels model,
@@ -110,6 +114,7 @@ internal static partial class CertificateBuilder
         ReadOnlySpan<double> y,
         double[] lowerSolution,
         double upperAtY,
+        bool compareWithY,
         CertificateOptions options,
         CancellationToken cancellationToken)
     {
@@ -117,6 +122,9 @@ internal static partial class CertificateBuilder
         var probe = new double[x.Length];
         var best = new double[y.Length];
         var candidates = new List<(double Value, double[] Y)>();
+        var wide = new double[2 * x.Length];   // F(x -+ h e_i, y*) for the first (widest) h, for the model step
+        wide.AsSpan().Fill(double.NaN);
+        double tieSpread = 0.0;
         foreach (double h in ProbeSteps)
         {
             for (int i = 0; i < x.Length; i++)
@@ -143,6 +151,12 @@ internal static partial class CertificateBuilder
                         continue;
                     }
 
+                    if (h == ProbeSteps[0] && probe[i] == x[i] + (sign * h * Math.Max(1.0, Math.Abs(x[i]))))
+                    {
+                        wide[(2 * i) + (sign > 0 ? 1 : 0)] = model.UpperValue(probe, best);
+                        tieSpread = Math.Max(tieSpread, TieSpread(model, probe, v, best, candidates));
+                    }
+
                     double near = v + (options.GapTolerance * Math.Max(1.0, Math.Abs(v)));
                     foreach ((double value, double[] other) in candidates)
                     {
@@ -158,6 +172,100 @@ internal static partial class CertificateBuilder
             }
         }
 
+        // A method's y as lower-optimal as y* (gap 1e-9) may be another lower-level solution, better for F (the optimistic
+        // choice): the model step must then beat F(x, y) too. A y with a larger gap is only an approximation of y*.
+        double baseline = compareWithY ? Math.Min(upperAtY, model.UpperValue(x, lowerSolution)) : model.UpperValue(x, lowerSolution);
+        return ModelStepProbe(model, x, y, lowerSolution, wide, tieSpread, baseline, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// The descent probe compares F values with a threshold relative to F, so on a flat hyper-objective (F'' small in x) it
+    /// misses a point a few 1e-3 from the minimiser: F there is within the threshold of the minimum. This check is scale-free
+    /// in F. It works on phi(x) = F(x, y*(x)) with y*(x) the re-solve's best point (not the method's y, whose small lower-level
+    /// gap can move F by more than the differences looked at here). Per coordinate it fits the parabola through phi at x and
+    /// x -+ h e_i (h = 1e-2 max(1, |x_i|), from the probe's re-solves); when the parabola is convex and its minimiser
+    /// x + d e_i is more than <see cref="ModelStepTolerance"/> max(1, |x_i|) from x, the lower level is re-solved at
+    /// x + d e_i, and phi there below <paramref name="baseline"/> (phi(x), or F(x, y) when the method's y is an equally good
+    /// lower-level solution) by half the parabola's predicted decrease, and by more than the noise of phi,
+    /// shows that x is not stationary at that scale. The noise is 1e-10 relative (the re-solves' FISTA tolerance) or ten
+    /// times the spread of F over re-solved points tied in f (a lower level without a unique solution; then phi is only
+    /// known to that spread). At a kink of phi the parabola's minimiser lies within h/2 of x and phi there is above phi(x);
+    /// on a plateau of phi the parabola is flat: neither is rejected.
+    /// </summary>
+    private static string? ModelStepProbe(
+        IBilevelKernels model,
+        ReadOnlySpan<double> x,
+        ReadOnlySpan<double> y,
+        double[] lowerSolution,
+        double[] wide,
+        double tieSpread,
+        double baseline,
+        CertificateOptions options,
+        CancellationToken cancellationToken)
+    {
+        var candidates = new List<(double Value, double[] Y)>();
+        var best = new double[y.Length];
+        var probe = new double[x.Length];
+        double centre = model.UpperValue(x, lowerSolution);
+        double noise = Math.Max(1e-10 * (1.0 + Math.Abs(centre)), 10 * tieSpread);
+        for (int i = 0; i < x.Length && !cancellationToken.IsCancellationRequested; i++)
+        {
+            double minus = wide[2 * i], plus = wide[(2 * i) + 1];
+            double h = ProbeSteps[0] * Math.Max(1.0, Math.Abs(x[i]));
+            double curvature = plus - (2 * centre) + minus;
+            if (!double.IsFinite(minus) || !double.IsFinite(plus) || !(curvature > 0.0))
+            {
+                continue;
+            }
+
+            double t = Math.Clamp(-(plus - minus) / (2 * curvature), -2.0, 2.0);   // the parabola's minimiser in units of h
+            double predicted = -((t * (plus - minus) / 2) + (t * t * curvature / 2));
+            if (!(Math.Abs(t * h) > ModelStepTolerance * Math.Max(1.0, Math.Abs(x[i]))) || !(predicted > 2 * noise))
+            {
+                continue;
+            }
+
+            x.CopyTo(probe);
+            probe[i] += t * h;
+            model.ProjectUpper(probe);
+            candidates.Clear();
+            double v = SolveFromStarts(model, probe, lowerSolution, y, 3, options, best, candidates, out bool unbounded, cancellationToken);
+            if (unbounded || !double.IsFinite(v))
+            {
+                continue;
+            }
+
+            double upper = model.UpperValue(probe, best);
+            noise = Math.Max(noise, 10 * TieSpread(model, probe, v, best, candidates));
+            if (upper < baseline - Math.Max(noise, 0.5 * predicted))
+            {
+                return $"upper-level stationarity probe failed: the parabola through F(x', y*(x')) at x' = x and x -+ {Fmt.G(h)} e_{i} has its minimum at "
+                    + $"x {(t < 0 ? "-" : "+")} {Fmt.G(Math.Abs(t * h))} e_{i}, and F there (the lower level re-solved) is {Fmt.G(upper)}, "
+                    + $"{Fmt.G(baseline - upper)} below F(x, y*(x)) = {Fmt.G(baseline)}: the returned x is not stationary at the "
+                    + $"{Fmt.G(ModelStepTolerance)} max(1, |x_i|) scale; the method stopped early: tighten its Tolerance or raise its iteration budget";
+            }
+        }
+
         return null;
+    }
+
+    /// <summary>The largest |F(x, y') - F(x, y*)| over re-solved points y' whose f is within 1e-9 (1 + |v|) of the best v.</summary>
+    private static double TieSpread(IBilevelKernels model, ReadOnlySpan<double> x, double v, double[] best, List<(double Value, double[] Y)> candidates)
+    {
+        if (!model.Info.Lower.IsSmooth)
+        {
+            return 0.0;   // its candidates are coarse solves of the smoothed level (only the best is refined): no measure of phi's noise
+        }
+
+        double atBest = model.UpperValue(x, best), spread = 0.0;
+        foreach ((double value, double[] other) in candidates)
+        {
+            if (value <= v + (1e-9 * (1.0 + Math.Abs(v))))
+            {
+                spread = Math.Max(spread, Math.Abs(model.UpperValue(x, other) - atBest));
+            }
+        }
+
+        return spread;
     }
 }

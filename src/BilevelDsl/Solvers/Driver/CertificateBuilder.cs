@@ -89,7 +89,11 @@ internal static partial class CertificateBuilder
         if (failed is null && double.IsFinite(upperAtY) && x.Length <= options.ProbeMaxUpperDimension && !cancellationToken.IsCancellationRequested)
         {
             checks.Add("upper-level descent probe");
-            failed = DescentProbe(model, x, y, best, upperAtY, options, cancellationToken);
+            // The stationarity probe compares with F(x, y) as well when y is an equally good lower-level solution, or when
+            // the method solves a relaxed problem by design (a gap allowance, CCCP-BO): its x is then judged as a solution of
+            // that problem, in which (x', y*(x')) is feasible too.
+            bool compareWithY = gap <= 1e-9 * (1.0 + Math.Abs(v)) || gapAllowance > strictGap;
+            failed = DescentProbe(model, x, y, best, upperAtY, compareWithY, options, cancellationToken);
         }
 
         bool haveSolution = double.IsFinite(bestValue);

@@ -32,7 +32,11 @@ public abstract class DrivenSolver<TOptions> : IBilevelSolver
     private protected abstract int IterationLimit { get; }
 
     /// <summary>The driver's settings: the method's display name, iteration limit, history and certificate options.</summary>
-    private DriverSettings Settings => new(MethodName, IterationLimit, Options.RecordHistory, Options.Certificate);
+    private DriverSettings Settings => new(MethodName, IterationLimit, Options.RecordHistory, Options.Certificate, ConvexityNeed);
+
+    /// <summary>What the method assumes of the lower level's convexity in y: the driver refuses a provably nonconvex lower
+    /// level and says in the result whether convexity was proven at compile time (docs/convexity.md).</summary>
+    private protected virtual LowerConvexityNeed ConvexityNeed => LowerConvexityNeed.None;
 
     /// <inheritdoc/>
     public BilevelResult Solve(

@@ -1,10 +1,21 @@
 using System.Diagnostics;
 using BilevelDsl.Numerics;
+using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers.Driver;
 
-/// <summary>How the driver runs a method: its name for messages, its iteration limit, history and certificate settings.</summary>
-internal readonly record struct DriverSettings(string Name, int MaxIterations, bool RecordHistory, CertificateOptions Certificate);
+/// <summary>How the driver runs a method: its name for messages, its iteration limit, history and certificate settings, and
+/// whether it needs a lower level convex in y (<see cref="LowerConvexityNeed"/>: then the compile-time verdict is checked first
+/// and the result says what it was).</summary>
+internal readonly record struct DriverSettings(string Name, int MaxIterations, bool RecordHistory, CertificateOptions Certificate, LowerConvexityNeed Convexity = LowerConvexityNeed.None);
+
+/// <summary>What a method assumes of the lower level's convexity in y.</summary>
+internal enum LowerConvexityNeed
+{
+    None,
+    Convex,
+    StronglyConvex,
+}
 
 /// <summary>Creates a method's per-solve state at the start (x0, y0) on the user's model.</summary>
 internal delegate IterativeMethod MethodFactory(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0);
@@ -53,6 +64,18 @@ internal static class SolverDriver
             return Rejected(x0, y0, SolverStatus.AssumptionViolated, violation, stopwatch);
         }
 
+        string? convexityNote = null;
+        if (settings.Convexity != LowerConvexityNeed.None)
+        {
+            LowerConvexity verdict = LowerConvexityGate.Resolve(model);
+            if (LowerConvexityGate.Refusal(verdict, settings.Name) is { } nonconvex)
+            {
+                return Rejected(x0, y0, SolverStatus.AssumptionViolated, nonconvex, stopwatch);
+            }
+
+            convexityNote = LowerConvexityGate.Note(verdict, settings.Convexity == LowerConvexityNeed.StronglyConvex);
+        }
+
         RunLog log = sharedLog ?? new RunLog(stopwatch, settings.RecordHistory, progress);
         IterativeMethod? method = null;
         StepOutcome end;
@@ -69,7 +92,7 @@ internal static class SolverDriver
 
         try
         {
-            return Finish(settings, model, method is null ? x0 : method.CurrentX, method is null ? y0 : method.CurrentY, y0, end, log, method, cancellationToken);
+            return Finish(settings, model, method is null ? x0 : method.CurrentX, method is null ? y0 : method.CurrentY, y0, end, log, method, cancellationToken, convexityNote);
         }
         finally
         {
@@ -142,7 +165,8 @@ internal static class SolverDriver
         StepOutcome end,
         RunLog log,
         IterativeMethod? method,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? convexityNote = null)
     {
         SolverStatus status = end.Status;
         string message = end.Message;
@@ -179,9 +203,14 @@ internal static class SolverDriver
             }
         }
 
-        if (StatusAdvice.For(settings, status, message) is { } advice)
+        // One concatenation for the advice and the convexity note (a message's length varies with its numbers; a second
+        // copy of it would double that variation in the allocation tests).
+        string? advice = StatusAdvice.For(settings, status, message);
+        if (advice is not null || convexityNote is not null)
         {
-            message = message.TrimEnd() + " " + advice;
+            message = advice is null ? message.TrimEnd() + " " + convexityNote
+                : convexityNote is null ? message.TrimEnd() + " " + advice
+                : string.Concat(message.TrimEnd(), " ", advice, " ", convexityNote);
         }
 
         return new BilevelResult

@@ -79,9 +79,11 @@ public class IgfmSolverTests(ITestOutputHelper output)
     [Fact]
     public void NonconvexLowerLevelStopsTheRun()
     {
+        // -(y - x)^2 is provably nonconvex: the compile-time verdict refuses it before the run (issue 13 §1), naming the term.
         BilevelResult r = new IgfmSolver().Solve(new ConcaveLower(), [0.3], [0.0]);
         Assert.Equal(SolverStatus.AssumptionViolated, r.Status);
-        Assert.Contains("is convex in y on the lower domain, but it is not", r.Message);
+        Assert.Contains("the compile-time analysis proved it is not", r.Message);
+        Assert.Contains("FirstOrderModels.cs(", r.Message);
     }
 
     [Fact]
