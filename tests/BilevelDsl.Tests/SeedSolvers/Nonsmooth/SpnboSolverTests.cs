@@ -317,7 +317,7 @@ public class SpnboSolverTests(ITestOutputHelper output)
         // The lp problem: its one hyperparameter cannot zero grad_y F on c = 0, so eps = 1e-12 is out of reach and every run
         // takes exactly MaxInnerSteps steps. (On OSCAR re-weighting it is reached: the multipliers vanish there.)
         NonsmoothProblem problem = NonsmoothRuns.Lp;
-        SpnboOptions o = NonsmoothRuns.SpnboLpOptions with { MaxRounds = 1, Tolerance = new DecaySchedule(1e-12, 1.0, 1e-12), CurvatureInterval = 50 };
+        SpnboOptions o = NonsmoothRuns.SpnboLpOptions with { MaxRounds = 1, Tolerance = new DecaySchedule(1e-12, 1.0, 1e-12), CurvatureInterval = 50, Certificate = CertificateOptions.Off };
         long Measure(int steps)
         {
             var solver = new SpnboSolver(o with { MaxInnerSteps = steps });
