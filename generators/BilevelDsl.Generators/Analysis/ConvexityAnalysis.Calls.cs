@@ -15,7 +15,7 @@ namespace BilevelDsl.Generators.Analysis
             string name = primitive.MathName != null ? "Math." + primitive.MathName : primitive.DslName != null ? "Dsl." + primitive.DslName : call.Function.ToString();
             if (args.All(a => a.IsConstant))
             {
-                return Shape.WithSign(ResultSign(call.Function, args));
+                return Shape.WithSign(ResultSign(primitive, args));
             }
 
             if (call.Function == ScalarFunction.Pow)
@@ -35,7 +35,7 @@ namespace BilevelDsl.Generators.Analysis
                 return Shape.Unknown(Note(name + " of a term that depends on y (neither convex nor concave)"));
             }
 
-            Shape result = new Shape(curv, ResultSign(call.Function, args));
+            Shape result = new Shape(curv, ResultSign(primitive, args));
             for (int k = 0; k < args.Length; k++)
             {
                 Monotonicity monotonicity = primitive.Monotonicity;
@@ -55,9 +55,9 @@ namespace BilevelDsl.Generators.Analysis
                 result = result.WithConditions(args[k].Conditions);
             }
 
-            bool strictArgument = args.Length == 1 && args[0].IsAffine && args[0].NonzeroY;
-            bool strictConvex = strictArgument && (call.Function == ScalarFunction.Exp || call.Function == ScalarFunction.Softplus);
-            bool strictConcave = strictArgument && (call.Function == ScalarFunction.Log || call.Function == ScalarFunction.Sqrt);
+            bool strictArgument = primitive.Strict && args.Length == 1 && args[0].IsAffine && args[0].NonzeroY;
+            bool strictConvex = strictArgument && curv == Curv.Convex;
+            bool strictConcave = strictArgument && curv == Curv.Concave;
             Culprit? concave = curv == Curv.Concave ? Note(name + " (concave)") : null;
             return result.With(curv, result.Sign, concave).Strengthen(false, strictConvex, strictConcave);
         }
@@ -119,30 +119,24 @@ namespace BilevelDsl.Generators.Analysis
                 .Strengthen(false, strict && curv == Curv.Convex, strict && curv == Curv.Concave);
         }
 
-        private static Sign ResultSign(ScalarFunction function, Shape[] args)
+        /// <summary>The sign of a primitive's result by its table entry's <see cref="SignRule"/>.</summary>
+        private static Sign ResultSign(Primitive primitive, Shape[] args)
         {
-            switch (function)
+            switch (primitive.ResultSign)
             {
-                case ScalarFunction.Exp:
-                case ScalarFunction.Softplus:
-                case ScalarFunction.Sigmoid:
+                case SignRule.Positive:
                     return Sign.Positive;
-                case ScalarFunction.Sqrt:
-                case ScalarFunction.Abs:
-                case ScalarFunction.SmoothAbs:
+                case SignRule.NonnegativePositiveOffZero:
                     return args[0].Sign == Sign.Positive || args[0].Sign == Sign.Negative ? Sign.Positive : Sign.Nonnegative;
-                case ScalarFunction.Max:
-                case ScalarFunction.SmoothMax:
+                case SignRule.AtLeastLarger:
                     return args.Take(2).Any(a => a.Sign == Sign.Positive) ? Sign.Positive
                         : args.Take(2).Any(a => a.Sign is Sign.Nonnegative or Sign.Zero) ? Sign.Nonnegative : Sign.Unknown;
-                case ScalarFunction.Min:
+                case SignRule.AtLeastSmaller:
                     return args.All(a => a.Sign == Sign.Positive) ? Sign.Positive : args.All(a => a.Sign is Sign.Positive or Sign.Nonnegative) ? Sign.Nonnegative : Sign.Unknown;
-                case ScalarFunction.Cbrt:
-                case ScalarFunction.Tanh:
-                case ScalarFunction.Atan:
+                case SignRule.OfArgument:
                     return args[0].Sign;
                 default:
-                    return args.All(a => a.Literal != null) && function == ScalarFunction.Pow && args[0].Literal > 0 ? Sign.Positive : Sign.Unknown;
+                    return args.All(a => a.Literal != null) && primitive.Function == ScalarFunction.Pow && args[0].Literal > 0 ? Sign.Positive : Sign.Unknown;
             }
         }
     }
