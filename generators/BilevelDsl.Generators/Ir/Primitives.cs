@@ -8,7 +8,7 @@ namespace BilevelDsl.Generators.Ir
     /// <summary>
     /// The primitive table: every Math function and Dsl intrinsic the generator differentiates, each declared
     /// once (see <see cref="Primitive"/>). Adding one is an enum member, an entry here and its tests
-    /// (docs/contributing.md walks through Math.Cbrt).
+    /// (docs/contributing.md walks through Math.Log10).
     /// Kink conventions (docs/ad-conventions.md): |t|' = Sign(t) with Sign(0) = 0; at a Max/Min tie each
     /// argument gets 1/2 (Step(0) = 1/2); sqrt'(0) = cbrt'(0) = 0; Pow's base partial is 0 at a zero base when the
     /// exponent is below one, its exponent partial is 0 for a non-positive base.
@@ -41,6 +41,12 @@ namespace BilevelDsl.Generators.Ir
             new Primitive(ScalarFunction.Log, 1, Math + "Log")
             {
                 MathName = "Log", Partial = (a, r, k) => Div(One, a[0]), PartialMayBeInfinite = true,
+                Curvature = Curvature.Concave, Monotonicity = Monotonicity.Increasing, Strict = true, Samples = new[] { Positive },
+            },
+            new Primitive(ScalarFunction.Log10, 1, Math + "Log10")
+            {
+                // 1 / (a ln 10) with ln 10 = System.Math.Log(10) to the last bit; infinite at a = 0, as Log's 1/a is.
+                MathName = "Log10", Partial = (a, r, k) => Div(One, Mul(a[0], new Num(2.302585092994046))), PartialMayBeInfinite = true,
                 Curvature = Curvature.Concave, Monotonicity = Monotonicity.Increasing, Strict = true, Samples = new[] { Positive },
             },
             new Primitive(ScalarFunction.Sqrt, 1, Math + "Sqrt")
