@@ -1,3 +1,5 @@
+using BilevelDsl.Kernels;
+
 namespace BilevelDsl.Experiments.Running;
 
 /// <summary>
@@ -44,68 +46,24 @@ public sealed class IterateSnapshot
     }
 }
 
-/// <summary>A pass-through <see cref="IBilevelKernels"/> that records where the upper gradient was evaluated.</summary>
-public sealed class RecordingKernels(IBilevelKernels inner, IterateSnapshot snapshot) : IBilevelKernels
+/// <summary>A pass-through <see cref="IBilevelKernels"/> that records where the upper gradient was evaluated (also in
+/// its smoothed views).</summary>
+public sealed class RecordingKernels(IBilevelKernels inner, IterateSnapshot snapshot) : DelegatingKernels(inner)
 {
     /// <inheritdoc/>
-    public ModelInfo Info => inner.Info;
-
-    /// <inheritdoc/>
-    public int LowerConstraintCount => inner.LowerConstraintCount;
-
-    /// <inheritdoc/>
-    public double UpperValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.UpperValue(x, y);
-
-    /// <inheritdoc/>
-    public double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.LowerValue(x, y);
-
-    /// <inheritdoc/>
-    public double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+    public override double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
     {
         snapshot.Record(x, y);
-        return inner.UpperGradient(x, y, gradX, gradY);
+        return Inner.UpperGradient(x, y, gradX, gradY);
     }
 
     /// <inheritdoc/>
-    public double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY) =>
-        inner.LowerGradient(x, y, gradX, gradY);
-
-    /// <inheritdoc/>
-    public void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
-        inner.UpperHessianVector(x, y, vx, vy, hx, hy);
-
-    /// <inheritdoc/>
-    public void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
-        inner.LowerHessianVector(x, y, vx, vy, hx, hy);
-
-    /// <inheritdoc/>
-    public double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+    public override double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
     {
         snapshot.Record(x, y);
-        return inner.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+        return Inner.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
     }
 
     /// <inheritdoc/>
-    public double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy) =>
-        inner.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
-
-    /// <inheritdoc/>
-    public IBilevelKernels WithSmoothing(double mu) => new RecordingKernels(inner.WithSmoothing(mu), snapshot);
-
-    /// <inheritdoc/>
-    public void ProjectUpper(Span<double> x) => inner.ProjectUpper(x);
-
-    /// <inheritdoc/>
-    public void ProjectLower(Span<double> y) => inner.ProjectLower(y);
-
-    /// <inheritdoc/>
-    public double LowerConstraintValue(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.LowerConstraintValue(j, x, y);
-
-    /// <inheritdoc/>
-    public double LowerConstraintGradient(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY) =>
-        inner.LowerConstraintGradient(j, x, y, gradX, gradY);
-
-    /// <inheritdoc/>
-    public void LowerConstraintHessianVector(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
-        inner.LowerConstraintHessianVector(j, x, y, vx, vy, hx, hy);
+    public override IBilevelKernels WithSmoothing(double mu) => new RecordingKernels(Inner.WithSmoothing(mu), snapshot);
 }
