@@ -232,7 +232,15 @@ public abstract partial class HypergradientSolver : DrivenSolver<HypergradientOp
                 _tightenFrom = Math.Min(_tightenFrom, k + 1); // the hypergradient looks small: tighten the tolerances now
             }
 
-            if (!lowerSolved && _stall.Observe(sigma))
+            // The stall window counts only outer iterations whose lower level misses the current tolerance eps_k: while sigma
+            // meets eps_k the lower level is solved as far as asked. A sigma that rises as the lower level gets harder (ridge as
+            // lambda = e^x shrinks) and then trails a slowly moving x (fixed unrolled steps) sets no new all-time minimum, but
+            // it is tracking, not a stall (RHG on ridge: sigma grew from 1e-16 to 3.5e-9 and then fell slowly with the x step).
+            if (sigma <= eps)
+            {
+                _stall.Reset();
+            }
+            else if (_stall.Observe(sigma))
             {
                 Complete(h.UpperValue, fValue, gNorm, 0.0, sigma, lowerIterations);
                 return Finish(
