@@ -150,13 +150,23 @@ public sealed class DefaultOptionsTests(ITestOutputHelper output)
             }
         }
 
-        // The hypergradient methods on ridge x 1: RHG and FHG converge since the stall window counts only iterations whose
-        // lower level misses the current tolerance (they ended LowerLevelNotConverged 0.4 away before).
+        // The hypergradient methods on ridge x 1 and x 10: since the stall window counts only iterations whose lower level
+        // misses the current tolerance and is not contracted by the iteration's lower-level work, RHG and FHG converge on
+        // ridge x 1, and RHG, FHG and BDA end at the iteration limit 4e-4 from the optimum on ridge x 10, as AID does (all
+        // of them ended LowerLevelNotConverged 0.4 to 1.6 away before).
         int ridge1 = problems.ToList().FindIndex(p => p.Name == "ridge (features x 1)");
         foreach (string method in (string[])["AID-CG", "AID-Neumann", "RHG", "FHG", "BDA", "Penalty"])
         {
             BilevelResult r = rows.Single(r => r.Problem == ridge1 && r.Method == method).Result;
             Assert.True(ConvergedAtOptimumOrOutOfTime(r, grid[ridge1]), $"{method} on ridge x 1: {r.Status} at {r.X[0]}");
+        }
+
+        int ridge10 = problems.ToList().FindIndex(p => p.Name == "ridge (features x 10)");
+        foreach (string method in (string[])["AID-CG", "AID-Neumann", "RHG", "FHG", "BDA"])
+        {
+            BilevelResult r = rows.Single(r => r.Problem == ridge10 && r.Method == method).Result;
+            bool near = r.Status is SolverStatus.Converged or SolverStatus.IterationLimit && Math.Abs(r.X[0] - grid[ridge10]) <= Accuracy;
+            Assert.True(near || r.Status == SolverStatus.TimeLimit, $"{method} on ridge x 10: {r.Status} at {r.X[0]}");
         }
 
         BilevelResult cccpBall = rows.Single(r => problems[r.Problem].Name.StartsWith("ball", StringComparison.Ordinal) && r.Method == "CCCP-BO").Result;
