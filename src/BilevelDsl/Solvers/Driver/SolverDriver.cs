@@ -87,7 +87,7 @@ internal static class SolverDriver
         {
             method = create(model, x0, y0);
             method.Log = log;
-            end = Loop(method, settings.MaxIterations, log, budget?.Token ?? cancellationToken);
+            end = Loop(method, settings.MaxIterations, log, budget, settings.MaxTime, budget?.Token ?? cancellationToken);
         }
         catch (Exception ex) when (IsModelFault(ex))
         {
@@ -139,10 +139,17 @@ internal static class SolverDriver
     public static bool IsModelFault(Exception ex) =>
         ex is not OperationCanceledException and not OutOfMemoryException && !RunLog.IsProgressFault(ex);
 
-    private static StepOutcome Loop(IterativeMethod method, int maxIterations, RunLog log, CancellationToken cancellationToken)
+    private static StepOutcome Loop(IterativeMethod method, int maxIterations, RunLog log, CancellationTokenSource? budget, TimeSpan? maxTime, CancellationToken cancellationToken)
     {
         for (int k = 0; k < maxIterations; k++)
         {
+            // The budget's timer fires on a thread-pool thread, which a busy process can starve for hundreds of milliseconds;
+            // the clock read here bounds the overrun to one iteration whatever the timer does.
+            if (budget is not null && log.Stopwatch.Elapsed >= maxTime)
+            {
+                budget.Cancel();
+            }
+
             if (cancellationToken.IsCancellationRequested)
             {
                 return StepOutcome.Stop(SolverStatus.Cancelled, $"Cancelled after {log.Iterations} outer iterations; X and Y are the last iterate.");
