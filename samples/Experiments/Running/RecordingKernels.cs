@@ -44,8 +44,11 @@ public sealed class IterateSnapshot
     }
 }
 
-/// <summary>A pass-through <see cref="IBilevelKernels"/> that records where the upper gradient was evaluated.</summary>
-public sealed class RecordingKernels(IBilevelKernels inner, IterateSnapshot snapshot) : IBilevelKernels
+/// <summary>
+/// A pass-through <see cref="IBilevelKernels"/> that records where the upper gradient was evaluated and counts and times
+/// every kernel call (<see cref="KernelProfile"/>).
+/// </summary>
+public sealed class RecordingKernels(IBilevelKernels inner, IterateSnapshot snapshot, KernelProfile profile) : IBilevelKernels
 {
     /// <inheritdoc/>
     public ModelInfo Info => inner.Info;
@@ -54,43 +57,79 @@ public sealed class RecordingKernels(IBilevelKernels inner, IterateSnapshot snap
     public int LowerConstraintCount => inner.LowerConstraintCount;
 
     /// <inheritdoc/>
-    public double UpperValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.UpperValue(x, y);
+    public double UpperValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = inner.UpperValue(x, y);
+        profile.Stop(KernelKind.UpperValue, start);
+        return value;
+    }
 
     /// <inheritdoc/>
-    public double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.LowerValue(x, y);
+    public double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = inner.LowerValue(x, y);
+        profile.Stop(KernelKind.LowerValue, start);
+        return value;
+    }
 
     /// <inheritdoc/>
     public double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
     {
         snapshot.Record(x, y);
-        return inner.UpperGradient(x, y, gradX, gradY);
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = inner.UpperGradient(x, y, gradX, gradY);
+        profile.Stop(KernelKind.UpperGradient, start);
+        return value;
     }
 
     /// <inheritdoc/>
-    public double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY) =>
-        inner.LowerGradient(x, y, gradX, gradY);
+    public double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = inner.LowerGradient(x, y, gradX, gradY);
+        profile.Stop(KernelKind.LowerGradient, start);
+        return value;
+    }
 
     /// <inheritdoc/>
-    public void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
+    public void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
         inner.UpperHessianVector(x, y, vx, vy, hx, hy);
+        profile.Stop(KernelKind.UpperHessianVector, start);
+    }
 
     /// <inheritdoc/>
-    public void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
+    public void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
         inner.LowerHessianVector(x, y, vx, vy, hx, hy);
+        profile.Stop(KernelKind.LowerHessianVector, start);
+    }
 
     /// <inheritdoc/>
     public double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
     {
         snapshot.Record(x, y);
-        return inner.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = inner.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+        profile.Stop(KernelKind.UpperFused, start);
+        return value;
     }
 
     /// <inheritdoc/>
-    public double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy) =>
-        inner.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+    public double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = inner.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+        profile.Stop(KernelKind.LowerFused, start);
+        return value;
+    }
 
     /// <inheritdoc/>
-    public IBilevelKernels WithSmoothing(double mu) => new RecordingKernels(inner.WithSmoothing(mu), snapshot);
+    public IBilevelKernels WithSmoothing(double mu) => new RecordingKernels(inner.WithSmoothing(mu), snapshot, profile);
 
     /// <inheritdoc/>
     public void ProjectUpper(Span<double> x) => inner.ProjectUpper(x);
@@ -99,13 +138,28 @@ public sealed class RecordingKernels(IBilevelKernels inner, IterateSnapshot snap
     public void ProjectLower(Span<double> y) => inner.ProjectLower(y);
 
     /// <inheritdoc/>
-    public double LowerConstraintValue(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.LowerConstraintValue(j, x, y);
+    public double LowerConstraintValue(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = inner.LowerConstraintValue(j, x, y);
+        profile.Stop(KernelKind.Constraint, start);
+        return value;
+    }
 
     /// <inheritdoc/>
-    public double LowerConstraintGradient(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY) =>
-        inner.LowerConstraintGradient(j, x, y, gradX, gradY);
+    public double LowerConstraintGradient(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = inner.LowerConstraintGradient(j, x, y, gradX, gradY);
+        profile.Stop(KernelKind.Constraint, start);
+        return value;
+    }
 
     /// <inheritdoc/>
-    public void LowerConstraintHessianVector(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
+    public void LowerConstraintHessianVector(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
         inner.LowerConstraintHessianVector(j, x, y, vx, vy, hx, hy);
+        profile.Stop(KernelKind.Constraint, start);
+    }
 }
