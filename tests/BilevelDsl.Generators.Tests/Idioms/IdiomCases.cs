@@ -134,6 +134,15 @@ public static class IdiomCases
             }
             return s * s;
             """, Dot, Sum),
+        Case("S03_TwoAccumulatorsInOneLoop", """
+            double s = 0, t = 0;
+            for (int j = 0; j < 3; j++)
+            {
+                s += x[j] * y[j];
+                t += y[j + 3];
+            }
+            return s * t + t * t;
+            """, Dot, Sum),
         Case("A01_AxpyFillsAComputedVector", """
             Span<double> z = stackalloc double[4];
             for (int j = 0; j < 4; j++)
