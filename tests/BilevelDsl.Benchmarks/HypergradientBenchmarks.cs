@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BilevelDsl;
+using BilevelDsl.Kernels;
 using BilevelDsl.Solvers;
 
 namespace BilevelDsl.Benchmarks;
@@ -203,7 +204,7 @@ public class HypergradientBenchmarks
 
 
     /// <summary>Delegates to the model and counts kernel calls (for the cost breakdown printed by the setup).</summary>
-    private sealed class CountingKernels(IBilevelKernels inner) : IBilevelKernels
+    private sealed class CountingKernels(IBilevelKernels inner) : DelegatingKernels(inner)
     {
         public int LowerGradients { get; private set; }
 
@@ -215,68 +216,48 @@ public class HypergradientBenchmarks
 
         public int LowerValues { get; private set; }
 
-        public ModelInfo Info => inner.Info;
-
-        public int LowerConstraintCount => inner.LowerConstraintCount;
-
-        public double UpperValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.UpperValue(x, y);
-
-        public double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+        public override double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
         {
             LowerValues++;
-            return inner.LowerValue(x, y);
+            return Inner.LowerValue(x, y);
         }
 
-        public double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+        public override double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
         {
             UpperGradients++;
-            return inner.UpperGradient(x, y, gradX, gradY);
+            return Inner.UpperGradient(x, y, gradX, gradY);
         }
 
-        public double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+        public override double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
         {
             LowerGradients++;
-            return inner.LowerGradient(x, y, gradX, gradY);
+            return Inner.LowerGradient(x, y, gradX, gradY);
         }
 
-        public void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+        public override void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
         {
             UpperHvps++;
-            inner.UpperHessianVector(x, y, vx, vy, hx, hy);
+            Inner.UpperHessianVector(x, y, vx, vy, hx, hy);
         }
 
-        public void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+        public override void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
         {
             LowerHvps++;
-            inner.LowerHessianVector(x, y, vx, vy, hx, hy);
+            Inner.LowerHessianVector(x, y, vx, vy, hx, hy);
         }
 
-        public double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+        public override double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
         {
             UpperGradients++;
             UpperHvps++;
-            return inner.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+            return Inner.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
         }
 
-        public double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+        public override double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
         {
             LowerGradients++;
             LowerHvps++;
-            return inner.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+            return Inner.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
         }
-
-        public IBilevelKernels WithSmoothing(double mu) => inner.WithSmoothing(mu);
-
-        public void ProjectUpper(Span<double> x) => inner.ProjectUpper(x);
-
-        public void ProjectLower(Span<double> y) => inner.ProjectLower(y);
-
-        public double LowerConstraintValue(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.LowerConstraintValue(j, x, y);
-
-        public double LowerConstraintGradient(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY) =>
-            inner.LowerConstraintGradient(j, x, y, gradX, gradY);
-
-        public void LowerConstraintHessianVector(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
-            inner.LowerConstraintHessianVector(j, x, y, vx, vy, hx, hy);
     }
 }

@@ -256,7 +256,7 @@ public class BvfimSolverTests(ITestOutputHelper output)
         long few = Measure(10);
         long many = Measure(400);
         output.WriteLine($"allocated: 10 iterations {few} B, 400 iterations {many} B");
-        Assert.True(many - few < 256, $"10 iterations allocate {few} B, 400 allocate {many} B");
+        Assert.True(Math.Abs(many - few) <= AllocationMeter.LoopMargin, $"10 iterations allocate {few} B, 400 allocate {many} B");
     }
 
     [Fact]
@@ -307,5 +307,37 @@ public class BvfimSolverTests(ITestOutputHelper output)
                 cts.Cancel();
             }
         }
+    }
+
+    /// <summary>
+    /// BVFIM's analysis needs continuously differentiable F and f (Liu et al. 2021, Assumption 1); with default options on
+    /// the lasso of the defaults test it drifted (x = 9.37 after 4167 iterations). A nonsmooth level is refused with the
+    /// methods that handle it; with Smoothing = mu it solves the mu-smoothed problem.
+    /// </summary>
+    [Fact]
+    public void NonsmoothModelIsRefusedUnlessSmoothed()
+    {
+        var model = new SeedSolvers.FirstOrder.AbsLower();
+        BilevelResult refused = new BvfimSolver().Solve(model, [0.0], [0.0]);
+        output.WriteLine(refused.Message);
+        Assert.Equal(SolverStatus.AssumptionViolated, refused.Status);
+        Assert.Contains("Math.Abs(y - x)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("SPNBO or SMNBP", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("BvfimOptions.Smoothing", refused.Message, StringComparison.Ordinal);
+
+        // phi(x) = 2 (x - 1)^2 for every mu: the smoothed |y - x| still has its minimum at y = x. The mu = 1e-3 smoothing is
+        // stiff (curvature 1/mu near y = x), so the default 5000 iterations end IterationLimit with advice, and following the
+        // advice converges (measured: 9613 iterations, x = 1.00028; BVFIM's floors limit its accuracy to about 3e-4 here).
+        BilevelResult first = new BvfimSolver(new BvfimOptions { Smoothing = 1e-3 }).Solve(model, [0.0], [0.0]);
+        output.WriteLine($"{first.Status}: x = {first.X[0]}; {first.Message}");
+        Assert.Equal(SolverStatus.IterationLimit, first.Status);
+        Assert.Contains("raise MaxIterations (now 5000) to 20000", first.Message, StringComparison.Ordinal);
+        BilevelResult smoothed = new BvfimSolver(new BvfimOptions { Smoothing = 1e-3, MaxIterations = 20000 }).Solve(model, [0.0], [0.0]);
+        output.WriteLine($"{smoothed.Status}: x = {smoothed.X[0]}, y = {smoothed.Y[0]}; {smoothed.Message}");
+        Assert.Equal(SolverStatus.Converged, smoothed.Status);
+        Assert.Equal(1.0, smoothed.X[0], 1e-3);
+        Assert.Equal(1.0, smoothed.Y[0], 1e-3);
+        Assert.Equal(((IBilevelKernels)model).UpperValue(smoothed.X, smoothed.Y), smoothed.UpperValue); // values of the exact model
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BvfimSolver(new BvfimOptions { Smoothing = -1.0 }));
     }
 }

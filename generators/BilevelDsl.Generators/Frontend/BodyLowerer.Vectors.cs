@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Linq;
 using BilevelDsl.Generators.Diagnostics;
 using BilevelDsl.Generators.Ir;
-using BilevelDsl.Generators.Pipeline;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -383,87 +382,6 @@ namespace BilevelDsl.Generators.Frontend
 
             return binding.Alias;
         }
-
-        /// <summary>A matrix operand: data (a Matrix, converted to a view), a MatrixView local, or Dsl.Reshape(v, rows, columns).</summary>
-        private MatRef? LowerMatrix(IOperation operation, List<Stmt> output)
-        {
-            switch (operation)
-            {
-                case IConversionOperation { OperatorMethod: not null } conversion when conversion.Operand.Type?.ToDisplayString() == MatrixType:
-                    VecRef? data = LowerVector(conversion.Operand, output, allowMatrix: true);
-                    return data == null ? null : new MatRef(data.Name);
-                case IConversionOperation { OperatorMethod: null } conversion:
-                    return LowerMatrix(conversion.Operand, output);
-                case ILocalReferenceOperation local when state.TryGetValue(local.Local, out Binding? binding) && (binding.Matrix != null || binding.IsPoisoned):
-                    failed |= binding.IsPoisoned;
-                    return binding.Matrix;
-                case IInvocationOperation { TargetMethod.Name: "Reshape" } reshape when reshape.TargetMethod.ContainingType?.ToDisplayString() == DslType:
-                    IOperation Argument(string parameter) => reshape.Arguments.First(a => a.Parameter?.Name == parameter).Value;
-                    VecRef? vector = LowerVector(Argument("vector"), output);
-                    Expr rows = NamedInt(LowerExpr(Argument("rows"), output), "rows", output);
-                    Expr columns = NamedInt(LowerExpr(Argument("columns"), output), "columns", output);
-                    if (vector == null)
-                    {
-                        return null;
-                    }
-
-                    if (vector.Row != null)
-                    {
-                        Reject(reshape, "a view of a data matrix row (reshape the data when you build the model)");
-                        return null;
-                    }
-
-                    output.Add(new RequireLength(vector, new Binary(BinaryOp.Multiply, rows, columns), "Dsl.Reshape: the vector must have rows * columns entries"));
-                    return new MatRef(vector.Name, vector.Offset ?? new IntNum(0), rows, columns);
-            }
-
-            Reject(operation, "a matrix that is not model data, a MatrixView local or Dsl.Reshape(...)");
-            return null;
-        }
-
-        /// <summary>An int expression as a leaf (named once when it is not), since views repeat their sizes.</summary>
-        private Expr NamedInt(Expr value, string stem, List<Stmt> output)
-        {
-            if (value is IntNum or Var or Dim)
-            {
-                return value;
-            }
-
-            string name = names.Fresh(stem);
-            output.Add(new Assign(name, ScalarType.Int, value, Declare: true));
-            return new Var(name, ScalarType.Int);
-        }
-
-        /// <summary>Element <paramref name="index"/> of a vector operand, with slices folded into the index.</summary>
-        private static Expr ElementOf(VecRef vector, Expr index) =>
-            vector.Offset != null
-                ? new Elem(new VecRef(vector.Name), new Binary(BinaryOp.Add, vector.Offset, index))
-                : new Elem(vector, index);
-
-        /// <summary>v.Slice(start, length) or v.Slice(start) of a vector operand.</summary>
-        private VecRef? LowerSlice(IInvocationOperation slice, List<Stmt> output)
-        {
-            VecRef? vector = LowerVector(slice.Instance!, output);
-            if (vector == null)
-            {
-                return null;
-            }
-
-            if (vector.Row != null)
-            {
-                Reject(slice, "a slice of a data matrix row");
-                return null;
-            }
-
-            Expr start = NamedInt(LowerExpr(slice.Arguments[0].Value, output), "start", output);
-            Expr length = slice.Arguments.Length > 1
-                ? NamedInt(LowerExpr(slice.Arguments[1].Value, output), "length", output)
-                : NamedInt(new Binary(BinaryOp.Subtract, LengthOf(vector), start), "length", output);
-            Expr offset = vector.Offset == null ? start : new Binary(BinaryOp.Add, vector.Offset, start);
-            return new VecRef(vector.Name, null, NamedInt(offset, "offset", output), length);
-        }
-
-        private static Expr LengthOf(VecRef vector) => vector.Length ?? new Dim(vector, DimensionKind.Length);
 
         private void ReportVector(IOperation operation, string message) =>
             ReportVector(operation.Syntax, Shorten(operation.Syntax.ToString()), message);

@@ -20,8 +20,9 @@ namespace BilevelDsl.Generators.Frontend
     /// both arms), and checks that loops carry no state but += / -= accumulation.
     /// This file holds the entry point and statement sequencing; BodyLowerer.Statements.cs locals and assignments,
     /// BodyLowerer.ControlFlow.cs if/else and for loops, BodyLowerer.Returns.cs the early-return join,
-    /// BodyLowerer.Expressions.cs the expressions, BodyLowerer.Vectors.cs computed vectors, BodyLowerer.State.cs
-    /// what a user variable currently means.
+    /// BodyLowerer.Expressions.cs scalar expressions, BodyLowerer.Calls.cs calls, BodyLowerer.Operands.cs vector,
+    /// matrix and data operands, BodyLowerer.Vectors.cs computed vectors, BodyLowerer.State.cs what a user
+    /// variable currently means.
     /// </summary>
     internal sealed partial class BodyLowerer
     {

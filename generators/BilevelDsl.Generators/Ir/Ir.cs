@@ -75,6 +75,7 @@ namespace BilevelDsl.Generators.Ir
         IntMin,
         IntAbs,
         Cbrt,
+        Log10,
     }
 
     /// <summary>Reductions of whole vectors to a scalar.</summary>

@@ -43,6 +43,29 @@ namespace BilevelDsl.Generators.Ir
         Neither,
     }
 
+    /// <summary>What the convexity analysis may conclude about the sign of a primitive's result from the signs of
+    /// its arguments. Every rule is checked numerically by PrimitiveTableTests.</summary>
+    internal enum SignRule
+    {
+        /// <summary>Nothing (Log, Sin, ...), unless every argument is constant.</summary>
+        Unknown,
+
+        /// <summary>Always positive (Exp, Softplus, Sigmoid).</summary>
+        Positive,
+
+        /// <summary>Nonnegative, and positive when the first argument is known to be nonzero (Sqrt, Abs, SmoothAbs).</summary>
+        NonnegativePositiveOffZero,
+
+        /// <summary>The sign of its only argument (Cbrt, Tanh, Atan).</summary>
+        OfArgument,
+
+        /// <summary>At least the larger of its first two arguments (Max, SmoothMax).</summary>
+        AtLeastLarger,
+
+        /// <summary>At least the smaller of its first two arguments (Min).</summary>
+        AtLeastSmaller,
+    }
+
     /// <summary>
     /// The local partial d f(args) / d args[k] as an IR expression, given the arguments and the result r as leaves
     /// (variables or constants). Built only from IR that has rules itself, so that it can be differentiated again.
@@ -92,6 +115,14 @@ namespace BilevelDsl.Generators.Ir
         public Curvature Curvature { get; init; }
 
         public Monotonicity Monotonicity { get; init; }
+
+        /// <summary>Strictly convex or concave (as <see cref="Curvature"/> says) in its one argument, so that a nonconstant
+        /// affine argument gives a strictly convex (concave) term: the analysis then calls a strictly concave lower
+        /// level nonconvex rather than unknown.</summary>
+        public bool Strict { get; init; }
+
+        /// <summary>The sign of the result, for the convexity analysis's scale and product rules.</summary>
+        public SignRule ResultSign { get; init; }
 
         /// <summary>Where the tests sample each argument (inside the smooth domain, away from kinks).</summary>
         public SampleRange[] Samples { get; init; } = { new SampleRange(-2, 2) };

@@ -8,7 +8,7 @@ namespace BilevelDsl.Generators.Ir
     /// <summary>
     /// The primitive table: every Math function and Dsl intrinsic the generator differentiates, each declared
     /// once (see <see cref="Primitive"/>). Adding one is an enum member, an entry here and its tests
-    /// (docs/contributing.md walks through Math.Cbrt).
+    /// (docs/contributing.md walks through Math.Log10).
     /// Kink conventions (docs/ad-conventions.md): |t|' = Sign(t) with Sign(0) = 0; at a Max/Min tie each
     /// argument gets 1/2 (Step(0) = 1/2); sqrt'(0) = cbrt'(0) = 0; Pow's base partial is 0 at a zero base when the
     /// exponent is below one, its exponent partial is 0 for a non-positive base.
@@ -36,22 +36,28 @@ namespace BilevelDsl.Generators.Ir
             },
             new Primitive(ScalarFunction.Exp, 1, Math + "Exp")
             {
-                MathName = "Exp", Partial = (a, r, k) => r, PartialUsesResult = true, Curvature = Curvature.Convex, Monotonicity = Monotonicity.Increasing,
+                MathName = "Exp", Partial = (a, r, k) => r, PartialUsesResult = true, Curvature = Curvature.Convex, Monotonicity = Monotonicity.Increasing, Strict = true, ResultSign = SignRule.Positive,
             },
             new Primitive(ScalarFunction.Log, 1, Math + "Log")
             {
                 MathName = "Log", Partial = (a, r, k) => Div(One, a[0]), PartialMayBeInfinite = true,
-                Curvature = Curvature.Concave, Monotonicity = Monotonicity.Increasing, Samples = new[] { Positive },
+                Curvature = Curvature.Concave, Monotonicity = Monotonicity.Increasing, Strict = true, Samples = new[] { Positive },
+            },
+            new Primitive(ScalarFunction.Log10, 1, Math + "Log10")
+            {
+                // 1 / (a ln 10) with ln 10 = System.Math.Log(10) to the last bit; infinite at a = 0, as Log's 1/a is.
+                MathName = "Log10", Partial = (a, r, k) => Div(One, Mul(a[0], new Num(2.302585092994046))), PartialMayBeInfinite = true,
+                Curvature = Curvature.Concave, Monotonicity = Monotonicity.Increasing, Strict = true, Samples = new[] { Positive },
             },
             new Primitive(ScalarFunction.Sqrt, 1, Math + "Sqrt")
             {
                 MathName = "Sqrt", Partial = (a, r, k) => Select(Greater(r, Zero), Div(new Num(0.5), r), Zero), PartialUsesResult = true,
-                Curvature = Curvature.Concave, Monotonicity = Monotonicity.Increasing, Samples = new[] { Positive },
+                Curvature = Curvature.Concave, Monotonicity = Monotonicity.Increasing, Strict = true, ResultSign = SignRule.NonnegativePositiveOffZero, Samples = new[] { Positive },
             },
             new Primitive(ScalarFunction.Cbrt, 1, Math + "Cbrt")
             {
                 // 1 / (3 r^2) with r = cbrt(a), finite for every a != 0; 0 at a = 0 (the Sqrt convention).
-                MathName = "Cbrt", PartialUsesResult = true, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing, Samples = new[] { AwayFromZero },
+                MathName = "Cbrt", PartialUsesResult = true, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing, ResultSign = SignRule.OfArgument, Samples = new[] { AwayFromZero },
                 Partial = (a, r, k) => Select(new Binary(BinaryOp.NotEqual, r, Zero), Div(One, Mul(new Num(3), Mul(r, r))), Zero),
             },
             new Primitive(ScalarFunction.Pow, 2, Math + "Pow")
@@ -62,33 +68,33 @@ namespace BilevelDsl.Generators.Ir
             },
             new Primitive(ScalarFunction.Tanh, 1, Math + "Tanh")
             {
-                MathName = "Tanh", Partial = (a, r, k) => Sub(One, Mul(r, r)), PartialUsesResult = true, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing,
+                MathName = "Tanh", Partial = (a, r, k) => Sub(One, Mul(r, r)), PartialUsesResult = true, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing, ResultSign = SignRule.OfArgument,
             },
-            new Primitive(ScalarFunction.Atan, 1, Math + "Atan") { MathName = "Atan", Partial = AtanPartial, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing },
+            new Primitive(ScalarFunction.Atan, 1, Math + "Atan") { MathName = "Atan", Partial = AtanPartial, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing, ResultSign = SignRule.OfArgument },
             new Primitive(ScalarFunction.Abs, 1, Math + "Abs")
             {
                 MathName = "Abs", DslName = "Abs", Partial = (a, r, k) => Call(ScalarFunction.Sign, a[0]),
-                Smoothness = Smoothness.Kink, SmoothedBy = ScalarFunction.SmoothAbs, Curvature = Curvature.Convex, Monotonicity = Monotonicity.Neither, Samples = new[] { AwayFromZero },
+                Smoothness = Smoothness.Kink, SmoothedBy = ScalarFunction.SmoothAbs, Curvature = Curvature.Convex, Monotonicity = Monotonicity.Neither, ResultSign = SignRule.NonnegativePositiveOffZero, Samples = new[] { AwayFromZero },
             },
             new Primitive(ScalarFunction.Max, 2, Math + "Max")
             {
-                MathName = "Max", DslName = "Max", Smoothness = Smoothness.Kink, SmoothedBy = ScalarFunction.SmoothMax,
+                MathName = "Max", DslName = "Max", Smoothness = Smoothness.Kink, SmoothedBy = ScalarFunction.SmoothMax, ResultSign = SignRule.AtLeastLarger,
                 Curvature = Curvature.Convex, Monotonicity = Monotonicity.Increasing, Samples = new[] { new SampleRange(-2, 2), new SampleRange(-2, 2) },
                 Partial = (a, r, k) => k == 0 ? Call(ScalarFunction.Step, Sub(a[0], a[1])) : Call(ScalarFunction.Step, Sub(a[1], a[0])),
             },
             new Primitive(ScalarFunction.Min, 2, Math + "Min")
             {
-                MathName = "Min", DslName = "Min", Smoothness = Smoothness.Kink, SmoothedBy = ScalarFunction.SmoothMin,
+                MathName = "Min", DslName = "Min", Smoothness = Smoothness.Kink, SmoothedBy = ScalarFunction.SmoothMin, ResultSign = SignRule.AtLeastSmaller,
                 Curvature = Curvature.Concave, Monotonicity = Monotonicity.Increasing, Samples = new[] { new SampleRange(-2, 2), new SampleRange(-2, 2) },
                 Partial = (a, r, k) => k == 0 ? Call(ScalarFunction.Step, Sub(a[1], a[0])) : Call(ScalarFunction.Step, Sub(a[0], a[1])),
             },
             new Primitive(ScalarFunction.Sigmoid, 1, Dsl + "Sigmoid")
             {
-                DslName = "Sigmoid", Partial = (a, r, k) => Mul(r, Sub(One, r)), PartialUsesResult = true, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing,
+                DslName = "Sigmoid", Partial = (a, r, k) => Mul(r, Sub(One, r)), PartialUsesResult = true, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing, ResultSign = SignRule.Positive,
             },
             new Primitive(ScalarFunction.Softplus, 1, Dsl + "Softplus")
             {
-                DslName = "Softplus", Partial = (a, r, k) => Call(ScalarFunction.Sigmoid, a[0]), Curvature = Curvature.Convex, Monotonicity = Monotonicity.Increasing,
+                DslName = "Softplus", Partial = (a, r, k) => Call(ScalarFunction.Sigmoid, a[0]), Curvature = Curvature.Convex, Monotonicity = Monotonicity.Increasing, Strict = true, ResultSign = SignRule.Positive,
             },
             new Primitive(ScalarFunction.Sign, 1, Support + "Sign") { Partial = (a, r, k) => Zero, Smoothness = Smoothness.PiecewiseConstant, Samples = new[] { AwayFromZero }, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing },
             new Primitive(ScalarFunction.Step, 1, Support + "Step") { Partial = (a, r, k) => Zero, Smoothness = Smoothness.PiecewiseConstant, Samples = new[] { AwayFromZero }, Curvature = Curvature.Neither, Monotonicity = Monotonicity.Increasing },
@@ -96,7 +102,7 @@ namespace BilevelDsl.Generators.Ir
             {
                 // d sqrt(t^2 + mu^2) / dt = SmoothSign(t, mu); at t = mu = 0 it is 0, matching Sign(0).
                 Partial = (a, r, k) => k == 0 ? Call(ScalarFunction.SmoothSign, a[0], a[1]) : Call(ScalarFunction.SmoothSign, a[1], a[0]),
-                PartialUsesResult = true, Curvature = Curvature.Convex, Monotonicity = Monotonicity.Neither, Samples = new[] { new SampleRange(-2, 2), Mu },
+                PartialUsesResult = true, Curvature = Curvature.Convex, Monotonicity = Monotonicity.Neither, ResultSign = SignRule.NonnegativePositiveOffZero, Samples = new[] { new SampleRange(-2, 2), Mu },
             },
             new Primitive(ScalarFunction.SmoothSign, 2, Support + "SmoothSign")
             {
@@ -104,7 +110,7 @@ namespace BilevelDsl.Generators.Ir
             },
             new Primitive(ScalarFunction.SmoothMax, 3, Support + "SmoothMax")
             {
-                Partial = (a, r, k) => SmoothMaxMinPartial(a, k, max: true), Curvature = Curvature.Convex, Monotonicity = Monotonicity.Increasing,
+                Partial = (a, r, k) => SmoothMaxMinPartial(a, k, max: true), Curvature = Curvature.Convex, Monotonicity = Monotonicity.Increasing, ResultSign = SignRule.AtLeastLarger,
                 Samples = new[] { new SampleRange(-2, 2), new SampleRange(-2, 2), Mu },
             },
             new Primitive(ScalarFunction.SmoothMin, 3, Support + "SmoothMin")

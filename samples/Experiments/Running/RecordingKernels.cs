@@ -1,3 +1,5 @@
+using BilevelDsl.Kernels;
+
 namespace BilevelDsl.Experiments.Running;
 
 /// <summary>
@@ -45,121 +47,109 @@ public sealed class IterateSnapshot
 }
 
 /// <summary>
-/// A pass-through <see cref="IBilevelKernels"/> that records where the upper gradient was evaluated and counts and times
-/// every kernel call (<see cref="KernelProfile"/>).
+/// A pass-through <see cref="IBilevelKernels"/> that records where the upper gradient was evaluated (also in its smoothed
+/// views) and counts and times every kernel call (<see cref="KernelProfile"/>).
 /// </summary>
-public sealed class RecordingKernels(IBilevelKernels inner, IterateSnapshot snapshot, KernelProfile profile) : IBilevelKernels
+public sealed class RecordingKernels(IBilevelKernels inner, IterateSnapshot snapshot, KernelProfile profile) : DelegatingKernels(inner)
 {
     /// <inheritdoc/>
-    public ModelInfo Info => inner.Info;
-
-    /// <inheritdoc/>
-    public int LowerConstraintCount => inner.LowerConstraintCount;
-
-    /// <inheritdoc/>
-    public double UpperValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    public override double UpperValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         KernelProfile.Mark start = KernelProfile.Start();
-        double value = inner.UpperValue(x, y);
+        double value = Inner.UpperValue(x, y);
         profile.Stop(KernelKind.UpperValue, start);
         return value;
     }
 
     /// <inheritdoc/>
-    public double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    public override double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         KernelProfile.Mark start = KernelProfile.Start();
-        double value = inner.LowerValue(x, y);
+        double value = Inner.LowerValue(x, y);
         profile.Stop(KernelKind.LowerValue, start);
         return value;
     }
 
     /// <inheritdoc/>
-    public double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+    public override double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
     {
         snapshot.Record(x, y);
         KernelProfile.Mark start = KernelProfile.Start();
-        double value = inner.UpperGradient(x, y, gradX, gradY);
+        double value = Inner.UpperGradient(x, y, gradX, gradY);
         profile.Stop(KernelKind.UpperGradient, start);
         return value;
     }
 
     /// <inheritdoc/>
-    public double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+    public override double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
     {
         KernelProfile.Mark start = KernelProfile.Start();
-        double value = inner.LowerGradient(x, y, gradX, gradY);
+        double value = Inner.LowerGradient(x, y, gradX, gradY);
         profile.Stop(KernelKind.LowerGradient, start);
         return value;
     }
 
     /// <inheritdoc/>
-    public void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+    public override void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
     {
         KernelProfile.Mark start = KernelProfile.Start();
-        inner.UpperHessianVector(x, y, vx, vy, hx, hy);
+        Inner.UpperHessianVector(x, y, vx, vy, hx, hy);
         profile.Stop(KernelKind.UpperHessianVector, start);
     }
 
     /// <inheritdoc/>
-    public void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+    public override void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
     {
         KernelProfile.Mark start = KernelProfile.Start();
-        inner.LowerHessianVector(x, y, vx, vy, hx, hy);
+        Inner.LowerHessianVector(x, y, vx, vy, hx, hy);
         profile.Stop(KernelKind.LowerHessianVector, start);
     }
 
     /// <inheritdoc/>
-    public double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+    public override double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
     {
         snapshot.Record(x, y);
         KernelProfile.Mark start = KernelProfile.Start();
-        double value = inner.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+        double value = Inner.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
         profile.Stop(KernelKind.UpperFused, start);
         return value;
     }
 
     /// <inheritdoc/>
-    public double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+    public override double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
     {
         KernelProfile.Mark start = KernelProfile.Start();
-        double value = inner.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+        double value = Inner.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
         profile.Stop(KernelKind.LowerFused, start);
         return value;
     }
 
     /// <inheritdoc/>
-    public IBilevelKernels WithSmoothing(double mu) => new RecordingKernels(inner.WithSmoothing(mu), snapshot, profile);
+    public override IBilevelKernels WithSmoothing(double mu) => new RecordingKernels(Inner.WithSmoothing(mu), snapshot, profile);
 
     /// <inheritdoc/>
-    public void ProjectUpper(Span<double> x) => inner.ProjectUpper(x);
-
-    /// <inheritdoc/>
-    public void ProjectLower(Span<double> y) => inner.ProjectLower(y);
-
-    /// <inheritdoc/>
-    public double LowerConstraintValue(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    public override double LowerConstraintValue(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         KernelProfile.Mark start = KernelProfile.Start();
-        double value = inner.LowerConstraintValue(j, x, y);
+        double value = Inner.LowerConstraintValue(j, x, y);
         profile.Stop(KernelKind.Constraint, start);
         return value;
     }
 
     /// <inheritdoc/>
-    public double LowerConstraintGradient(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+    public override double LowerConstraintGradient(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
     {
         KernelProfile.Mark start = KernelProfile.Start();
-        double value = inner.LowerConstraintGradient(j, x, y, gradX, gradY);
+        double value = Inner.LowerConstraintGradient(j, x, y, gradX, gradY);
         profile.Stop(KernelKind.Constraint, start);
         return value;
     }
 
     /// <inheritdoc/>
-    public void LowerConstraintHessianVector(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+    public override void LowerConstraintHessianVector(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
     {
         KernelProfile.Mark start = KernelProfile.Start();
-        inner.LowerConstraintHessianVector(j, x, y, vx, vy, hx, hy);
+        Inner.LowerConstraintHessianVector(j, x, y, vx, vy, hx, hy);
         profile.Stop(KernelKind.Constraint, start);
     }
 }

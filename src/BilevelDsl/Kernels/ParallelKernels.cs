@@ -23,76 +23,61 @@ public static class ParallelKernels
         return new ParallelView(model is ParallelView view ? view.Model : model, threads);
     }
 
-    /// <summary>Every kernel of the model, called with <see cref="KernelParallelism.Degree"/> set for its duration.</summary>
-    private sealed class ParallelView(IBilevelKernels model, int threads) : IBilevelKernels
+    /// <summary>Every kernel of the model, called with <see cref="KernelParallelism.Degree"/> set for its duration; the
+    /// members that run no data sums (info, projections, constraints) are forwarded by the base class.</summary>
+    private sealed class ParallelView(IBilevelKernels model, int threads) : DelegatingKernels(model)
     {
-        public IBilevelKernels Model { get; } = model;
+        public IBilevelKernels Model => Inner;
 
-        public ModelInfo Info => Model.Info;
-
-        public int LowerConstraintCount => Model.LowerConstraintCount;
-
-        public double UpperValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+        public override double UpperValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
         {
             using var scope = new DegreeScope(threads);
-            return Model.UpperValue(x, y);
+            return Inner.UpperValue(x, y);
         }
 
-        public double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+        public override double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
         {
             using var scope = new DegreeScope(threads);
-            return Model.LowerValue(x, y);
+            return Inner.LowerValue(x, y);
         }
 
-        public double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+        public override double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
         {
             using var scope = new DegreeScope(threads);
-            return Model.UpperGradient(x, y, gradX, gradY);
+            return Inner.UpperGradient(x, y, gradX, gradY);
         }
 
-        public double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+        public override double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
         {
             using var scope = new DegreeScope(threads);
-            return Model.LowerGradient(x, y, gradX, gradY);
+            return Inner.LowerGradient(x, y, gradX, gradY);
         }
 
-        public void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+        public override void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
         {
             using var scope = new DegreeScope(threads);
-            Model.UpperHessianVector(x, y, vx, vy, hx, hy);
+            Inner.UpperHessianVector(x, y, vx, vy, hx, hy);
         }
 
-        public void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+        public override void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
         {
             using var scope = new DegreeScope(threads);
-            Model.LowerHessianVector(x, y, vx, vy, hx, hy);
+            Inner.LowerHessianVector(x, y, vx, vy, hx, hy);
         }
 
-        public double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+        public override double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
         {
             using var scope = new DegreeScope(threads);
-            return Model.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+            return Inner.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
         }
 
-        public double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+        public override double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
         {
             using var scope = new DegreeScope(threads);
-            return Model.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+            return Inner.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
         }
 
-        public IBilevelKernels WithSmoothing(double mu) => Model.WithSmoothing(mu).WithParallelism(threads);
-
-        public void ProjectUpper(Span<double> x) => Model.ProjectUpper(x);
-
-        public void ProjectLower(Span<double> y) => Model.ProjectLower(y);
-
-        public double LowerConstraintValue(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y) => Model.LowerConstraintValue(j, x, y);
-
-        public double LowerConstraintGradient(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY) =>
-            Model.LowerConstraintGradient(j, x, y, gradX, gradY);
-
-        public void LowerConstraintHessianVector(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
-            Model.LowerConstraintHessianVector(j, x, y, vx, vy, hx, hy);
+        public override IBilevelKernels WithSmoothing(double mu) => Inner.WithSmoothing(mu).WithParallelism(threads);
     }
 
     /// <summary>Sets <see cref="KernelParallelism.Degree"/> until disposed, then restores the previous value.</summary>

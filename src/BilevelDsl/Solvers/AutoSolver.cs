@@ -22,8 +22,23 @@ public sealed class AutoSolver : IBilevelSolver
     /// <summary>The largest lower dimension for which KKT-MPEC is chosen (its cost per point is n (1 + J) Hessian-vector products).</summary>
     public const int KktMaxLowerDimension = 64;
 
+    private readonly TimeSpan? _maxTime;
+
     /// <inheritdoc/>
     public string Name => "auto";
+
+    /// <summary>
+    /// The wall-clock budget of one <see cref="Solve"/>, passed to the chosen method's <see cref="SolverOptions.MaxTime"/>
+    /// (a fallback method gets what is left). Default null: none.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan? MaxTime
+    {
+        get => _maxTime;
+        init => _maxTime = value is { } t && !(t > TimeSpan.Zero)
+            ? throw new ArgumentOutOfRangeException(nameof(MaxTime), t, "MaxTime must be positive (or null for no time budget).")
+            : value;
+    }
 
     /// <summary>The method the rules pick for <paramref name="model"/> with <paramref name="lowerDimension"/> lower variables, and why.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
@@ -78,12 +93,14 @@ public sealed class AutoSolver : IBilevelSolver
     {
         ArgumentNullException.ThrowIfNull(model);
         (IBilevelSolver solver, string reason) = Choose(model, y0.Length);
+        solver = WithMaxTime(solver, MaxTime);
         BilevelResult result = solver.Solve(model, x0, y0, progress, cancellationToken);
         if (solver is KktMpecSolver && result.Status == SolverStatus.AssumptionViolated && model.LowerConstraintCount == 0
             && !cancellationToken.IsCancellationRequested && result.Message.Contains("negative curvature", StringComparison.Ordinal))
         {
             BilevelResult first = result;
-            solver = new BomeSolver();
+            TimeSpan? left = MaxTime is { } budget ? Max(budget - first.Elapsed, TimeSpan.FromMilliseconds(1)) : null;
+            solver = WithMaxTime(new BomeSolver(), left);
             reason += "; KKT-MPEC then found the lower level nonconvex in y, so BOME (a value-function method that does not need "
                 + "lower-level convexity) ran instead. KKT-MPEC said: " + first.Message;
             result = solver.Solve(model, x0, y0, progress, cancellationToken);
@@ -92,13 +109,28 @@ public sealed class AutoSolver : IBilevelSolver
 
         // AutoSolver has no options of its own: when the chosen method stops short, its message names one of that
         // method's options, which the user sets by running the method directly.
-        string direct = result.Status is SolverStatus.Converged or SolverStatus.AssumptionViolated or SolverStatus.Cancelled
-            ? string.Empty
-            : $" AutoSolver runs {solver.Name} with its default options; to change one, run {solver.GetType().Name} directly with its options record.";
+        string direct = result.Status switch
+        {
+            SolverStatus.Converged or SolverStatus.AssumptionViolated or SolverStatus.Cancelled => string.Empty,
+            SolverStatus.TimeLimit => $" AutoSolver passes its own MaxTime to {solver.Name}: set AutoSolver.MaxTime.",
+            _ => $" AutoSolver runs {solver.Name} with its default options; to change one, run {solver.GetType().Name} directly with its options record.",
+        };
         return result with
         {
             Message = $"AutoSolver chose {solver.Name}: {reason}. {result.Message}{direct}",
             Choice = solver.Name,
         };
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>The chosen method with <paramref name="maxTime"/> as its options' time budget (the other options as chosen).</summary>
+    private static IBilevelSolver WithMaxTime(IBilevelSolver solver, TimeSpan? maxTime) => maxTime is null ? solver : solver switch
+    {
+        KktMpecSolver s => new KktMpecSolver(s.Options with { MaxTime = maxTime }),
+        CccpSolver s => new CccpSolver(s.Options with { MaxTime = maxTime }),
+        BomeSolver s => new BomeSolver(s.Options with { MaxTime = maxTime }),
+        AidCgSolver s => new AidCgSolver(s.Options with { MaxTime = maxTime }),
+        _ => throw new InvalidOperationException($"AutoSolver cannot pass a time budget to {solver.Name}."),
+    };
 }

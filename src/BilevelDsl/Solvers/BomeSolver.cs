@@ -77,7 +77,7 @@ public sealed partial class BomeSolver(BomeOptions options) : DrivenSolver<BomeO
         {
             return $"BOME handles a lower level min f(x, y) over y in a simple domain only, but the model has {model.LowerConstraintCount} "
                 + "[LowerConstraint] inequality constraint(s) u_j(x, y) <= 0, which it would ignore. Use a method for constrained lower levels "
-                + "(CCCP-BO), or express the constraint as a [LowerBounds] box or a [LowerProjection].";
+                + "(KKT-MPEC or CCCP-BO), or express the constraint as a [LowerBounds] box or a [LowerProjection].";
         }
 
         return null;

@@ -54,6 +54,13 @@ public sealed record BvfimOptions : SolverOptions
     /// <summary>alpha: the fixed step size of the upper-level step x &lt;- x - alpha g (Algorithm 1, line 5).</summary>
     public double XStepSize { get; init; } = 0.1;
 
+    /// <summary>
+    /// mu: when positive, the solver runs on model.WithSmoothing(mu) (nonsmooth terms replaced by their smoothings) and
+    /// solves the mu-smoothed problem. With 0 (the default) a model with a nonsmooth F or f is refused: BVFIM's analysis
+    /// (Liu et al. 2021, Assumption 1) needs continuously differentiable F and f. Result values are those of the exact model.
+    /// </summary>
+    public double Smoothing { get; init; }
+
     /// <summary>The largest number of outer iterations; the run ends with <see cref="SolverStatus.IterationLimit"/> after it.</summary>
     public int MaxIterations { get; init; } = 5000;
 
@@ -79,5 +86,6 @@ public sealed record BvfimOptions : SolverOptions
         RequirePositiveFinite(YStepSize, nameof(YStepSize));
         RequirePositiveFinite(XStepSize, nameof(XStepSize));
         RequireNonNegativeFinite(Tolerance, nameof(Tolerance));
+        RequireNonNegativeFinite(Smoothing, nameof(Smoothing));
     }
 }

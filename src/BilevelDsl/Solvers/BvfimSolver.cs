@@ -72,23 +72,33 @@ public sealed partial class BvfimSolver(BvfimOptions options) : DrivenSolver<Bvf
 
     private protected override int IterationLimit => Options.MaxIterations;
 
-    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => Assumptions(model);
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => Assumptions(model, Options.Smoothing);
 
     private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
-        new Run(model, Options, x0, y0);
+        new Run(Options.Smoothing > 0.0 ? model.WithSmoothing(Options.Smoothing) : model, Options, x0, y0);
 
     /// <summary>
-    /// BVFIM's iteration has no projections and its log-barrier covers the value-function constraint only: lower-level
-    /// constraints and declared domains would be ignored, so such models are refused with a method that handles them.
+    /// BVFIM's analysis needs continuously differentiable F and f (Liu et al. 2021, Assumption 1): at a kink its gradient
+    /// steps see one side only, and on a lasso its barrier iteration drifts instead of settling. Its iteration has no
+    /// projections and its log-barrier covers the value-function constraint only: lower-level constraints and declared
+    /// domains would be ignored. Such models are refused with a method that handles them.
     /// </summary>
-    private static string? Assumptions(IBilevelKernels model)
+    private static string? Assumptions(IBilevelKernels model, double smoothing)
     {
         ModelInfo info = model.Info;
+        if (smoothing == 0.0 && (!info.Lower.IsSmooth || !info.Upper.IsSmooth))
+        {
+            LevelInfo level = info.Lower.IsSmooth ? info.Upper : info.Lower;
+            string instead = info.Lower.IsSmooth ? string.Empty : "Use SPNBO or SMNBP, which drive the smoothing of a nonsmooth lower level to 0; or ";
+            return $"Assumption violated: BVFIM needs continuously differentiable F and f (Liu et al. 2021, Assumption 1), but {level.Describe()}. "
+                + (instead.Length == 0 ? "Set" : instead + "set") + " BvfimOptions.Smoothing = mu > 0 (BVFIM then solves the mu-smoothed problem model.WithSmoothing(mu)).";
+        }
+
         if (model.LowerConstraintCount > 0)
         {
             return $"Assumption violated: BVFIM's log-barrier covers the value-function constraint f(x, y) < f*(x) only; the model's {model.LowerConstraintCount} lower-level "
-                + "constraint(s) u_j(x, y) <= 0 would be ignored and the returned y could be infeasible. Use CCCP-BO (CccpSolver), which handles "
-                + "lower-level inequality constraints, or express a simple constraint as a [LowerBounds] box or [LowerProjection] and use AID, RHG or FHG.";
+                + "constraint(s) u_j(x, y) <= 0 would be ignored and the returned y could be infeasible. Use KKT-MPEC (KktMpecSolver) or CCCP-BO (CccpSolver), "
+                + "which handle lower-level inequality constraints, or express a simple constraint as a [LowerBounds] box or [LowerProjection] and use AID, RHG or FHG.";
         }
 
         if (info.HasLowerDomain || info.HasUpperDomain)

@@ -15,7 +15,7 @@ namespace BilevelDsl.Solvers;
 /// with (0, e_i) per function with curvature: n(1 + J) products per point, cached per point (the augmented Lagrangian solver
 /// asks for every constraint at the same z in turn). That is why the method is meant for small lower levels.
 /// </remarks>
-internal sealed class KktRelaxedProblem : ISmoothConvexFunction, IConvexConstraints
+internal sealed partial class KktRelaxedProblem : ISmoothConvexFunction, IConvexConstraints
 {
     private readonly IBilevelKernels _model;
     private readonly int _m;
@@ -88,6 +88,10 @@ internal sealed class KktRelaxedProblem : ISmoothConvexFunction, IConvexConstrai
         _unit = new double[n];
         _hx = new double[m];
         _hy = new double[n];
+        _scale = new double[Dimension];
+        Array.Fill(_scale, 1.0);
+        _real = new double[Dimension];
+        _columns = new double[m + n];
     }
 
     /// <summary>The relaxation t of the complementarity constraints -lambda_j u_j &lt;= t.</summary>
@@ -112,13 +116,23 @@ internal sealed class KktRelaxedProblem : ISmoothConvexFunction, IConvexConstrai
     public bool HasSimpleSet => true;
 
     /// <summary>F(x, y) and its gradient (zero in lambda).</summary>
-    public double ValueAndGradient(ReadOnlySpan<double> z, Span<double> gradient)
+    public double ValueAndGradient(ReadOnlySpan<double> scaled, Span<double> gradient)
     {
+        ReadOnlySpan<double> z = Real(scaled);
         gradient[(_m + _n)..].Clear();
-        return _model.UpperGradient(z[.._m], z.Slice(_m, _n), gradient[.._m], gradient.Slice(_m, _n));
+        double value = _model.UpperGradient(z[.._m], z.Slice(_m, _n), gradient[.._m], gradient.Slice(_m, _n));
+        ScaleGradient(gradient);
+        return value;
     }
 
-    public double ValueAndGradient(int i, ReadOnlySpan<double> z, Span<double> gradient)
+    public double ValueAndGradient(int i, ReadOnlySpan<double> scaled, Span<double> gradient)
+    {
+        double value = ConstraintValueAndGradient(i, Real(scaled), gradient);
+        ScaleGradient(gradient);
+        return value;
+    }
+
+    private double ConstraintValueAndGradient(int i, ReadOnlySpan<double> z, Span<double> gradient)
     {
         Evaluate(z);
         int mn = _m + _n;
@@ -169,7 +183,17 @@ internal sealed class KktRelaxedProblem : ISmoothConvexFunction, IConvexConstrai
 
         if (_hasLowerDomain)
         {
+            // The lower domain is a box (KKT-MPEC refuses others), so projecting the real y and scaling back is exact.
+            for (int l = _m; l < _m + _n; l++)
+            {
+                z[l] *= _scale[l];
+            }
+
             _model.ProjectLower(z.Slice(_m, _n));
+            for (int l = _m; l < _m + _n; l++)
+            {
+                z[l] /= _scale[l];
+            }
         }
 
         for (int c = _m + _n; c < z.Length; c++)

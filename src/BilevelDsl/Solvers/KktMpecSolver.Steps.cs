@@ -18,6 +18,7 @@ public sealed partial class KktMpecSolver
         private readonly AugmentedLagrangianSolver _coarseSolver;
         private readonly AugmentedLagrangianSolver _lowerSolver;
         private readonly double[] _z;
+        private readonly double[] _zScaled;
         private readonly double[] _previous;
         private readonly double[] _multipliers;
         private readonly double[] _lowerX;
@@ -69,6 +70,7 @@ public sealed partial class KktMpecSolver
             _z = new double[_problem.Dimension];
             x0.CopyTo(_z);
             y0.CopyTo(_z.AsSpan(_m, _n));
+            _zScaled = new double[_z.Length];
             _previous = new double[_z.Length];
             _multipliers = new double[_problem.Count];
             _lowerX = new double[_m];
@@ -107,6 +109,7 @@ public sealed partial class KktMpecSolver
                 }
 
                 _relaxation = _o.InitialRelaxation;
+                _problem.SetScale(_z);
             }
             else
             {
@@ -118,7 +121,9 @@ public sealed partial class KktMpecSolver
             _problem.Relaxation = _relaxation;
             _z.AsSpan().CopyTo(_previous);
             bool final = _relaxation <= _o.FinalRelaxation;
-            _last = (final ? _relaxedSolver : _coarseSolver).Minimize(_problem, _problem, _z, _multipliers, cancellationToken);
+            _problem.ToScaled(_z, _zScaled);
+            _last = (final ? _relaxedSolver : _coarseSolver).Minimize(_problem, _problem, _zScaled, _multipliers, cancellationToken);
+            _problem.FromScaled(_zScaled, _z);
             if (_last.Status == ConstrainedSolveStatus.NonFinite || !VectorMath.AllFinite(_z))
             {
                 _previous.AsSpan().CopyTo(_z);

@@ -16,6 +16,15 @@ public abstract record SolverOptions
     /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
     public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
 
+    /// <summary>
+    /// The wall-clock budget of one <c>Solve</c>, shared by every method (default null: none). When it runs out the run ends
+    /// with <see cref="SolverStatus.TimeLimit"/> at the last iterate, and the message says how far the run got (outer
+    /// iterations of the method's budget, F and the last direction norm) and to what to raise this budget. The certificate
+    /// of the answer runs after it (its cost is reported in <see cref="SolutionCertificate.Elapsed"/>). A signalled
+    /// <see cref="System.Threading.CancellationToken"/> still ends the run with <see cref="SolverStatus.Cancelled"/>.
+    /// </summary>
+    public TimeSpan? MaxTime { get; init; }
+
     /// <summary>Throws if a setting is outside its domain.</summary>
     /// <exception cref="ArgumentNullException"><see cref="Certificate"/> (or another nested options record) is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
@@ -23,5 +32,9 @@ public abstract record SolverOptions
     {
         ArgumentNullException.ThrowIfNull(Certificate);
         Certificate.Validate();
+        if (MaxTime is { } budget && !(budget > TimeSpan.Zero))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxTime), budget, "MaxTime must be positive (or null for no time budget).");
+        }
     }
 }

@@ -37,4 +37,11 @@ public enum SolverStatus
     /// lower-level optimal or not feasible at the returned x. The result must not be used as a solution.
     /// </summary>
     NotCertified,
+
+    /// <summary>
+    /// The options' <see cref="SolverOptions.MaxTime"/> budget ran out first; the result is the last iterate, which may still
+    /// be usable (see <see cref="BilevelResult.Certificate"/>); <see cref="BilevelResult.Message"/> says how far the run got
+    /// and to what to raise the budget.
+    /// </summary>
+    TimeLimit,
 }

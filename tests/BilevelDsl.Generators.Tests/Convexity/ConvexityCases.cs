@@ -55,6 +55,7 @@ internal static class ConvexityCases
         new("C13", "convex", S, "{ if (x > 0) { return y * y; } return Math.Abs(y); }", Verdict.Convex),
         new("C14", "convex", S, "=> Dsl.Relu(y - x) + Dsl.Hinge(x * y);", Verdict.Convex),
         new("C15", "convex", V, "{ double s = 0; for (int i = 0; i < y.Length; i++) { s += Math.Exp(y[i] - x[0]); } return s; }", Verdict.Convex),
+        new("C16", "convex", S, "=> -Math.Log10(y) + x * y;", Verdict.Convex),
 
         // Strongly convex.
         new("S01", "strongly convex", S, "=> (y - x) * (y - x);", Verdict.StronglyConvex),
@@ -78,6 +79,7 @@ internal static class ConvexityCases
         new("N06", "nonconvex", S, "=> -Math.Exp(y);", Verdict.Nonconvex),
         new("N07", "nonconvex", S, "=> Math.Log(1 + y) - x * y;", Verdict.Nonconvex),
         new("N08", "nonconvex", V, "=> -(y[0] - x[0]) * (y[0] + x[0]);", Verdict.Nonconvex),
+        new("N09", "nonconvex", S, "=> Math.Log10(1 + y) - x * y;", Verdict.Nonconvex),
 
         // Unknown: the rules do not decide (some of these are nonconvex, some convex: never called Convex).
         new("U01", "unknown (nonconvex)", S, "=> Math.Sin(x + y);", Verdict.Unknown, ReasonContains: "Math.Sin"),

@@ -214,5 +214,9 @@ public static partial class CorpusModels
             double c = Math.Cbrt(4 * x - 6);
             return (y - x) * (y - x) + Math.Cbrt(3 + y * y) * x + c * y;
             """);
+
+        yield return Scalar("S22_Log10", "Math.Log10 (arguments kept positive on the test cube)",
+            "return Math.Log10(2 + x * y) + x * Math.Log10(3 + y * y);",
+            "return (y - x) * (y - x) - Math.Log10(4 + x - y) + y * Math.Log10(1.5 + Math.Sin(x));");
     }
 }

@@ -74,7 +74,7 @@ public static class MutationPools
         "typeof(double).Name.Length", "nameof(x).Length", "Random.Shared.NextDouble()", "this.GetHashCode()", "(float)X0",
         "(int)Y0", "(X0 is > 0 ? 1.0 : 0.0)", "checked(IntData0 * 2)", "sizeof(double)", "new Random(1).NextDouble()",
         "OTHERLEVEL(x, y)", "Helper0(X0)", "(Data0 = 2)", "Data0++", "(Arr0[0] = X0)", "string.Concat(\"a\", \"b\").Length",
-        "Math.Clamp(X0, 0, 1)", "Math.Log10(2 + Y0)", "Math.Exp(X0) is double ? 1 : 0",
+        "Math.Clamp(X0, 0, 1)", "Math.Log2(2 + Y0)", "Math.Exp(X0) is double ? 1 : 0",
         // Span models only.
         "span:x[x.Length - 1]", "span:y[1 % y.Length]", "span:Dsl.Dot(x, x)", "span:Dsl.Sum(y)", "span:Dsl.SquaredNorm(x)",
         "span:Dsl.LogSumExp(y)", "span:(double)x.Length", "span:x.Length", "span:x[^1]", "span:Dsl.Sum(x[1..])",

@@ -225,6 +225,62 @@ public sealed class PrimitiveTableTests
         }
     }
 
+    /// <summary>The analysis also trusts <see cref="Primitive.Strict"/> (a strictly concave lower level is called
+    /// nonconvex) and <see cref="Primitive.ResultSign"/> (the sign feeds its scale and product rules): both checked at
+    /// random points of the sample ranges.</summary>
+    [Theory]
+    [MemberData(nameof(Functions))]
+    public void Declared_strictness_and_result_sign_hold(string function)
+    {
+        Primitive p = Primitives.Of(Enum.Parse<ScalarFunction>(function));
+        if (p.Strict)
+        {
+            Assert.True(p.Arity == 1 && p.Curvature is Curvature.Convex or Curvature.Concave, $"{function}: Strict needs one argument and a convex or concave curvature");
+        }
+
+        if (p.Smoothness == Smoothness.Integer)
+        {
+            // Int functions have no sample ranges; nothing is declared for them, so nothing is trusted.
+            Assert.True(p.ResultSign == SignRule.Unknown && !p.Strict, $"{function}: a sign rule or strictness on an int function is never checked");
+            return;
+        }
+
+        var rng = new Random(function.Length * 17);
+        double[] Point() => p.Samples.Select(r => (r.EitherSign && rng.Next(2) == 0 ? -1 : 1) * (r.Low + ((r.High - r.Low) * rng.NextDouble()))).ToArray();
+        double Apply(double[] a) => IrEvaluator.Apply(p.Function, a);
+        for (int n = 0; n < 200; n++)
+        {
+            double[] a = Point();
+            double value = Apply(a);
+            switch (p.ResultSign)
+            {
+                case SignRule.Positive:
+                    Assert.True(value > 0, $"{function}({string.Join(", ", a)}) = {value:R}, declared positive");
+                    break;
+                case SignRule.NonnegativePositiveOffZero:
+                    Assert.True(a[0] == 0 ? value >= 0 : value > 0, $"{function}({string.Join(", ", a)}) = {value:R}, declared positive off zero");
+                    break;
+                case SignRule.OfArgument:
+                    Assert.True(Math.Sign(value) == Math.Sign(a[0]), $"{function}({a[0]:R}) = {value:R}, declared of the argument's sign");
+                    break;
+                case SignRule.AtLeastLarger:
+                    Assert.True(value >= Math.Max(a[0], a[1]) - 1e-12, $"{function}({string.Join(", ", a)}) = {value:R} < the larger argument");
+                    break;
+                case SignRule.AtLeastSmaller:
+                    Assert.True(value >= Math.Min(a[0], a[1]) - 1e-12, $"{function}({string.Join(", ", a)}) = {value:R} < the smaller argument");
+                    break;
+            }
+
+            double[] b = Point();
+            if (p.Strict && Math.Abs(a[0] - b[0]) >= 0.1)
+            {
+                // Midpoint strictly below (convex) or above (concave) the chord, by more than rounding.
+                double gap = ((Apply(a) + Apply(b)) / 2) - Apply([(a[0] + b[0]) / 2]);
+                Assert.True(p.Curvature == Curvature.Convex ? gap > 1e-6 : gap < -1e-6, $"{function} declared strictly {p.Curvature}: chord - midpoint = {gap:R} between {a[0]:R} and {b[0]:R}");
+            }
+        }
+    }
+
     private static bool HasMethod(Type type, string name, int arity, Type parameterType) =>
         type.GetMethods(BindingFlags.Public | BindingFlags.Static).Any(m => m.Name == name && m.ReturnType == parameterType
             && m.GetParameters().Length == arity && m.GetParameters().All(q => q.ParameterType == parameterType));

@@ -276,7 +276,7 @@ public class HonestBehaviourTests(ITestOutputHelper output)
     [MemberData(nameof(Methods))]
     public void IterationLoopsDoNotAllocate(string method)
     {
-        // Everything is allocated per solve: 10 and 40 outer iterations allocate the same (up to the digits in the message).
+        // Everything is allocated per solve: 10 and 210 outer iterations allocate the same (up to the digits in the message).
         IBilevelKernels model = HypergradientAccuracyTests.Ridge.Kernels();
         long Bytes(int iterations)
         {
@@ -297,9 +297,9 @@ public class HonestBehaviourTests(ITestOutputHelper output)
         }
 
         long ten = Bytes(10);
-        long forty = Bytes(40);
-        output.WriteLine($"{method}: {ten} bytes for 10 iterations, {forty} for 40");
-        Assert.True(Math.Abs(forty - ten) <= 256, $"{ten} vs {forty} bytes");
+        long more = Bytes(210);
+        output.WriteLine($"{method}: {ten} bytes for 10 iterations, {more} for 210");
+        Assert.True(Math.Abs(more - ten) <= AllocationMeter.LoopMargin, $"{ten} vs {more} bytes");
     }
 
     [Fact]

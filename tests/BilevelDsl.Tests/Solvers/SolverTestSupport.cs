@@ -1,3 +1,4 @@
+using BilevelDsl.Kernels;
 using BilevelDsl.Solvers;
 using Xunit;
 
@@ -30,7 +31,7 @@ internal static class Generated
 /// Delegates to a model and, from a chosen call on, makes one kernel return NaN (to test the Diverged paths);
 /// also counts kernel calls by kind.
 /// </summary>
-public sealed class FaultyKernels(IBilevelKernels inner) : IBilevelKernels
+public sealed class FaultyKernels(IBilevelKernels inner) : DelegatingKernels(inner)
 {
     public enum Kernel { None, LowerGradient, UpperGradient, LowerHessianVector }
 
@@ -46,17 +47,9 @@ public sealed class FaultyKernels(IBilevelKernels inner) : IBilevelKernels
 
     public int UpperHvps { get; private set; }
 
-    public ModelInfo Info => inner.Info;
-
-    public int LowerConstraintCount => inner.LowerConstraintCount;
-
-    public double UpperValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.UpperValue(x, y);
-
-    public double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.LowerValue(x, y);
-
-    public double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+    public override double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
     {
-        double v = inner.UpperGradient(x, y, gradX, gradY);
+        double v = Inner.UpperGradient(x, y, gradX, gradY);
         if (Faulty == Kernel.UpperGradient && ++UpperGradients > HealthyCalls)
         {
             gradX[0] = double.NaN;
@@ -69,9 +62,9 @@ public sealed class FaultyKernels(IBilevelKernels inner) : IBilevelKernels
         return v;
     }
 
-    public double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+    public override double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
     {
-        double v = inner.LowerGradient(x, y, gradX, gradY);
+        double v = Inner.LowerGradient(x, y, gradX, gradY);
         if (Faulty == Kernel.LowerGradient && ++LowerGradients > HealthyCalls)
         {
             return double.NaN;
@@ -84,44 +77,30 @@ public sealed class FaultyKernels(IBilevelKernels inner) : IBilevelKernels
         return v;
     }
 
-    public void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+    public override void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
     {
         UpperHvps++;
-        inner.UpperHessianVector(x, y, vx, vy, hx, hy);
+        Inner.UpperHessianVector(x, y, vx, vy, hx, hy);
     }
 
-    public void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+    public override void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
     {
-        inner.LowerHessianVector(x, y, vx, vy, hx, hy);
+        Inner.LowerHessianVector(x, y, vx, vy, hx, hy);
         if (++LowerHvps > HealthyCalls && Faulty == Kernel.LowerHessianVector)
         {
             hy[0] = double.NaN;
         }
     }
 
-    public double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+    public override double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
     {
         UpperHessianVector(x, y, vx, vy, hx, hy);
         return UpperGradient(x, y, gradX, gradY);
     }
 
-    public double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+    public override double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
     {
         LowerHessianVector(x, y, vx, vy, hx, hy);
         return LowerGradient(x, y, gradX, gradY);
     }
-
-    public IBilevelKernels WithSmoothing(double mu) => inner.WithSmoothing(mu);
-
-    public void ProjectUpper(Span<double> x) => inner.ProjectUpper(x);
-
-    public void ProjectLower(Span<double> y) => inner.ProjectLower(y);
-
-    public double LowerConstraintValue(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.LowerConstraintValue(j, x, y);
-
-    public double LowerConstraintGradient(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY) =>
-        inner.LowerConstraintGradient(j, x, y, gradX, gradY);
-
-    public void LowerConstraintHessianVector(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy) =>
-        inner.LowerConstraintHessianVector(j, x, y, vx, vy, hx, hy);
 }

@@ -89,11 +89,14 @@ internal static partial class CertificateBuilder
         if (failed is null && double.IsFinite(upperAtY) && x.Length <= options.ProbeMaxUpperDimension && !cancellationToken.IsCancellationRequested)
         {
             checks.Add("upper-level descent probe");
-            // The stationarity probe compares with F(x, y) as well when y is an equally good lower-level solution, or when
-            // the method solves a relaxed problem by design (a gap allowance, CCCP-BO): its x is then judged as a solution of
-            // that problem, in which (x', y*(x')) is feasible too.
-            bool compareWithY = gap <= 1e-9 * (1.0 + Math.Abs(v)) || gapAllowance > strictGap;
-            failed = DescentProbe(model, x, y, best, upperAtY, compareWithY, options, cancellationToken);
+            // The stationarity probe's baseline at x is the optimistic value over the lower-level solutions the certificate
+            // accepts there: the re-solve's points (each solved to 1e-10) within the gap tolerance of v(x), the same rule as at
+            // the probe points; plus the returned y itself for a method that solves a relaxed problem by design (CCCP-BO), whose
+            // x is judged as a solution of that problem. A method's y that merely approximates y* within the tolerance does not
+            // lower the baseline (its F can be below phi(x) by more than the decrease looked for: SPNBO on |w|^(1/2)).
+            double baseline = OptimisticValue(model, x, v + strictGap, best, candidates);
+            baseline = gapAllowance > strictGap ? Math.Min(baseline, upperAtY) : baseline;
+            failed = DescentProbe(model, x, y, best, upperAtY, baseline, options, cancellationToken);
         }
 
         bool haveSolution = double.IsFinite(bestValue);

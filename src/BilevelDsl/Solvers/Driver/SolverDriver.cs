@@ -4,10 +4,10 @@ using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers.Driver;
 
-/// <summary>How the driver runs a method: its name for messages, its iteration limit, history and certificate settings, and
+/// <summary>How the driver runs a method: its name for messages, its iteration limit, history and certificate settings,
 /// whether it needs a lower level convex in y (<see cref="LowerConvexityNeed"/>: then the compile-time verdict is checked first
-/// and the result says what it was).</summary>
-internal readonly record struct DriverSettings(string Name, int MaxIterations, bool RecordHistory, CertificateOptions Certificate, LowerConvexityNeed Convexity = LowerConvexityNeed.None);
+/// and the result says what it was), and its wall-clock budget (<see cref="SolverOptions.MaxTime"/>, null for none).</summary>
+internal readonly record struct DriverSettings(string Name, int MaxIterations, bool RecordHistory, CertificateOptions Certificate, LowerConvexityNeed Convexity = LowerConvexityNeed.None, TimeSpan? MaxTime = null);
 
 /// <summary>What a method assumes of the lower level's convexity in y.</summary>
 internal enum LowerConvexityNeed
@@ -79,15 +79,24 @@ internal static class SolverDriver
         RunLog log = sharedLog ?? new RunLog(stopwatch, settings.RecordHistory, progress);
         IterativeMethod? method = null;
         StepOutcome end;
+
+        // The time budget cancels the method through the token it already watches (every method ends Cancelled promptly when
+        // its token is signalled, inside its inner solves too); the driver then tells the budget from the caller's token.
+        using CancellationTokenSource? budget = TimeBudget.Start(settings.MaxTime, stopwatch.Elapsed, cancellationToken);
         try
         {
             method = create(model, x0, y0);
             method.Log = log;
-            end = Loop(method, settings.MaxIterations, log, cancellationToken);
+            end = Loop(method, settings.MaxIterations, log, budget, settings.MaxTime, budget?.Token ?? cancellationToken);
         }
         catch (Exception ex) when (IsModelFault(ex))
         {
             end = StepOutcome.Stop(SolverStatus.InvalidInput, ModelThrew(settings.Name, ex, method is null ? -1 : log.Iterations, x0.Length, y0.Length), evaluate: false);
+        }
+
+        if (end.Status == SolverStatus.Cancelled && TimeBudget.RanOut(budget, cancellationToken))
+        {
+            end = StepOutcome.Stop(SolverStatus.TimeLimit, TimeBudget.Message(settings, log), end.Evaluate);
         }
 
         try
@@ -130,10 +139,17 @@ internal static class SolverDriver
     public static bool IsModelFault(Exception ex) =>
         ex is not OperationCanceledException and not OutOfMemoryException && !RunLog.IsProgressFault(ex);
 
-    private static StepOutcome Loop(IterativeMethod method, int maxIterations, RunLog log, CancellationToken cancellationToken)
+    private static StepOutcome Loop(IterativeMethod method, int maxIterations, RunLog log, CancellationTokenSource? budget, TimeSpan? maxTime, CancellationToken cancellationToken)
     {
         for (int k = 0; k < maxIterations; k++)
         {
+            // The budget's timer fires on a thread-pool thread, which a busy process can starve for hundreds of milliseconds;
+            // the clock read here bounds the overrun to one iteration whatever the timer does.
+            if (budget is not null && log.Stopwatch.Elapsed >= maxTime)
+            {
+                budget.Cancel();
+            }
+
             if (cancellationToken.IsCancellationRequested)
             {
                 return StepOutcome.Stop(SolverStatus.Cancelled, $"Cancelled after {log.Iterations} outer iterations; X and Y are the last iterate.");
@@ -193,13 +209,17 @@ internal static class SolverDriver
         }
 
         SolutionCertificate? certificate = null;
-        if (evaluate && settings.Certificate.Enabled && status is SolverStatus.Converged or SolverStatus.IterationLimit && !cancellationToken.IsCancellationRequested)
+        if (evaluate && settings.Certificate.Enabled && status is SolverStatus.Converged or SolverStatus.IterationLimit or SolverStatus.TimeLimit && !cancellationToken.IsCancellationRequested)
         {
             certificate = CertificateBuilder.Build(model, x, y, y0, lower, method?.UpperStationarity ?? double.NaN, method?.LowerGapAllowance ?? 0.0, settings.Certificate, log.Stopwatch.Elapsed, cancellationToken);
             if (status == SolverStatus.Converged && !certificate.Passed)
             {
                 status = SolverStatus.NotCertified;
                 message = $"Not certified: {certificate.FailedCheck} (the method reported: {message})";
+            }
+            else if (status == SolverStatus.TimeLimit)
+            {
+                message += TimeBudget.CertificateNote(certificate);
             }
         }
 

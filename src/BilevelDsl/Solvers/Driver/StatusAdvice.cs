@@ -25,13 +25,15 @@ internal static class StatusAdvice
             SolverStatus.LowerLevelNotConverged => LowerAdvice(name),
             SolverStatus.Diverged => StepAdvice(name),
             SolverStatus.NotCertified => (ToleranceOption(name), $"The method's own test held too early: tighten {ToleranceOption(name)} (100x smaller) and restart from the returned X."),
+            SolverStatus.TimeLimit when settings.MaxTime is { } time =>
+                ("MaxTime", $"To go on, raise MaxTime (now {TimeBudget.Seconds(time)}) to {TimeBudget.Seconds(4 * time)}, or restart from the returned X with the same budget."),
             _ => null,
         };
 
         return advice is { } a && !message.Contains(a.Option, StringComparison.Ordinal) ? a.Sentence : null;
     }
 
-    private static string BudgetOption(string name) => name is "SMNBP" or "SPNBO" ? "MaxRounds" : "MaxIterations";
+    public static string BudgetOption(string name) => name is "SMNBP" or "SPNBO" ? "MaxRounds" : "MaxIterations";
 
     private static string ToleranceOption(string name) => name switch
     {

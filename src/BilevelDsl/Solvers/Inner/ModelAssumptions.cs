@@ -22,8 +22,7 @@ internal static class ModelAssumptions
             {
                 return $"{method} needs a twice-differentiable lower level (it uses lower-level Hessian-vector products), but {info.Lower.Describe()}. "
                     + $"Run it on a smoothed model: set {optionsType}.Smoothing = mu > 0 (the solver then uses model.WithSmoothing(mu)), "
-                    + "or pass model.WithSmoothing(mu) yourself; or use a method for nonsmooth lower levels (a smoothing method that drives mu to 0, "
-                    + "or BVFIM, which needs gradients only).";
+                    + "or pass model.WithSmoothing(mu) yourself; or use SPNBO or SMNBP, which drive the smoothing of a nonsmooth lower level to 0.";
             }
 
             if (needsSmoothUpper && !info.Upper.IsSmooth)
@@ -36,7 +35,7 @@ internal static class ModelAssumptions
         if (model.LowerConstraintCount > 0)
         {
             return $"{method} handles a lower level min f(x, y) over y in a simple domain only, but the model has {model.LowerConstraintCount} "
-                + "lower-level inequality constraint(s) u_j(x, y) <= 0, which it would ignore. Use a method for constrained lower levels (CCCP-BO), "
+                + "lower-level inequality constraint(s) u_j(x, y) <= 0, which it would ignore. Use a method for constrained lower levels (KKT-MPEC or CCCP-BO), "
                 + "or express the constraint as a [LowerBounds] box or a [LowerProjection].";
         }
 
