@@ -30,6 +30,24 @@ public class MetricsTests
     }
 
     [Fact]
+    public void TwoLayerScoresReadTheModelsLayout()
+    {
+        // Three samples, two features and the bias feature, two classes, three hidden units: the validation loss the
+        // generated kernels compute must be the cross-entropy of the scores the metrics compute (W1, then W2, then b).
+        var data = new Matrix(3, 3, [1, 0, 1, 0, 1, 1, 0.5, -1, 1]);
+        int[] labels = [0, 1, 1];
+        var model = new HypercleanTwoLayer(data, labels, data, labels, 2, 3, 0.0);
+        double[] y = [0.3, -0.2, 0.1, 0.5, 0.4, -0.3, -0.1, 0.2, 0.6, 1.0, -0.5, 0.25, -0.75, 0.5, 2.0, 0.2, -0.1];
+        double expected = Classifiers.CrossEntropy((w, a, s) => Classifiers.TwoLayerScores(w, 3, a, s), y, data, labels, 2);
+        Assert.Equal(expected, model.UpperValue(new double[3], y), 12);
+        Span<double> scores = stackalloc double[2];
+        Classifiers.TwoLayerScores(y, 3, [1, 0, 1], scores);
+        // h = W1 a = (0.3 + 0.1, 0.5 - 0.3, -0.1 + 0.6) = (0.4, 0.2, 0.5); z = W2 h + b.
+        Assert.Equal((1.0 * 0.4) - (0.5 * 0.2) + (0.25 * 0.5) + 0.2, scores[0], 12);
+        Assert.Equal((-0.75 * 0.4) + (0.5 * 0.2) + (2.0 * 0.5) - 0.1, scores[1], 12);
+    }
+
+    [Fact]
     public void ResultJsonWritesNaNAndInfinityAndRoundTrips()
     {
         var json = JsonSerializer.Serialize(new Dictionary<string, object?> { ["f1"] = double.NaN, ["t"] = double.PositiveInfinity, ["u"] = -0.5 }, ResultWriter.Json);

@@ -90,7 +90,7 @@ public sealed class L2Tune : Experiment
                         PrimaryMetric = "testAccuracy",
                         FinalMetrics = (x, y) =>
                         {
-                            (double[] resolved, double stationarity, _) = LowerLevelResolve.Solve(model, x, y, tolerance: 1e-5, maxSteps: 2000);
+                            (double[] resolved, double stationarity, int resolveSteps) = LowerLevelResolve.Solve(model, x, y, tolerance: 1e-5, maxSteps: 2000);
                             return new Dictionary<string, double>
                             {
                                 ["testAccuracy"] = Accuracy(y),
@@ -99,6 +99,7 @@ public sealed class L2Tune : Experiment
                                 ["resolvedValidationLoss"] = ((IBilevelKernels)model).UpperValue(x, resolved),
                                 ["resolvedTestAccuracy"] = Accuracy(resolved),
                                 ["resolvedStationarity"] = stationarity,
+                                ["resolvedSteps"] = resolveSteps,
                             };
                         },
                     });

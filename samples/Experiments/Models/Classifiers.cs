@@ -16,7 +16,7 @@ public static class Classifiers
         }
     }
 
-    /// <summary>Scores of the 2-layer linear network (layout of <see cref="HypercleanTwoLayer"/>).</summary>
+    /// <summary>Scores of the 2-layer linear network (layout of <see cref="HypercleanTwoLayer"/>: W1, then W2, then b).</summary>
     public static void TwoLayerScores(ReadOnlySpan<double> y, int hidden, ReadOnlySpan<double> a, Span<double> scores)
     {
         int d = a.Length;
@@ -26,11 +26,10 @@ public static class Classifiers
             h[k] = System.Numerics.Tensors.TensorPrimitives.Dot(a, y.Slice(k * d, d));
         }
 
-        int w2 = hidden * d;
+        int w2 = hidden * d, bias = w2 + (scores.Length * hidden);
         for (int c = 0; c < scores.Length; c++)
         {
-            ReadOnlySpan<double> row = y.Slice(w2 + (c * (hidden + 1)), hidden + 1);
-            scores[c] = System.Numerics.Tensors.TensorPrimitives.Dot(h, row[..hidden]) + row[hidden];
+            scores[c] = System.Numerics.Tensors.TensorPrimitives.Dot(h, y.Slice(w2 + (c * hidden), hidden)) + y[bias + c];
         }
     }
 

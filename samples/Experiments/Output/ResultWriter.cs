@@ -35,6 +35,13 @@ public static class ResultWriter
             ["cpuSeconds"] = run.CpuSeconds,
             ["secondsPerOuterIteration"] = run.SecondsPerOuterIteration,
             ["cpuSecondsPerOuterIteration"] = run.CpuSecondsPerOuterIteration,
+            ["cpuSecondsAfterLastIteration"] = run.CpuSecondsAfterLastIteration,
+            ["certificateSeconds"] = run.CertificateSeconds,
+            ["kernelCpuSeconds"] = run.KernelCpuSeconds,
+            ["kernelCpuSecondsAfterLastIteration"] = run.KernelCpuSecondsAfterLastIteration,
+            ["kernelCalls"] = run.KernelCalls,
+            ["kernelCallsInIterations"] = run.KernelCallsInIterations,
+            ["kernelCpuSecondsByKind"] = run.KernelCpuSecondsByKind,
             ["upperValue"] = run.UpperValue,
             ["lowerValue"] = run.LowerValue,
         };

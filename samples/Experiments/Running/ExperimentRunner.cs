@@ -33,13 +33,17 @@ public sealed record RunSpec
     public Func<double[], double[], IReadOnlyDictionary<string, double>>? FinalMetrics { get; init; }
 }
 
-/// <summary>Runs a <see cref="RunSpec"/>, timing it (wall and CPU, without the metric evaluations) and collecting its history.</summary>
+/// <summary>
+/// Runs a <see cref="RunSpec"/>, timing its outer iterations (wall and CPU, without the metric evaluations and without
+/// what the solver does after the last iteration: its certificate, timed separately) and collecting its history.
+/// </summary>
 public static class ExperimentRunner
 {
     public static RunOutcome Execute(RunSpec spec, IRunDisplay display, CancellationToken cancellationToken)
     {
         var snapshot = new IterateSnapshot();
-        var model = new RecordingKernels(spec.Model, snapshot);
+        var profile = new KernelProfile();
+        var model = new RecordingKernels(spec.Model, snapshot, profile);
         var extras = new Dictionary<int, (double[] Values, double EvaluationSeconds)>();
         int primary = spec.PrimaryMetric is null ? -1 : spec.ExtraColumns.ToList().IndexOf(spec.PrimaryMetric);
         IRunProgress handle = display.Start(spec.Label, spec.Outer);
@@ -47,16 +51,27 @@ public static class ExperimentRunner
         TimeSpan evaluationCpu = TimeSpan.Zero;
         double lastMetric = double.NaN;
 
+        // Wall time, process CPU time and kernel CPU time at the latest progress report, after its metric evaluation. They
+        // split the solve into its outer iterations (the timed seconds) and what the solver does after the last one (the
+        // certificate's re-solve, the final values), which is reported on its own.
+        TimeSpan wallAtLastReport = TimeSpan.Zero;
+        double evaluationSecondsAtLastReport = 0;
+        TimeSpan cpuAtLastReport = TimeSpan.Zero;
+        TimeSpan evaluationCpuAtLastReport = TimeSpan.Zero;
+        double kernelCpuAtLastReport = 0;
+        long[] callsAtLastReport = KernelProfile.NewCounts();
+        bool reported = false;
+
         var progress = new SynchronousProgress<SolverProgress>(p =>
         {
             if (spec.Evaluate is not null && snapshot.HasValue && (p.Iteration == 1 || p.Iteration % spec.EvaluateEvery == 0))
             {
                 long start = Stopwatch.GetTimestamp();
-                TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+                TimeSpan cpuStart = Environment.CpuUsage.TotalTime;
                 (double[] x, double[] y) = snapshot.Copy();
                 double[] values = spec.Evaluate(x, y);
                 evaluationSeconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
-                evaluationCpu += Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+                evaluationCpu += Environment.CpuUsage.TotalTime - cpuStart;
                 if (primary >= 0)
                 {
                     lastMetric = values[primary];
@@ -66,12 +81,28 @@ public static class ExperimentRunner
             }
 
             handle.Update(p.Iteration, p.UpperValue, spec.PrimaryMetric, lastMetric, p.Elapsed - TimeSpan.FromSeconds(evaluationSeconds));
+            reported = true;
+            wallAtLastReport = p.Elapsed;
+            evaluationSecondsAtLastReport = evaluationSeconds;
+            evaluationCpuAtLastReport = evaluationCpu;
+            kernelCpuAtLastReport = profile.CpuSeconds;
+            profile.CopyCalls(callsAtLastReport);
+            cpuAtLastReport = Environment.CpuUsage.TotalTime;
         });
 
-        TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        TimeSpan cpu0 = Environment.CpuUsage.TotalTime;
         BilevelResult result = spec.Solver.Solve(model, spec.X0, spec.Y0, progress, cancellationToken);
-        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0 - evaluationCpu;
+        TimeSpan cpuEnd = Environment.CpuUsage.TotalTime;
         handle.Finish(result.Status.ToString());
+        if (!reported)
+        {
+            // No iteration completed (the start was rejected or the first iteration failed): everything counts.
+            (wallAtLastReport, cpuAtLastReport, kernelCpuAtLastReport) = (result.Elapsed, cpuEnd, profile.CpuSeconds);
+            profile.CopyCalls(callsAtLastReport);
+            (evaluationSecondsAtLastReport, evaluationCpuAtLastReport) = (evaluationSeconds, evaluationCpu);
+        }
+
+        TimeSpan iterationsCpu = cpuAtLastReport - cpu0 - evaluationCpuAtLastReport;
 
         var history = new List<HistoryRow>(result.History.Count);
         double subtracted = 0;
@@ -102,8 +133,15 @@ public static class ExperimentRunner
             Status = result.Status,
             Message = result.Message,
             Iterations = result.Iterations,
-            WallSeconds = Math.Max(0, result.Elapsed.TotalSeconds - evaluationSeconds),
-            CpuSeconds = Math.Max(0, cpu.TotalSeconds),
+            WallSeconds = Math.Max(0, wallAtLastReport.TotalSeconds - evaluationSecondsAtLastReport),
+            CpuSeconds = Math.Max(0, iterationsCpu.TotalSeconds),
+            CpuSecondsAfterLastIteration = Math.Max(0, (cpuEnd - cpuAtLastReport).TotalSeconds),
+            CertificateSeconds = result.Certificate?.Elapsed.TotalSeconds ?? 0,
+            KernelCalls = profile.Calls(),
+            KernelCallsInIterations = KernelProfile.Named(callsAtLastReport),
+            KernelCpuSeconds = profile.CpuSeconds,
+            KernelCpuSecondsByKind = profile.CpuSecondsByKind(),
+            KernelCpuSecondsAfterLastIteration = Math.Max(0, profile.CpuSeconds - kernelCpuAtLastReport),
             UpperValue = result.UpperValue,
             LowerValue = result.LowerValue,
             X = result.X,

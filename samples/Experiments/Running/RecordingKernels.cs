@@ -46,24 +46,110 @@ public sealed class IterateSnapshot
     }
 }
 
-/// <summary>A pass-through <see cref="IBilevelKernels"/> that records where the upper gradient was evaluated (also in
-/// its smoothed views).</summary>
-public sealed class RecordingKernels(IBilevelKernels inner, IterateSnapshot snapshot) : DelegatingKernels(inner)
+/// <summary>
+/// A pass-through <see cref="IBilevelKernels"/> that records where the upper gradient was evaluated (also in its smoothed
+/// views) and counts and times every kernel call (<see cref="KernelProfile"/>).
+/// </summary>
+public sealed class RecordingKernels(IBilevelKernels inner, IterateSnapshot snapshot, KernelProfile profile) : DelegatingKernels(inner)
 {
+    /// <inheritdoc/>
+    public override double UpperValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = Inner.UpperValue(x, y);
+        profile.Stop(KernelKind.UpperValue, start);
+        return value;
+    }
+
+    /// <inheritdoc/>
+    public override double LowerValue(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = Inner.LowerValue(x, y);
+        profile.Stop(KernelKind.LowerValue, start);
+        return value;
+    }
+
     /// <inheritdoc/>
     public override double UpperGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
     {
         snapshot.Record(x, y);
-        return Inner.UpperGradient(x, y, gradX, gradY);
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = Inner.UpperGradient(x, y, gradX, gradY);
+        profile.Stop(KernelKind.UpperGradient, start);
+        return value;
+    }
+
+    /// <inheritdoc/>
+    public override double LowerGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = Inner.LowerGradient(x, y, gradX, gradY);
+        profile.Stop(KernelKind.LowerGradient, start);
+        return value;
+    }
+
+    /// <inheritdoc/>
+    public override void UpperHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        Inner.UpperHessianVector(x, y, vx, vy, hx, hy);
+        profile.Stop(KernelKind.UpperHessianVector, start);
+    }
+
+    /// <inheritdoc/>
+    public override void LowerHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        Inner.LowerHessianVector(x, y, vx, vy, hx, hy);
+        profile.Stop(KernelKind.LowerHessianVector, start);
     }
 
     /// <inheritdoc/>
     public override double UpperValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
     {
         snapshot.Record(x, y);
-        return Inner.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = Inner.UpperValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+        profile.Stop(KernelKind.UpperFused, start);
+        return value;
     }
 
     /// <inheritdoc/>
-    public override IBilevelKernels WithSmoothing(double mu) => new RecordingKernels(Inner.WithSmoothing(mu), snapshot);
+    public override double LowerValueGradientHessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> gradX, Span<double> gradY, Span<double> hx, Span<double> hy)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = Inner.LowerValueGradientHessianVector(x, y, vx, vy, gradX, gradY, hx, hy);
+        profile.Stop(KernelKind.LowerFused, start);
+        return value;
+    }
+
+    /// <inheritdoc/>
+    public override IBilevelKernels WithSmoothing(double mu) => new RecordingKernels(Inner.WithSmoothing(mu), snapshot, profile);
+
+    /// <inheritdoc/>
+    public override double LowerConstraintValue(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = Inner.LowerConstraintValue(j, x, y);
+        profile.Stop(KernelKind.Constraint, start);
+        return value;
+    }
+
+    /// <inheritdoc/>
+    public override double LowerConstraintGradient(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradX, Span<double> gradY)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        double value = Inner.LowerConstraintGradient(j, x, y, gradX, gradY);
+        profile.Stop(KernelKind.Constraint, start);
+        return value;
+    }
+
+    /// <inheritdoc/>
+    public override void LowerConstraintHessianVector(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> vx, ReadOnlySpan<double> vy, Span<double> hx, Span<double> hy)
+    {
+        KernelProfile.Mark start = KernelProfile.Start();
+        Inner.LowerConstraintHessianVector(j, x, y, vx, vy, hx, hy);
+        profile.Stop(KernelKind.Constraint, start);
+    }
 }

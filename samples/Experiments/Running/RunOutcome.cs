@@ -23,8 +23,32 @@ public sealed record RunOutcome
     public required SolverStatus Status { get; init; }
     public required string Message { get; init; }
     public required int Iterations { get; init; }
+    /// <summary>Wall seconds from the start of the solve to the end of its last outer iteration, metric evaluations excluded.</summary>
     public required double WallSeconds { get; init; }
+
+    /// <summary>Process CPU seconds from the start of the solve to the end of its last outer iteration, metric evaluations excluded.</summary>
     public required double CpuSeconds { get; init; }
+
+    /// <summary>Process CPU seconds after the last outer iteration (not in <see cref="CpuSeconds"/>): the certificate and the final values.</summary>
+    public double CpuSecondsAfterLastIteration { get; init; }
+
+    /// <summary>The solver's own timing of its certificate (wall seconds; 0 without one).</summary>
+    public double CertificateSeconds { get; init; }
+
+    /// <summary>Kernel calls per kind over the whole solve (the certificate's included).</summary>
+    public IReadOnlyDictionary<string, long> KernelCalls { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Kernel calls per kind up to the end of the last outer iteration (the certificate's not included).</summary>
+    public IReadOnlyDictionary<string, long> KernelCallsInIterations { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Process CPU seconds inside kernel calls over the whole solve (the certificate's included).</summary>
+    public double KernelCpuSeconds { get; init; }
+
+    /// <summary><see cref="KernelCpuSeconds"/> per kernel kind.</summary>
+    public IReadOnlyDictionary<string, double> KernelCpuSecondsByKind { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Of <see cref="KernelCpuSeconds"/>, the part after the last outer iteration's progress report (the certificate's kernels).</summary>
+    public double KernelCpuSecondsAfterLastIteration { get; init; }
     public required double UpperValue { get; init; }
     public required double LowerValue { get; init; }
     public required double[] X { get; init; }
