@@ -89,9 +89,11 @@ public sealed partial class BvfimSolver(BvfimOptions options) : DrivenSolver<Bvf
         if (smoothing == 0.0 && (!info.Lower.IsSmooth || !info.Upper.IsSmooth))
         {
             LevelInfo level = info.Lower.IsSmooth ? info.Upper : info.Lower;
-            string instead = info.Lower.IsSmooth ? string.Empty : "Use SPNBO or SMNBP, which drive the smoothing of a nonsmooth lower level to 0; or ";
-            return $"Assumption violated: BVFIM needs continuously differentiable F and f (Liu et al. 2021, Assumption 1), but {level.Describe()}. "
-                + (instead.Length == 0 ? "Set" : instead + "set") + " BvfimOptions.Smoothing = mu > 0 (BVFIM then solves the mu-smoothed problem model.WithSmoothing(mu)).";
+            const string Smoothing = "BvfimOptions.Smoothing = mu > 0 (BVFIM then solves the mu-smoothed problem model.WithSmoothing(mu))";
+            string advice = info.Lower.IsSmooth
+                ? $"Set {Smoothing}."
+                : $"Use SPNBO or SMNBP, which drive the smoothing of a nonsmooth lower level to 0; or set {Smoothing}.";
+            return $"Assumption violated: BVFIM needs continuously differentiable F and f (Liu et al. 2021, Assumption 1), but {level.Describe()}. {advice}";
         }
 
         if (model.LowerConstraintCount > 0)
