@@ -92,6 +92,13 @@ namespace BilevelDsl.Generators.Analysis
 
         private Shape Binary(Binary b)
         {
+            if (b.Op == BinaryOp.Multiply && FactorTimesSquare(b) is (Expr factor, Expr root))
+            {
+                // c * r * r parses as (c * r) * r, a product of two terms of y; read it as c * (r * r), a scaled square.
+                Shape rootShape = Eval(root);
+                return Multiply(Eval(factor), Multiply(rootShape, rootShape, true), false);
+            }
+
             Shape left = Eval(b.Left), right = Eval(b.Right);
             switch (b.Op)
             {
@@ -114,6 +121,42 @@ namespace BilevelDsl.Generators.Analysis
                 default:
                     return Logical(left, right);
             }
+        }
+
+        /// <summary>
+        /// The factor c and the root r of a product that repeats one operand across a nested product: (c * r) * r,
+        /// (r * c) * r, r * (r * c) or r * (c * r); null for any other product. Multiplication is associative, so any
+        /// rule that holds for c * (r * r) holds for the product as written.
+        /// </summary>
+        private static (Expr Factor, Expr Root)? FactorTimesSquare(Binary b)
+        {
+            if (b.Left is Binary { Op: BinaryOp.Multiply } left)
+            {
+                if (left.Right.Equals(b.Right))
+                {
+                    return (left.Left, b.Right);
+                }
+
+                if (left.Left.Equals(b.Right))
+                {
+                    return (left.Right, b.Right);
+                }
+            }
+
+            if (b.Right is Binary { Op: BinaryOp.Multiply } right)
+            {
+                if (right.Left.Equals(b.Left))
+                {
+                    return (right.Right, b.Left);
+                }
+
+                if (right.Right.Equals(b.Left))
+                {
+                    return (right.Left, b.Left);
+                }
+            }
+
+            return null;
         }
 
         /// <summary>A comparison or logical operator: constant when its operands are.</summary>

@@ -56,6 +56,7 @@ internal static class ConvexityCases
         new("C14", "convex", S, "=> Dsl.Relu(y - x) + Dsl.Hinge(x * y);", Verdict.Convex),
         new("C15", "convex", V, "{ double s = 0; for (int i = 0; i < y.Length; i++) { s += Math.Exp(y[i] - x[0]); } return s; }", Verdict.Convex),
         new("C16", "convex", S, "=> -Math.Log10(y) + x * y;", Verdict.Convex),
+        new("C17", "convex", V, "{ double loss = 0; for (int i = 0; i < A.Rows; i++) { double r = Dsl.Dot(A.Row(i), y) - b[i]; loss += r * Math.Exp(x[0]) * r; } return loss; }", Verdict.Convex, Constructor: Ab),
 
         // Strongly convex.
         new("S01", "strongly convex", S, "=> (y - x) * (y - x);", Verdict.StronglyConvex),
@@ -69,6 +70,7 @@ internal static class ConvexityCases
         new("S09", "strongly convex", S, "=> Math.Exp(x) * y * y - x * y;", Verdict.StronglyConvex),
         new("S10", "strongly convex", S, "=> (y - 1) * (y + 2) + Dsl.Softplus(y);", Verdict.StronglyConvex),
         new("S11", "strongly convex", V, "{ double loss = 0; for (int i = 0; i < A.Rows; i++) { loss += Dsl.Softplus(-b[i] * Dsl.Dot(A.Row(i), y)); } return loss / A.Rows + 1e-3 * Dsl.SquaredNorm(y); }", Verdict.StronglyConvex, Constructor: Ab),
+        new("S12", "strongly convex", V, "{ double loss = 0; for (int i = 0; i < A.Rows; i++) { double r = Dsl.Dot(A.Row(i), y) - b[i]; loss += Math.Exp(x[0]) * r * r; } return loss + 1e-3 * Dsl.SquaredNorm(y); }", Verdict.StronglyConvex, Constructor: Ab),
 
         // Nonconvex (provably: strictly concave in y plus affine terms).
         new("N01", "nonconvex", S, "=> -y * y;", Verdict.Nonconvex),
