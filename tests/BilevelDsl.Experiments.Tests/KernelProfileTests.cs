@@ -68,6 +68,46 @@ public class KernelProfileTests
         Assert.True(run.CpuSeconds > 0 && run.CpuSecondsAfterLastIteration >= 0 && run.CertificateSeconds > 0);
     }
 
+    [Theory]
+    [InlineData("aid-cg")]
+    [InlineData("bome")]
+    [InlineData("bvfim")]
+    public void TheXPathTheSolverKeptIsWrittenAsColumnsOfHistoryCsv(string method)
+    {
+        var settings = new RunSettings(Outer: 4, Inner: 3, InnerStepSize: 0.1, HypergradientSteps: 3, UpperStepSize: 0.1, UpperAdam: true, LowerToleranceFloor: 5e-1, Seed: 0)
+        {
+            RecordX = XProjections.Entries(1, 0),
+        };
+        var spec = new RunSpec
+        {
+            Method = method,
+            Label = method,
+            Seed = 0,
+            Model = TinyModel(),
+            X0 = new double[4],
+            Y0 = new double[6],
+            Solver = MethodCatalog.Create(method, settings),
+            Outer = settings.Outer,
+        };
+
+        RunOutcome run = ExperimentRunner.Execute(spec, new SilentDisplay(), CancellationToken.None);
+        string path = Path.Combine(Path.GetTempPath(), $"bilevel-history-{method}-{Environment.ProcessId}.csv");
+        try
+        {
+            Output.ResultWriter.WriteHistory(path, run);
+            string[] lines = File.ReadAllLines(path);
+            Assert.EndsWith(",x0,x1", lines[0], StringComparison.Ordinal);
+            Assert.Equal(run.Iterations + 1, lines.Length);
+            string[] last = lines[^1].Split(',');
+            Assert.Equal(run.X[1], double.Parse(last[^2], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(run.X[0], double.Parse(last[^1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private sealed class SilentDisplay : IRunDisplay
     {
         public IRunProgress Start(string label, int outerIterations) => new SilentProgress();

@@ -5,6 +5,7 @@ using BilevelDsl.Experiments.Data;
 using BilevelDsl.Experiments.Models;
 using BilevelDsl.Experiments.Output;
 using BilevelDsl.Experiments.Running;
+using BilevelDsl.Solvers;
 
 namespace BilevelDsl.Experiments.Experiments;
 
@@ -75,7 +76,7 @@ public sealed class L2Tune : Experiment
                 foreach (string method in context.Methods)
                 {
                     string label = string.Create(CultureInfo.InvariantCulture, $"{MethodCatalog.Display(method)} p={p}") + (context.Seeds.Length > 1 ? $" seed {seed}" : "");
-                    RunSettings settings = context.SettingsFor(method, seed);
+                    RunSettings settings = context.SettingsFor(method, seed) with { RecordX = XProjections.All }; // x = log lambda: its path
                     specs.Add(() => new RunSpec
                     {
                         Method = method,
@@ -126,5 +127,5 @@ public sealed class L2Tune : Experiment
 
     public override IReadOnlyList<string> ExtraPlots(ExperimentContext context, IReadOnlyList<RunOutcome> runs) =>
         Plots.Write(context.OutDirectory, "loglambda-vs-iteration", "l2tune: hyperparameter path", "outer iteration", "log lambda",
-            runs.Select(r => Plots.Filter(r.Label, r.History.Select(h => (double)h.Iteration), r.History.Select(h => h.Extra[1]))).ToList(), logY: false);
+            runs.Select(r => Plots.Filter(r.Label, r.History.Select(h => (double)h.Iteration), r.History.Select(h => h.X is { Count: > 0 } x ? x[0] : double.NaN))).ToList(), logY: false);
 }

@@ -74,6 +74,13 @@ public static class ResultWriter
             csv.Append(',').Append(column);
         }
 
+        // x as the solver's history kept it (SolverOptions.RecordX), one column per kept entry.
+        int xColumns = run.History.Count == 0 ? 0 : run.History.Max(row => row.X?.Count ?? 0);
+        for (int i = 0; i < xColumns; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $",x{i}");
+        }
+
         csv.Append('\n');
         foreach (HistoryRow row in run.History)
         {
@@ -82,6 +89,11 @@ public static class ResultWriter
             foreach (double value in row.Extra)
             {
                 csv.Append(',').Append(F(value));
+            }
+
+            for (int i = 0; i < xColumns; i++)
+            {
+                csv.Append(',').Append(F(row.X is { } x && i < x.Count ? x[i] : double.NaN));
             }
 
             csv.Append('\n');

@@ -121,7 +121,7 @@ public static class ExperimentRunner
 
             history.Add(new HistoryRow(
                 record.Iteration, record.Elapsed.TotalSeconds - subtracted, record.UpperValue, record.LowerValue,
-                record.DirectionNorm, record.StepNorm, record.LowerStationarity, record.LowerIterations, values));
+                record.DirectionNorm, record.StepNorm, record.LowerStationarity, record.LowerIterations, values, record.X));
         }
 
         IReadOnlyDictionary<string, double> metrics = spec.FinalMetrics?.Invoke(result.X, result.Y) ?? new Dictionary<string, double>();

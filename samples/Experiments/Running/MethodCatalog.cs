@@ -78,65 +78,85 @@ public static class MethodCatalog
     private static DecaySchedule LowerTolerance(RunSettings s) => new(Math.Max(1e-2, s.LowerToleranceFloor), 0.8, s.LowerToleranceFloor);
 
     /// <summary>Builds the solver for <paramref name="name"/>; <paramref name="smoothing"/> &gt; 0 runs it on the smoothed model.</summary>
-    public static IBilevelSolver Create(string name, RunSettings s, double smoothing = 0.0) => name switch
+    public static IBilevelSolver Create(string name, RunSettings s, double smoothing = 0.0) =>
+        Build(Options(name, s, smoothing) with { RecordX = s.RecordX });
+
+    private static IBilevelSolver Build(SolverOptions options) => options switch
     {
-        "aid-cg" => new AidCgSolver(new AidCgOptions
+        AidCgOptions o => new AidCgSolver(o),
+        AidNeumannOptions o => new AidNeumannSolver(o),
+        TrhgOptions o => new TrhgSolver(o),
+        RhgOptions o => new RhgSolver(o),
+        BdaOptions o => new BdaSolver(o),
+        PenaltyOptions o => new PenaltySolver(o),
+        BvfimOptions o => new BvfimSolver(o),
+        BomeOptions o => new BomeSolver(o),
+        IgfmOptions o => new IgfmSolver(o),
+        SpnboOptions o => new SpnboSolver(o),
+        SmnbpOptions o => new SmnbpSolver(o),
+        CccpOptions o => new CccpSolver(o),
+        _ => throw new ExperimentException($"no solver for {options.GetType().Name}"),
+    };
+
+    private static SolverOptions Options(string name, RunSettings s, double smoothing) => name switch
+    {
+        "aid-cg" => new AidCgOptions
         {
             MaxIterations = s.Outer, Optimizer = Upper(s), LowerLevel = Lower(s), LowerTolerance = LowerTolerance(s),
             CgMaxIterations = s.HypergradientSteps, Smoothing = smoothing,
-        }),
-        "aid-neumann" => new AidNeumannSolver(new AidNeumannOptions
+        },
+        "aid-neumann" => new AidNeumannOptions
         {
             MaxIterations = s.Outer, Optimizer = Upper(s), LowerLevel = Lower(s), LowerTolerance = LowerTolerance(s),
             NeumannTerms = s.HypergradientSteps, NeumannStepSize = s.InnerStepSize, Smoothing = smoothing,
-        }),
-        "rhg" => new RhgSolver(new RhgOptions
+        },
+        "rhg" => new RhgOptions
         {
             MaxIterations = s.Outer, Optimizer = Upper(s), LowerTolerance = LowerTolerance(s),
             UnrollSteps = s.Inner, InnerStepSize = s.InnerStepSize, Smoothing = smoothing,
-        }),
-        "trhg" => new TrhgSolver(new TrhgOptions
+        },
+        "trhg" => new TrhgOptions
         {
             MaxIterations = s.Outer, Optimizer = Upper(s), LowerTolerance = LowerTolerance(s),
             UnrollSteps = s.Inner, InnerStepSize = s.InnerStepSize, TruncationSteps = Math.Min(s.HypergradientSteps, s.Inner),
             Smoothing = smoothing,
-        }),
-        "bda" => new BdaSolver(new BdaOptions
+        },
+        "bda" => new BdaOptions
         {
             MaxIterations = s.Outer, Optimizer = Upper(s), LowerTolerance = LowerTolerance(s),
             UnrollSteps = s.Inner, InnerStepSize = s.InnerStepSize, Smoothing = smoothing,
-        }),
+        },
         // One penalty iteration is one joint step (no inner loop), so it gets Outer x Inner of them: the budget of the
         // other methods' lower-level steps.
-        "penalty" => new PenaltySolver(new PenaltyOptions
+        "penalty" => new PenaltyOptions
         {
             MaxIterations = s.Outer * s.Inner, Optimizer = Upper(s), Smoothing = smoothing,
             // Its y sub-problem is penalised (gamma up to 1e6): a fixed step cannot suit every gamma, so Nesterov with backtracking.
             LowerLevel = new LowerSolverOptions { MaxSteps = Math.Max(s.Inner, 1) },
             LowerTolerance = s.LowerToleranceFloor,
-        }),
-        "bvfim" => new BvfimSolver(new BvfimOptions
+        },
+        "bvfim" => new BvfimOptions
         {
             MaxIterations = s.Outer, YSteps = s.Inner, ZSteps = s.Inner, XStepSize = s.UpperStepSize,
-        }),
-        "bome" => new BomeSolver(new BomeOptions
+        },
+        "bome" => new BomeOptions
         {
             MaxIterations = s.Outer, LowerSteps = s.Inner, StepSize = s.UpperStepSize, Smoothing = smoothing,
-        }),
-        "igfm" => new IgfmSolver(new IgfmOptions
+        },
+        "igfm" => new IgfmOptions
         {
             MaxIterations = s.Outer, StepSize = s.UpperStepSize, Seed = s.Seed,
             // theta = 1e-2, delta = 1e-3 (the IGFM paper's Sec. 7 grid); SGM's steps are the lower-level steps.
             Sgm = new SgmOptions { WarmupSteps = s.Inner, Steps = Math.Max(2 * s.Inner, 10), StepSize = s.InnerStepSize, Threshold = 1e-2, RecordHistory = false },
-        }),
-        "spnbo" => new SpnboSolver(new SpnboOptions { Seed = s.Seed, StepSize = s.UpperStepSize }),
+        },
+        "spnbo" => new SpnboOptions { Seed = s.Seed, StepSize = s.UpperStepSize },
         // SMNBP's penalty sub-solver with Adam on x (the SPNBO paper's setting for the baselines) and a round tolerance
         // floor of 1e-2 (tighter floors stall at the sub-problem's rounding level on the re-weighting problem).
-        "smnbp" => new SmnbpSolver(new SmnbpOptions
+        "smnbp" => new SmnbpOptions
         {
             Penalty = new SmnbpOptions().Penalty with { Optimizer = Upper(s), RoundTolerance = new(1e-1, 0.1, 1e-2) },
-        }),
-        "cccp" => new CccpSolver(new CccpOptions { MaxIterations = s.Outer }),
+        },
+        "cccp" => new CccpOptions { MaxIterations = s.Outer },
         _ => throw new ExperimentException($"unknown method '{name}'"),
     };
 }

@@ -12,7 +12,8 @@ public sealed record HistoryRow(
     double StepNorm,
     double LowerStationarity,
     int LowerIterations,
-    double[] Extra);
+    double[] Extra,
+    IReadOnlyList<double>? X = null);
 
 /// <summary>Everything one solver run produced: what result.json and history.csv hold.</summary>
 public sealed record RunOutcome

@@ -17,4 +17,9 @@ public sealed record RunSettings(
     double UpperStepSize,
     bool UpperAdam,
     double LowerToleranceFloor,
-    int Seed);
+    int Seed)
+{
+    /// <summary>What the solver's history keeps of x (<see cref="Solvers.SolverOptions.RecordX"/>; history.csv writes it as
+    /// columns x0, x1, ...); null for nothing.</summary>
+    public Solvers.XProjection? RecordX { get; init; }
+}

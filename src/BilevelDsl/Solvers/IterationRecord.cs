@@ -23,4 +23,10 @@ public readonly record struct IterationRecord(
 
     /// <summary>Lower-level steps taken in this iteration (inner solver steps, plus unrolled steps); 0 when not counted.</summary>
     public int LowerIterations { get; init; }
+
+    /// <summary>
+    /// What <see cref="SolverOptions.RecordX"/> kept of x at the end of this iteration (after its upper-level step, when it
+    /// took one); null when <see cref="SolverOptions.RecordX"/> is null.
+    /// </summary>
+    public IReadOnlyList<double>? X { get; init; }
 }

@@ -13,6 +13,14 @@ public abstract record SolverOptions
     /// <summary>Whether to keep an <see cref="IterationRecord"/> per outer iteration (storage grows with the iterations run).</summary>
     public bool RecordHistory { get; init; } = true;
 
+    /// <summary>
+    /// What each history record keeps of x (<see cref="IterationRecord.X"/>), for plotting hyperparameter paths: null (the
+    /// default) keeps nothing; <see cref="XProjections.All"/> keeps a copy of x; any other <see cref="XProjection"/> keeps
+    /// what it returns. Applied at the end of every recorded iteration when <see cref="RecordHistory"/> is on; an
+    /// exception it throws propagates unchanged out of <c>Solve</c>.
+    /// </summary>
+    public XProjection? RecordX { get; init; }
+
     /// <summary>The independent check of the answer at the end of every solve (on by default; see <see cref="SolutionCertificate"/>).</summary>
     public CertificateOptions Certificate { get; init; } = CertificateOptions.Default;
 

@@ -48,24 +48,27 @@ public sealed class DriverTests(ITestOutputHelper output)
 
     private static IBilevelKernels Model(string name) => NeedsCompactDomain(name) ? new DriverBoxToy() : new DriverToy();
 
-    internal static IBilevelSolver Create(string name, int maxIterations = 0) => name switch
+    internal static IBilevelSolver Create(string name, int maxIterations = 0, XProjection? recordX = null) => name switch
     {
-        "aid-cg" => new AidCgSolver(maxIterations > 0 ? new AidCgOptions { MaxIterations = maxIterations } : new AidCgOptions()),
-        "aid-neumann" => new AidNeumannSolver(maxIterations > 0 ? new AidNeumannOptions { MaxIterations = maxIterations } : new AidNeumannOptions()),
-        "rhg" => new RhgSolver(maxIterations > 0 ? new RhgOptions { MaxIterations = maxIterations } : new RhgOptions()),
-        "trhg" => new TrhgSolver(maxIterations > 0 ? new TrhgOptions { MaxIterations = maxIterations } : new TrhgOptions()),
-        "fhg" => new FhgSolver(maxIterations > 0 ? new FhgOptions { MaxIterations = maxIterations } : new FhgOptions()),
-        "bda" => new BdaSolver(maxIterations > 0 ? new BdaOptions { MaxIterations = maxIterations } : new BdaOptions()),
-        "bvfim" => new BvfimSolver(maxIterations > 0 ? new BvfimOptions { MaxIterations = maxIterations } : new BvfimOptions()),
-        "bome" => new BomeSolver(maxIterations > 0 ? new BomeOptions { MaxIterations = maxIterations } : new BomeOptions()),
-        "igfm" => new IgfmSolver(maxIterations > 0 ? new IgfmOptions { MaxIterations = maxIterations } : new IgfmOptions()),
-        "penalty" => new PenaltySolver(maxIterations > 0 ? new PenaltyOptions { MaxIterations = maxIterations } : new PenaltyOptions()),
-        "cccp" => new CccpSolver(maxIterations > 0 ? new CccpOptions { MaxIterations = maxIterations } : new CccpOptions()),
-        "sgm" => new SgmSolver(),
-        "spnbo" => new SpnboSolver(),
-        "smnbp" => new SmnbpSolver(),
+        "aid-cg" => new AidCgSolver(Recording(maxIterations > 0 ? new AidCgOptions { MaxIterations = maxIterations } : new AidCgOptions(), recordX)),
+        "aid-neumann" => new AidNeumannSolver(Recording(maxIterations > 0 ? new AidNeumannOptions { MaxIterations = maxIterations } : new AidNeumannOptions(), recordX)),
+        "rhg" => new RhgSolver(Recording(maxIterations > 0 ? new RhgOptions { MaxIterations = maxIterations } : new RhgOptions(), recordX)),
+        "trhg" => new TrhgSolver(Recording(maxIterations > 0 ? new TrhgOptions { MaxIterations = maxIterations } : new TrhgOptions(), recordX)),
+        "fhg" => new FhgSolver(Recording(maxIterations > 0 ? new FhgOptions { MaxIterations = maxIterations } : new FhgOptions(), recordX)),
+        "bda" => new BdaSolver(Recording(maxIterations > 0 ? new BdaOptions { MaxIterations = maxIterations } : new BdaOptions(), recordX)),
+        "bvfim" => new BvfimSolver(Recording(maxIterations > 0 ? new BvfimOptions { MaxIterations = maxIterations } : new BvfimOptions(), recordX)),
+        "bome" => new BomeSolver(Recording(maxIterations > 0 ? new BomeOptions { MaxIterations = maxIterations } : new BomeOptions(), recordX)),
+        "igfm" => new IgfmSolver(Recording(maxIterations > 0 ? new IgfmOptions { MaxIterations = maxIterations } : new IgfmOptions(), recordX)),
+        "penalty" => new PenaltySolver(Recording(maxIterations > 0 ? new PenaltyOptions { MaxIterations = maxIterations } : new PenaltyOptions(), recordX)),
+        "cccp" => new CccpSolver(Recording(maxIterations > 0 ? new CccpOptions { MaxIterations = maxIterations } : new CccpOptions(), recordX)),
+        "sgm" => new SgmSolver(Recording(new SgmOptions(), recordX)),
+        "spnbo" => new SpnboSolver(Recording(new SpnboOptions(), recordX)),
+        "smnbp" => new SmnbpSolver(Recording(new SmnbpOptions(), recordX)),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown solver"),
     };
+
+    private static T Recording<T>(T options, XProjection? recordX)
+        where T : SolverOptions => recordX is null ? options : (T)(options with { RecordX = recordX });
 
     [Theory]
     [MemberData(nameof(AllSolvers))]

@@ -31,8 +31,8 @@ public abstract class DrivenSolver<TOptions> : IBilevelSolver
     /// <summary>The driver's iteration limit (the method's MaxIterations).</summary>
     private protected abstract int IterationLimit { get; }
 
-    /// <summary>The driver's settings: the method's display name, iteration limit, history and certificate options, time budget.</summary>
-    private DriverSettings Settings => new(MethodName, IterationLimit, Options.RecordHistory, Options.Certificate, ConvexityNeed, Options.MaxTime);
+    /// <summary>The driver's settings: the method's display name, iteration limit, history and certificate options, time budget, x in the history.</summary>
+    private DriverSettings Settings => new(MethodName, IterationLimit, Options.RecordHistory, Options.Certificate, ConvexityNeed, Options.MaxTime, Options.RecordX);
 
     /// <summary>What the method assumes of the lower level's convexity in y: the driver refuses a provably nonconvex lower
     /// level and says in the result whether convexity was proven at compile time (docs/convexity.md).</summary>

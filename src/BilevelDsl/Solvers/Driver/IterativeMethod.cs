@@ -56,7 +56,11 @@ internal abstract class IterativeMethod
     internal RunLog Log
     {
         get => _log ?? throw new InvalidOperationException("The method is not attached to a driver run.");
-        set => _log = value;
+        set
+        {
+            _log = value;
+            value.Attach(this);
+        }
     }
 
     /// <summary>The number of outer iterations recorded so far.</summary>

@@ -13,12 +13,15 @@ internal sealed class RunLog
 
     private readonly List<IterationRecord>? _history;
     private readonly IProgress<SolverProgress>? _progress;
+    private readonly XProjection? _recordX;
+    private IterativeMethod? _method;
 
-    public RunLog(Stopwatch stopwatch, bool recordHistory, IProgress<SolverProgress>? progress)
+    public RunLog(Stopwatch stopwatch, bool recordHistory, IProgress<SolverProgress>? progress, XProjection? recordX = null)
     {
         Stopwatch = stopwatch;
         _history = recordHistory ? new List<IterationRecord>() : null;
         _progress = progress;
+        _recordX = recordX;
     }
 
     public Stopwatch Stopwatch { get; }
@@ -42,6 +45,7 @@ internal sealed class RunLog
         {
             LowerStationarity = lowerStationarity,
             LowerIterations = lowerIterations,
+            X = _recordX is null || _method is null ? null : Array.AsReadOnly(ProjectX(_recordX, _method)),
         });
 
         if (_progress is not null)
@@ -57,6 +61,23 @@ internal sealed class RunLog
             }
         }
     }
+
+    /// <summary>Runs the caller's <see cref="XProjection"/>, marking what it throws so that it propagates unchanged.</summary>
+    private static double[] ProjectX(XProjection recordX, IterativeMethod method)
+    {
+        try
+        {
+            return recordX(method.CurrentX) ?? throw new InvalidOperationException("SolverOptions.RecordX returned null; return an array (empty to keep nothing).");
+        }
+        catch (Exception ex)
+        {
+            ex.Data[ProgressFaultKey] = true;
+            throw;
+        }
+    }
+
+    /// <summary>The method whose iterate <see cref="SolverOptions.RecordX"/> reads (the latest attached: SMNBP's rounds share one log).</summary>
+    public void Attach(IterativeMethod method) => _method = method;
 
     /// <summary>Counts <paramref name="iterations"/> completed iterations that are neither recorded nor reported (a method that runs untraced).</summary>
     public void Count(int iterations) => Iterations += iterations;

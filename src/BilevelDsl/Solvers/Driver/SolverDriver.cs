@@ -6,8 +6,9 @@ namespace BilevelDsl.Solvers.Driver;
 
 /// <summary>How the driver runs a method: its name for messages, its iteration limit, history and certificate settings,
 /// whether it needs a lower level convex in y (<see cref="LowerConvexityNeed"/>: then the compile-time verdict is checked first
-/// and the result says what it was), and its wall-clock budget (<see cref="SolverOptions.MaxTime"/>, null for none).</summary>
-internal readonly record struct DriverSettings(string Name, int MaxIterations, bool RecordHistory, CertificateOptions Certificate, LowerConvexityNeed Convexity = LowerConvexityNeed.None, TimeSpan? MaxTime = null);
+/// and the result says what it was), its wall-clock budget (<see cref="SolverOptions.MaxTime"/>, null for none) and what the
+/// history keeps of x (<see cref="SolverOptions.RecordX"/>).</summary>
+internal readonly record struct DriverSettings(string Name, int MaxIterations, bool RecordHistory, CertificateOptions Certificate, LowerConvexityNeed Convexity = LowerConvexityNeed.None, TimeSpan? MaxTime = null, XProjection? RecordX = null);
 
 /// <summary>What a method assumes of the lower level's convexity in y.</summary>
 internal enum LowerConvexityNeed
@@ -76,7 +77,7 @@ internal static class SolverDriver
             convexityNote = LowerConvexityGate.Note(verdict, settings.Convexity == LowerConvexityNeed.StronglyConvex);
         }
 
-        RunLog log = sharedLog ?? new RunLog(stopwatch, settings.RecordHistory, progress);
+        RunLog log = sharedLog ?? new RunLog(stopwatch, settings.RecordHistory, progress, settings.RecordX);
         IterativeMethod? method = null;
         StepOutcome end;
 
