@@ -78,85 +78,69 @@ public static class MethodCatalog
     private static DecaySchedule LowerTolerance(RunSettings s) => new(Math.Max(1e-2, s.LowerToleranceFloor), 0.8, s.LowerToleranceFloor);
 
     /// <summary>Builds the solver for <paramref name="name"/>; <paramref name="smoothing"/> &gt; 0 runs it on the smoothed model.</summary>
-    public static IBilevelSolver Create(string name, RunSettings s, double smoothing = 0.0) =>
-        Build(Options(name, s, smoothing) with { RecordX = s.RecordX });
-
-    private static IBilevelSolver Build(SolverOptions options) => options switch
+    public static IBilevelSolver Create(string name, RunSettings s, double smoothing = 0.0) => name switch
     {
-        AidCgOptions o => new AidCgSolver(o),
-        AidNeumannOptions o => new AidNeumannSolver(o),
-        TrhgOptions o => new TrhgSolver(o),
-        RhgOptions o => new RhgSolver(o),
-        BdaOptions o => new BdaSolver(o),
-        PenaltyOptions o => new PenaltySolver(o),
-        BvfimOptions o => new BvfimSolver(o),
-        BomeOptions o => new BomeSolver(o),
-        IgfmOptions o => new IgfmSolver(o),
-        SpnboOptions o => new SpnboSolver(o),
-        SmnbpOptions o => new SmnbpSolver(o),
-        CccpOptions o => new CccpSolver(o),
-        _ => throw new ExperimentException($"no solver for {options.GetType().Name}"),
-    };
-
-    private static SolverOptions Options(string name, RunSettings s, double smoothing) => name switch
-    {
-        "aid-cg" => new AidCgOptions
+        "aid-cg" => new AidCgSolver(Recording(new AidCgOptions
         {
             MaxIterations = s.Outer, Optimizer = Upper(s), LowerLevel = Lower(s), LowerTolerance = LowerTolerance(s),
             CgMaxIterations = s.HypergradientSteps, Smoothing = smoothing,
-        },
-        "aid-neumann" => new AidNeumannOptions
+        }, s)),
+        "aid-neumann" => new AidNeumannSolver(Recording(new AidNeumannOptions
         {
             MaxIterations = s.Outer, Optimizer = Upper(s), LowerLevel = Lower(s), LowerTolerance = LowerTolerance(s),
             NeumannTerms = s.HypergradientSteps, NeumannStepSize = s.InnerStepSize, Smoothing = smoothing,
-        },
-        "rhg" => new RhgOptions
+        }, s)),
+        "rhg" => new RhgSolver(Recording(new RhgOptions
         {
             MaxIterations = s.Outer, Optimizer = Upper(s), LowerTolerance = LowerTolerance(s),
             UnrollSteps = s.Inner, InnerStepSize = s.InnerStepSize, Smoothing = smoothing,
-        },
-        "trhg" => new TrhgOptions
+        }, s)),
+        "trhg" => new TrhgSolver(Recording(new TrhgOptions
         {
             MaxIterations = s.Outer, Optimizer = Upper(s), LowerTolerance = LowerTolerance(s),
             UnrollSteps = s.Inner, InnerStepSize = s.InnerStepSize, TruncationSteps = Math.Min(s.HypergradientSteps, s.Inner),
             Smoothing = smoothing,
-        },
-        "bda" => new BdaOptions
+        }, s)),
+        "bda" => new BdaSolver(Recording(new BdaOptions
         {
             MaxIterations = s.Outer, Optimizer = Upper(s), LowerTolerance = LowerTolerance(s),
             UnrollSteps = s.Inner, InnerStepSize = s.InnerStepSize, Smoothing = smoothing,
-        },
+        }, s)),
         // One penalty iteration is one joint step (no inner loop), so it gets Outer x Inner of them: the budget of the
         // other methods' lower-level steps.
-        "penalty" => new PenaltyOptions
+        "penalty" => new PenaltySolver(Recording(new PenaltyOptions
         {
             MaxIterations = s.Outer * s.Inner, Optimizer = Upper(s), Smoothing = smoothing,
             // Its y sub-problem is penalised (gamma up to 1e6): a fixed step cannot suit every gamma, so Nesterov with backtracking.
             LowerLevel = new LowerSolverOptions { MaxSteps = Math.Max(s.Inner, 1) },
             LowerTolerance = s.LowerToleranceFloor,
-        },
-        "bvfim" => new BvfimOptions
+        }, s)),
+        "bvfim" => new BvfimSolver(Recording(new BvfimOptions
         {
             MaxIterations = s.Outer, YSteps = s.Inner, ZSteps = s.Inner, XStepSize = s.UpperStepSize,
-        },
-        "bome" => new BomeOptions
+        }, s)),
+        "bome" => new BomeSolver(Recording(new BomeOptions
         {
             MaxIterations = s.Outer, LowerSteps = s.Inner, StepSize = s.UpperStepSize, Smoothing = smoothing,
-        },
-        "igfm" => new IgfmOptions
+        }, s)),
+        "igfm" => new IgfmSolver(Recording(new IgfmOptions
         {
             MaxIterations = s.Outer, StepSize = s.UpperStepSize, Seed = s.Seed,
             // theta = 1e-2, delta = 1e-3 (the IGFM paper's Sec. 7 grid); SGM's steps are the lower-level steps.
             Sgm = new SgmOptions { WarmupSteps = s.Inner, Steps = Math.Max(2 * s.Inner, 10), StepSize = s.InnerStepSize, Threshold = 1e-2, RecordHistory = false },
-        },
-        "spnbo" => new SpnboOptions { Seed = s.Seed, StepSize = s.UpperStepSize },
+        }, s)),
+        "spnbo" => new SpnboSolver(Recording(new SpnboOptions { Seed = s.Seed, StepSize = s.UpperStepSize }, s)),
         // SMNBP's penalty sub-solver with Adam on x (the SPNBO paper's setting for the baselines) and a round tolerance
         // floor of 1e-2 (tighter floors stall at the sub-problem's rounding level on the re-weighting problem).
-        "smnbp" => new SmnbpOptions
+        "smnbp" => new SmnbpSolver(Recording(new SmnbpOptions
         {
             Penalty = new SmnbpOptions().Penalty with { Optimizer = Upper(s), RoundTolerance = new(1e-1, 0.1, 1e-2) },
-        },
-        "cccp" => new CccpOptions { MaxIterations = s.Outer },
+        }, s)),
+        "cccp" => new CccpSolver(Recording(new CccpOptions { MaxIterations = s.Outer }, s)),
         _ => throw new ExperimentException($"unknown method '{name}'"),
     };
+
+    // Every method's options get the run's history settings (what the history keeps of x).
+    private static T Recording<T>(T options, RunSettings s)
+        where T : SolverOptions => (T)(options with { RecordX = s.RecordX });
 }
