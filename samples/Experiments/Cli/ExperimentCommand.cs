@@ -54,7 +54,7 @@ public static class ExperimentCommand
     private static ExperimentContext Resolve(Experiment experiment, CommonOptions o, ParseResult parse, IRunDisplay display, CancellationToken cancellation, string? outOverride)
     {
         bool quick = parse.GetValue(o.Quick);
-        ExperimentDefaults d = experiment.Defaults(quick);
+        ExperimentDefaults d = experiment.Defaults(quick, parse);
         string[] methods = MethodCatalog.Parse(parse.GetValue(o.Method) ?? string.Join(',', d.Methods), experiment.Methods, experiment.Name);
         int outer = Positive(parse.GetValue(o.Outer) ?? d.Outer, "--outer");
         int inner = Positive(parse.GetValue(o.Inner) ?? d.Inner, "--inner");

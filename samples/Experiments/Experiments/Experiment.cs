@@ -78,6 +78,10 @@ public abstract class Experiment
 
     public abstract ExperimentDefaults Defaults(bool quick);
 
+    /// <summary>The defaults for this command line: those of <see cref="Defaults(bool)"/> unless an experiment-specific
+    /// option (a different model, say) needs others.</summary>
+    public virtual ExperimentDefaults Defaults(bool quick, ParseResult parse) => Defaults(quick);
+
     /// <summary>Experiment-specific options.</summary>
     public virtual IEnumerable<Option> ExtraOptions => [];
 
