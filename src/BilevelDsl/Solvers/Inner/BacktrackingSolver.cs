@@ -15,11 +15,7 @@ internal abstract class BacktrackingSolver : ILowerLevelSolver
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
         RequirePositiveFinite(initialStep, nameof(initialStep));
         RequirePositiveFinite(maxStep, nameof(maxStep));
-        if (!(growth >= 1.0) || double.IsInfinity(growth))
-        {
-            throw new ArgumentOutOfRangeException(nameof(growth), growth, "growth must be finite and at least 1.");
-        }
-
+        RequireFiniteAtLeastOne(growth, nameof(growth));
         Dimension = dimension;
         G = new double[dimension];
         Trial = new double[dimension];
