@@ -117,7 +117,6 @@ public abstract partial class HypergradientSolver : DrivenSolver<HypergradientOp
     {
         private readonly HypergradientSolver _solver;
         private readonly HypergradientOptions _o;
-        private readonly IBilevelKernels _exact;
         private readonly HypergradientContext _c;
         private readonly HypergradientMethod _method;
         private readonly ILowerLevelSolver? _lowerSolver;
@@ -140,7 +139,6 @@ public abstract partial class HypergradientSolver : DrivenSolver<HypergradientOp
         {
             _solver = solver;
             _o = solver.CommonOptions;
-            _exact = model;
             IBilevelKernels working = _o.Smoothing > 0.0 ? model.WithSmoothing(_o.Smoothing) : model;
             _c = new HypergradientContext(working, x0, y0);
             _method = solver.CreateMethod(_c);

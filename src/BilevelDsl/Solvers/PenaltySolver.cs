@@ -174,7 +174,6 @@ public sealed partial class PenaltySolver(PenaltyOptions options) : DrivenSolver
     private sealed partial class Run : IterativeMethod
     {
         private readonly PenaltyOptions _o;
-        private readonly IBilevelKernels _exact;
         private readonly IBilevelKernels _model;
         private readonly double[] _x;
         private readonly double[] _y;
@@ -197,7 +196,6 @@ public sealed partial class PenaltySolver(PenaltyOptions options) : DrivenSolver
         public Run(PenaltyOptions options, IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0)
         {
             _o = options;
-            _exact = model;
             _model = options.Smoothing > 0.0 ? model.WithSmoothing(options.Smoothing) : model;
             _x = x0.ToArray();
             _y = y0.ToArray();
