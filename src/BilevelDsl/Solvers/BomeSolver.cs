@@ -26,7 +26,6 @@
 //  * The stopping test is in BomeOptions.Tolerance.
 using BilevelDsl.Numerics;
 using BilevelDsl.Solvers.Driver;
-using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
 

@@ -12,7 +12,6 @@
 // Statuses: InvalidInput (bad start, kernel rejects the lengths, missing second-order kernels), AssumptionViolated
 // (nonsmooth lower level with Smoothing = 0, constraints, or the method's own test: CG meets zero curvature),
 // LowerLevelNotConverged, Diverged (NaN/Inf anywhere), Cancelled, IterationLimit, Converged.
-using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
 using BilevelDsl.Solvers.Driver;
 using BilevelDsl.Solvers.Inner;

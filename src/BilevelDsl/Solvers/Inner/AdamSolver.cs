@@ -1,6 +1,4 @@
-using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
-using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers.Inner;
 

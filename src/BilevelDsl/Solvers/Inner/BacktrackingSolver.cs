@@ -1,4 +1,3 @@
-using BilevelDsl.Numerics;
 using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers.Inner;
