@@ -125,7 +125,7 @@ public abstract partial class HypergradientSolver : DrivenSolver<HypergradientOp
 
         private readonly double _floor;
         private readonly bool _scheduled;
-        private readonly StagnationDetector _stall;
+        private StagnationDetector _stall;
 
         /// <summary>Whether the last iteration's ||grad_y f|| missed its tolerance (then this one measures it at the warm start too).</summary>
         private bool _behind;

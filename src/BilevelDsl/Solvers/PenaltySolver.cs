@@ -186,7 +186,7 @@ public sealed partial class PenaltySolver(PenaltyOptions options) : DrivenSolver
         private readonly ILowerLevelSolver _solver;
         private readonly IUpperOptimizer _optimizer;
 
-        private readonly StagnationDetector _stall;
+        private StagnationDetector _stall;
         private int _round;
         private int _inRound;
         private double _sigma = double.NaN;
