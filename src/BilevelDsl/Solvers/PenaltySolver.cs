@@ -47,16 +47,7 @@ public sealed partial class PenaltySolver(PenaltyOptions options) : DrivenSolver
 
     /// <summary>A solve whose iterations are recorded in (and reported through) an enclosing run's log (SMNBP's rounds).</summary>
     internal BilevelResult Solve(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, RunLog log, CancellationToken cancellationToken) =>
-        SolverDriver.Solve(
-            new DriverSettings(MethodName, Options.MaxIterations, Options.RecordHistory, Options.Certificate, MaxTime: Options.MaxTime),
-            model,
-            x0,
-            y0,
-            null,
-            cancellationToken,
-            () => Assumptions(model),
-            (m, x, y) => new Run(Options, m, x, y),
-            log);
+        Drive(model, x0, y0, null, cancellationToken, Create, log);
 
     /// <summary>
     /// The penalty method's hypergradient at x with the final penalty gamma = PenaltyMax: y minimises
