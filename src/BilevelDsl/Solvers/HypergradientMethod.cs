@@ -40,6 +40,35 @@ internal abstract class HypergradientMethod(HypergradientContext context)
     public abstract HypergradientOutcome Compute(int k, double tolerance);
 
     /// <summary>
+    /// AID's adjoint system at (C.X, C.Y): sets C.Hessian there, restricted to the free directions of a lower domain (J H J,
+    /// J the projection's Jacobian at the lower-level fixed point), and writes the right-hand side J dF/dy into <paramref name="b"/>.
+    /// </summary>
+    protected LowerHessianOperator AdjointSystem(double[] b)
+    {
+        LowerHessianOperator h = C.Hessian;
+        h.Y = C.Y;
+        h.Jacobian = C.PrepareFixedPointJacobian() ? null : C.Jacobian;
+        if (h.Jacobian is null)
+        {
+            C.UpperGradY.AsSpan().CopyTo(b);
+        }
+        else
+        {
+            h.Jacobian.Apply(C.UpperGradY, b);
+        }
+
+        return h;
+    }
+
+    /// <summary>AID's hypergradient g = dF/dx - (d2f/dxdy) q into C.G (<paramref name="h"/> from <see cref="AdjointSystem"/>): <paramref name="ok"/>, or the failure when g is not finite.</summary>
+    protected HypergradientOutcome ImplicitGradient(LowerHessianOperator h, double[] q, HypergradientOutcome ok)
+    {
+        h.Apply(q, C.ScratchY);
+        TensorPrimitives.Subtract(C.UpperGradX, h.MixedProduct, C.G);
+        return VectorMath.AllFinite(C.G) ? ok : HypergradientOutcome.Failed($"the hypergradient has a non-finite entry ({VectorMath.FirstNonFinite(C.G)})");
+    }
+
+    /// <summary>
     /// Null if value and gradients are finite; otherwise "the {what} value is NaN" or "... gradient with respect to x has
     /// a non-finite entry (index 0 is NaN)", with " (unrolled step t)" when <paramref name="step"/> is not negative. The
     /// message is only built on failure (no allocation on the healthy path).
