@@ -42,12 +42,12 @@ internal static class InputValidation
         }
     }
 
-    /// <summary>Throws unless value &gt;= 0 (positive infinity is allowed: a tolerance that accepts everything).</summary>
-    public static void RequireNonNegative(double value, string name)
+    /// <summary>Throws unless value &gt;= 0 (positive infinity is allowed); <paramref name="note"/> ends the message.</summary>
+    public static void RequireNonNegative(double value, string name, string note = "")
     {
         if (!(value >= 0.0))
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be non-negative.");
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be non-negative{note}.");
         }
     }
 
@@ -57,6 +57,15 @@ internal static class InputValidation
         if (!(value >= 1.0) || double.IsInfinity(value))
         {
             throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and at least 1.");
+        }
+    }
+
+    /// <summary>Throws unless value &gt;= <paramref name="lower"/>, the value of the setting <paramref name="lowerName"/>.</summary>
+    public static void RequireAtLeast(double value, string name, double lower, string lowerName)
+    {
+        if (!(value >= lower))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least {lowerName}.");
         }
     }
 

@@ -66,11 +66,7 @@ public sealed record KktMpecOptions : SolverOptions
 
         RequirePositiveFinite(Tolerance, nameof(Tolerance));
         RequirePositiveFinite(CoarseTolerance, nameof(CoarseTolerance));
-        if (!(ConvexityTolerance >= 0.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(ConvexityTolerance), ConvexityTolerance, "The convexity tolerance must be non-negative (positive infinity turns the probe off).");
-        }
-
+        RequireNonNegative(ConvexityTolerance, nameof(ConvexityTolerance), " (positive infinity turns the probe off)");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxIterations);
         ArgumentNullException.ThrowIfNull(Relaxed);
         ArgumentNullException.ThrowIfNull(LowerLevel);

@@ -125,11 +125,7 @@ public sealed record SpnboOptions : SolverOptions
         RequirePositiveFinite(PenaltyInitial, nameof(PenaltyInitial));
         RequireFiniteAtLeastOne(PenaltyGrowth, nameof(PenaltyGrowth));
         RequirePositiveFinite(PenaltyMax, nameof(PenaltyMax));
-        if (PenaltyMax < PenaltyInitial)
-        {
-            throw new ArgumentOutOfRangeException(nameof(PenaltyMax), PenaltyMax, "PenaltyMax must be at least PenaltyInitial.");
-        }
-
+        RequireAtLeast(PenaltyMax, nameof(PenaltyMax), PenaltyInitial, nameof(PenaltyInitial));
         RequirePositiveFinite(Tau, nameof(Tau));
         RequirePositiveFinite(StepSize, nameof(StepSize));
         RequirePositiveFinite(DualStepSize, nameof(DualStepSize));
@@ -142,10 +138,7 @@ public sealed record SpnboOptions : SolverOptions
         {
             RequirePositiveFinite(rho, nameof(ClipLower));
             RequirePositiveFinite(b, nameof(ClipUpper));
-            if (b < rho)
-            {
-                throw new ArgumentOutOfRangeException(nameof(ClipUpper), b, "ClipUpper must be at least ClipLower.");
-            }
+            RequireAtLeast(b, nameof(ClipUpper), rho, nameof(ClipLower));
         }
 
         RequireFiniteAtLeastOne(ClipRange, nameof(ClipRange));
