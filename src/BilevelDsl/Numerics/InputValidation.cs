@@ -33,6 +33,51 @@ internal static class InputValidation
         }
     }
 
+    /// <summary>Throws unless value &gt;= 0.</summary>
+    public static void RequireNonNegative(int value, string name)
+    {
+        if (value < 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be non-negative.");
+        }
+    }
+
+    /// <summary>Throws unless value &gt;= 0 (positive infinity is allowed); <paramref name="note"/> ends the message.</summary>
+    public static void RequireNonNegative(double value, string name, string note = "")
+    {
+        if (!(value >= 0.0))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be non-negative{note}.");
+        }
+    }
+
+    /// <summary>Throws unless value is finite and &gt;= 1 (a growth factor).</summary>
+    public static void RequireFiniteAtLeastOne(double value, string name)
+    {
+        if (!(value >= 1.0) || double.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and at least 1.");
+        }
+    }
+
+    /// <summary>Throws unless value &gt;= <paramref name="lower"/>, the value of the setting <paramref name="lowerName"/>.</summary>
+    public static void RequireAtLeast(double value, string name, double lower, string lowerName)
+    {
+        if (!(value >= lower))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least {lowerName}.");
+        }
+    }
+
+    /// <summary>Throws unless 0 &lt; value &lt;= 1 (a weight or fraction).</summary>
+    public static void RequireFraction(double value, string name)
+    {
+        if (!(value > 0.0 && value <= 1.0))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be in (0, 1].");
+        }
+    }
+
     /// <summary>Throws unless value is a named member of its enum; the message lists the members ("Kind must be A, B or C.").</summary>
     public static void RequireDefined<TEnum>(TEnum value, string name, string? label = null)
         where TEnum : struct, Enum

@@ -51,17 +51,7 @@ public sealed class AidCgSolver(AidCgOptions options) : HypergradientSolver<AidC
                 return HypergradientOutcome.Failed(bad);
             }
 
-            LowerHessianOperator h = C.Hessian;
-            h.Y = C.Y;
-            h.Jacobian = C.PrepareFixedPointJacobian() ? null : C.Jacobian;
-            if (h.Jacobian is null)
-            {
-                C.UpperGradY.AsSpan().CopyTo(_b);
-            }
-            else
-            {
-                h.Jacobian.Apply(C.UpperGradY, _b);
-            }
+            LowerHessianOperator h = AdjointSystem(_b);
 
             if (!options.WarmStartCg)
             {
@@ -84,16 +74,7 @@ public sealed class AidCgSolver(AidCgOptions options) : HypergradientSolver<AidC
                 return HypergradientOutcome.Failed("a lower-level Hessian-vector product in the conjugate-gradient solve is not finite");
             }
 
-            // g = dF/dx - (d2f/dxdy) q
-            h.Apply(_q, C.ScratchY);
-            h.MixedProduct.CopyTo(C.G);
-            System.Numerics.Tensors.TensorPrimitives.Subtract(C.UpperGradX, C.G, C.G);
-            if (!VectorMath.AllFinite(C.G))
-            {
-                return HypergradientOutcome.Failed($"the hypergradient has a non-finite entry ({VectorMath.FirstNonFinite(C.G)})");
-            }
-
-            return HypergradientOutcome.Ok(upper, accurate: r.Status == ConjugateGradientStatus.Converged);
+            return ImplicitGradient(h, _q, HypergradientOutcome.Ok(upper, accurate: r.Status == ConjugateGradientStatus.Converged));
         }
     }
 }

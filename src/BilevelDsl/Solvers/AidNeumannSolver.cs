@@ -54,17 +54,7 @@ public sealed class AidNeumannSolver(AidNeumannOptions options) : HypergradientS
                 return HypergradientOutcome.Failed("a lower-level Hessian-vector product (curvature estimate) is not finite");
             }
 
-            LowerHessianOperator h = C.Hessian;
-            h.Y = C.Y;
-            h.Jacobian = C.PrepareFixedPointJacobian() ? null : C.Jacobian;
-            if (h.Jacobian is null)
-            {
-                C.UpperGradY.AsSpan().CopyTo(_v);
-            }
-            else
-            {
-                h.Jacobian.Apply(C.UpperGradY, _v);
-            }
+            LowerHessianOperator h = AdjointSystem(_v);
 
             _v.AsSpan().CopyTo(_sum);
             for (int j = 1; j <= options.NeumannTerms; j++)
@@ -80,15 +70,7 @@ public sealed class AidNeumannSolver(AidNeumannOptions options) : HypergradientS
                 return HypergradientOutcome.Failed("the Neumann series is not finite (a lower-level Hessian-vector product overflowed, or the step a is above 2/L)");
             }
 
-            // g = dF/dx - (d2f/dxdy) q
-            h.Apply(_sum, _hv);
-            TensorPrimitives.Subtract(C.UpperGradX, h.MixedProduct, C.G);
-            if (!VectorMath.AllFinite(C.G))
-            {
-                return HypergradientOutcome.Failed($"the hypergradient has a non-finite entry ({VectorMath.FirstNonFinite(C.G)})");
-            }
-
-            return HypergradientOutcome.Ok(upper);
+            return ImplicitGradient(h, _sum, HypergradientOutcome.Ok(upper));
         }
     }
 }

@@ -1,4 +1,3 @@
-using BilevelDsl.Solvers.Inner;
 using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers;

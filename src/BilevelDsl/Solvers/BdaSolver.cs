@@ -18,7 +18,6 @@
 // report Converged. (Liu et al. keep mu fixed; a fixed mu converges only as T -> infinity.)
 using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
-using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
 

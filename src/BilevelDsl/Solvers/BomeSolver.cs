@@ -26,7 +26,6 @@
 //  * The stopping test is in BomeOptions.Tolerance.
 using BilevelDsl.Numerics;
 using BilevelDsl.Solvers.Driver;
-using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
 
@@ -50,16 +49,14 @@ public sealed partial class BomeSolver(BomeOptions options) : DrivenSolver<BomeO
 
     private protected override int IterationLimit => Options.MaxIterations;
 
-    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => CheckAssumptions(model, Options.Smoothing);
-
     private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
-        new Run(model, Options.Smoothing > 0.0 ? model.WithSmoothing(Options.Smoothing) : model, Options, x0, y0);
+        new Run(Options.Smoothing > 0.0 ? model.WithSmoothing(Options.Smoothing) : model, Options, x0, y0);
 
     /// <summary>Null if BOME's assumptions checkable from the model hold; otherwise the reason and what to do.</summary>
-    private static string? CheckAssumptions(IBilevelKernels model, double smoothing)
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension)
     {
         ModelInfo info = model.Info;
-        if (smoothing == 0.0)
+        if (Options.Smoothing == 0.0)
         {
             foreach ((LevelInfo level, string which) in new[] { (info.Lower, "lower"), (info.Upper, "upper") })
             {
@@ -99,7 +96,6 @@ public sealed partial class BomeSolver(BomeOptions options) : DrivenSolver<BomeO
     /// <summary>The state of one solve: work arrays allocated once, then reused by every iteration.</summary>
     private sealed partial class Run : IterativeMethod
     {
-        private readonly IBilevelKernels _exact;
         private readonly IBilevelKernels _model;
         private readonly BomeOptions _o;
 
@@ -127,13 +123,11 @@ public sealed partial class BomeSolver(BomeOptions options) : DrivenSolver<BomeO
         private double _lowerStep;
 
         public Run(
-            IBilevelKernels exact,
             IBilevelKernels model,
             BomeOptions options,
             ReadOnlySpan<double> x0,
             ReadOnlySpan<double> y0)
         {
-            _exact = exact;
             _model = model;
             _o = options;
 

@@ -1,5 +1,4 @@
 using BilevelDsl.Numerics;
-using BilevelDsl.Solvers.Driver;
 
 namespace BilevelDsl.Solvers;
 

@@ -72,8 +72,6 @@ public sealed partial class BvfimSolver(BvfimOptions options) : DrivenSolver<Bvf
 
     private protected override int IterationLimit => Options.MaxIterations;
 
-    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => Assumptions(model, Options.Smoothing);
-
     private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
         new Run(Options.Smoothing > 0.0 ? model.WithSmoothing(Options.Smoothing) : model, Options, x0, y0);
 
@@ -83,10 +81,10 @@ public sealed partial class BvfimSolver(BvfimOptions options) : DrivenSolver<Bvf
     /// projections and its log-barrier covers the value-function constraint only: lower-level constraints and declared
     /// domains would be ignored. Such models are refused with a method that handles them.
     /// </summary>
-    private static string? Assumptions(IBilevelKernels model, double smoothing)
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension)
     {
         ModelInfo info = model.Info;
-        if (smoothing == 0.0 && (!info.Lower.IsSmooth || !info.Upper.IsSmooth))
+        if (Options.Smoothing == 0.0 && (!info.Lower.IsSmooth || !info.Upper.IsSmooth))
         {
             LevelInfo level = info.Lower.IsSmooth ? info.Upper : info.Lower;
             const string Smoothing = "BvfimOptions.Smoothing = mu > 0 (BVFIM then solves the mu-smoothed problem model.WithSmoothing(mu))";

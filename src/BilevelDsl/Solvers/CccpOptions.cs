@@ -82,20 +82,12 @@ public sealed record CccpOptions : SolverOptions
         base.Validate();
         RequirePositiveFinite(Rho, nameof(Rho));
         RequirePositiveFinite(MaxRho, nameof(MaxRho));
-        if (!(MaxRho >= Rho))
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxRho), MaxRho, "MaxRho must be at least Rho.");
-        }
-
+        RequireAtLeast(MaxRho, nameof(MaxRho), Rho, nameof(Rho));
         RequirePositiveFinite(Epsilon, nameof(Epsilon));
         RequirePositive(MaxIterations, nameof(MaxIterations));
         RequireNonNegativeFinite(Tolerance, nameof(Tolerance));
         RequireNonNegativeFinite(Smoothing, nameof(Smoothing));
-        if (!(ConvexityTolerance >= 0.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(ConvexityTolerance), ConvexityTolerance, "ConvexityTolerance must be non-negative (positive infinity turns the probe off).");
-        }
-
+        RequireNonNegative(ConvexityTolerance, nameof(ConvexityTolerance), " (positive infinity turns the probe off)");
         ArgumentNullException.ThrowIfNull(LowerLevel, nameof(LowerLevel));
         ArgumentNullException.ThrowIfNull(Projection, nameof(Projection));
         LowerLevel.Validate(nameof(LowerLevel) + ".");

@@ -1,4 +1,3 @@
-using BilevelDsl.Numerics;
 using BilevelDsl.Solvers.Driver;
 using BilevelDsl.Solvers.Inner;
 

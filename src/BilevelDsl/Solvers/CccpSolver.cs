@@ -65,15 +65,13 @@ public sealed partial class CccpSolver(CccpOptions options) : DrivenSolver<CccpO
 
     private protected override LowerConvexityNeed ConvexityNeed => LowerConvexityNeed.Convex;
 
-    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension) => CheckAssumptions(model, Options.Smoothing);
-
     private protected override IterativeMethod Create(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0) =>
         new Run(Options.Smoothing > 0.0 ? model.WithSmoothing(Options.Smoothing) : model, Options, x0, y0);
 
     /// <summary>Null if the model suits CCCP-BO (as far as <see cref="IBilevelKernels.Info"/> tells), otherwise the reason.</summary>
-    private static string? CheckAssumptions(IBilevelKernels model, double smoothing)
+    private protected override string? Assumptions(IBilevelKernels model, int lowerDimension)
     {
-        if (smoothing > 0.0)
+        if (Options.Smoothing > 0.0)
         {
             return null;
         }

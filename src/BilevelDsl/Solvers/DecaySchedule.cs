@@ -42,4 +42,14 @@ public readonly record struct DecaySchedule(double Initial, double Decay, double
             throw new ArgumentOutOfRangeException(name, Floor, $"{name}.Floor must be in [0, {name}.Initial].");
         }
     }
+
+    /// <summary>As <see cref="Validate"/>, and also throws unless Floor &gt; 0; <paramref name="why"/> ends the message.</summary>
+    internal void ValidatePositiveFloor(string name, string why)
+    {
+        Validate(name);
+        if (!(Floor > 0.0))
+        {
+            throw new ArgumentOutOfRangeException(name, Floor, $"{name}.Floor must be positive: {why}.");
+        }
+    }
 }

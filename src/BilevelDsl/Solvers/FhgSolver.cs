@@ -11,7 +11,6 @@
 // suits few upper variables. g equals RHG's for the same T, s and y_0.
 using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
-using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
 

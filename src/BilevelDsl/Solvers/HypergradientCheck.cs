@@ -1,4 +1,3 @@
-using BilevelDsl.Numerics;
 using BilevelDsl.Solvers.Inner;
 using static BilevelDsl.Numerics.InputValidation;
 
@@ -24,11 +23,7 @@ public sealed record HypergradientCheckOptions
     public void Validate()
     {
         RequirePositiveFinite(Step, nameof(Step));
-        if (!(LowerTolerance >= 0.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(LowerTolerance), LowerTolerance, "LowerTolerance must be non-negative.");
-        }
-
+        RequireNonNegative(LowerTolerance, nameof(LowerTolerance));
         if (LowerLevel is null || LowerLevel.MaxSteps == 0)
         {
             throw new ArgumentOutOfRangeException(nameof(LowerLevel), "LowerLevel must be set, with MaxSteps > 0.");

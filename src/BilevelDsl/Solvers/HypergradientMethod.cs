@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
-using BilevelDsl.Solvers.Driver;
 using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
@@ -39,6 +38,35 @@ internal abstract class HypergradientMethod(HypergradientContext context)
     /// <paramref name="k"/> is the outer iteration (int.MaxValue for a final estimate), <paramref name="tolerance"/> eps_k.
     /// </summary>
     public abstract HypergradientOutcome Compute(int k, double tolerance);
+
+    /// <summary>
+    /// AID's adjoint system at (C.X, C.Y): sets C.Hessian there, restricted to the free directions of a lower domain (J H J,
+    /// J the projection's Jacobian at the lower-level fixed point), and writes the right-hand side J dF/dy into <paramref name="b"/>.
+    /// </summary>
+    protected LowerHessianOperator AdjointSystem(double[] b)
+    {
+        LowerHessianOperator h = C.Hessian;
+        h.Y = C.Y;
+        h.Jacobian = C.PrepareFixedPointJacobian() ? null : C.Jacobian;
+        if (h.Jacobian is null)
+        {
+            C.UpperGradY.AsSpan().CopyTo(b);
+        }
+        else
+        {
+            h.Jacobian.Apply(C.UpperGradY, b);
+        }
+
+        return h;
+    }
+
+    /// <summary>AID's hypergradient g = dF/dx - (d2f/dxdy) q into C.G (<paramref name="h"/> from <see cref="AdjointSystem"/>): <paramref name="ok"/>, or the failure when g is not finite.</summary>
+    protected HypergradientOutcome ImplicitGradient(LowerHessianOperator h, double[] q, HypergradientOutcome ok)
+    {
+        h.Apply(q, C.ScratchY);
+        TensorPrimitives.Subtract(C.UpperGradX, h.MixedProduct, C.G);
+        return VectorMath.AllFinite(C.G) ? ok : HypergradientOutcome.Failed($"the hypergradient has a non-finite entry ({VectorMath.FirstNonFinite(C.G)})");
+    }
 
     /// <summary>
     /// Null if value and gradients are finite; otherwise "the {what} value is NaN" or "... gradient with respect to x has

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
 using BilevelDsl.Solvers.Driver;
 using BilevelDsl.Solvers.Inner;

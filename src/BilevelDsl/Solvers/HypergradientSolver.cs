@@ -12,7 +12,6 @@
 // Statuses: InvalidInput (bad start, kernel rejects the lengths, missing second-order kernels), AssumptionViolated
 // (nonsmooth lower level with Smoothing = 0, constraints, or the method's own test: CG meets zero curvature),
 // LowerLevelNotConverged, Diverged (NaN/Inf anywhere), Cancelled, IterationLimit, Converged.
-using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
 using BilevelDsl.Solvers.Driver;
 using BilevelDsl.Solvers.Inner;
@@ -117,7 +116,6 @@ public abstract partial class HypergradientSolver : DrivenSolver<HypergradientOp
     {
         private readonly HypergradientSolver _solver;
         private readonly HypergradientOptions _o;
-        private readonly IBilevelKernels _exact;
         private readonly HypergradientContext _c;
         private readonly HypergradientMethod _method;
         private readonly ILowerLevelSolver? _lowerSolver;
@@ -127,7 +125,7 @@ public abstract partial class HypergradientSolver : DrivenSolver<HypergradientOp
 
         private readonly double _floor;
         private readonly bool _scheduled;
-        private readonly StagnationDetector _stall;
+        private StagnationDetector _stall;
 
         /// <summary>Whether the last iteration's ||grad_y f|| missed its tolerance (then this one measures it at the warm start too).</summary>
         private bool _behind;
@@ -140,7 +138,6 @@ public abstract partial class HypergradientSolver : DrivenSolver<HypergradientOp
         {
             _solver = solver;
             _o = solver.CommonOptions;
-            _exact = model;
             IBilevelKernels working = _o.Smoothing > 0.0 ? model.WithSmoothing(_o.Smoothing) : model;
             _c = new HypergradientContext(working, x0, y0);
             _method = solver.CreateMethod(_c);

@@ -1,7 +1,4 @@
-using BilevelDsl.Kernels;
 using BilevelDsl.Numerics;
-using BilevelDsl.Solvers.Driver;
-using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
 

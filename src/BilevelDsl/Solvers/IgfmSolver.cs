@@ -20,7 +20,6 @@
 using BilevelDsl.Kernels;
 using BilevelDsl.Numerics;
 using BilevelDsl.Solvers.Driver;
-using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
 

@@ -1,4 +1,5 @@
 using BilevelDsl.Numerics;
+using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers;
 
@@ -52,11 +53,7 @@ public sealed record KktMpecOptions : SolverOptions
     /// <exception cref="ArgumentOutOfRangeException">A setting is invalid; the message names it.</exception>
     public override void Validate()
     {
-        if (!(InitialRelaxation > 0.0) || double.IsInfinity(InitialRelaxation))
-        {
-            throw new ArgumentOutOfRangeException(nameof(InitialRelaxation), InitialRelaxation, "The initial relaxation must be positive and finite.");
-        }
-
+        RequirePositiveFinite(InitialRelaxation, nameof(InitialRelaxation));
         if (!(RelaxationDecrease > 0.0 && RelaxationDecrease < 1.0))
         {
             throw new ArgumentOutOfRangeException(nameof(RelaxationDecrease), RelaxationDecrease, "The relaxation decrease must be in (0, 1).");
@@ -67,21 +64,9 @@ public sealed record KktMpecOptions : SolverOptions
             throw new ArgumentOutOfRangeException(nameof(FinalRelaxation), FinalRelaxation, "The final relaxation must be positive and at most the initial one.");
         }
 
-        if (!(Tolerance > 0.0) || double.IsInfinity(Tolerance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "The tolerance must be positive and finite.");
-        }
-
-        if (!(CoarseTolerance > 0.0) || double.IsInfinity(CoarseTolerance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(CoarseTolerance), CoarseTolerance, "The coarse tolerance must be positive and finite.");
-        }
-
-        if (!(ConvexityTolerance >= 0.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(ConvexityTolerance), ConvexityTolerance, "The convexity tolerance must be non-negative (positive infinity turns the probe off).");
-        }
-
+        RequirePositiveFinite(Tolerance, nameof(Tolerance));
+        RequirePositiveFinite(CoarseTolerance, nameof(CoarseTolerance));
+        RequireNonNegative(ConvexityTolerance, nameof(ConvexityTolerance), " (positive infinity turns the probe off)");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxIterations);
         ArgumentNullException.ThrowIfNull(Relaxed);
         ArgumentNullException.ThrowIfNull(LowerLevel);

@@ -106,9 +106,6 @@ internal sealed partial class KktRelaxedProblem : ISmoothConvexFunction, IConvex
     /// <summary>The number of lower-level constraints in the KKT system: the model's and the finite bounds of y.</summary>
     public int MultiplierCount => _q;
 
-    /// <summary>The number of the model's [LowerConstraint]s (the first multipliers are theirs).</summary>
-    public int ModelConstraintCount => _j;
-
     public int Dimension { get; }
 
     public int Count => (2 * _n) + (2 * _q);

@@ -203,8 +203,6 @@ public sealed partial class KktMpecSolver
             {
                 moved = $" The lower-level re-solve at x moved y (f by {Fmt.G(f - fTrial)}, constraint violation {Fmt.G(violation)} before).";
                 _yTrial.AsSpan().CopyTo(Y);
-                f = fTrial;
-                violation = 0.0;
             }
 
             if (ProbeConvexity("around the final iterate") is string nonconvex)

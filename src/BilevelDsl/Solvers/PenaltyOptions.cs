@@ -73,11 +73,7 @@ public sealed record PenaltyOptions : SolverOptions
         }
 
         RequirePositiveFinite(PenaltyMax, nameof(PenaltyMax));
-        if (PenaltyMax < PenaltyInitial)
-        {
-            throw new ArgumentOutOfRangeException(nameof(PenaltyMax), PenaltyMax, "PenaltyMax must be at least PenaltyInitial.");
-        }
-
+        RequireAtLeast(PenaltyMax, nameof(PenaltyMax), PenaltyInitial, nameof(PenaltyInitial));
         RoundTolerance.Validate(nameof(RoundTolerance));
         RequirePositive(IterationsPerRound, nameof(IterationsPerRound));
         RequireSetting(Optimizer, nameof(Optimizer));

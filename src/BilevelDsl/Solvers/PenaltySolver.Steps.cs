@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
-using BilevelDsl.Solvers.Driver;
 using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;

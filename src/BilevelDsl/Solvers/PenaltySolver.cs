@@ -47,16 +47,7 @@ public sealed partial class PenaltySolver(PenaltyOptions options) : DrivenSolver
 
     /// <summary>A solve whose iterations are recorded in (and reported through) an enclosing run's log (SMNBP's rounds).</summary>
     internal BilevelResult Solve(IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0, RunLog log, CancellationToken cancellationToken) =>
-        SolverDriver.Solve(
-            new DriverSettings(MethodName, Options.MaxIterations, Options.RecordHistory, Options.Certificate, MaxTime: Options.MaxTime),
-            model,
-            x0,
-            y0,
-            null,
-            cancellationToken,
-            () => Assumptions(model),
-            (m, x, y) => new Run(Options, m, x, y),
-            log);
+        Drive(model, x0, y0, null, cancellationToken, Create, log);
 
     /// <summary>
     /// The penalty method's hypergradient at x with the final penalty gamma = PenaltyMax: y minimises
@@ -174,7 +165,6 @@ public sealed partial class PenaltySolver(PenaltyOptions options) : DrivenSolver
     private sealed partial class Run : IterativeMethod
     {
         private readonly PenaltyOptions _o;
-        private readonly IBilevelKernels _exact;
         private readonly IBilevelKernels _model;
         private readonly double[] _x;
         private readonly double[] _y;
@@ -187,7 +177,7 @@ public sealed partial class PenaltySolver(PenaltyOptions options) : DrivenSolver
         private readonly ILowerLevelSolver _solver;
         private readonly IUpperOptimizer _optimizer;
 
-        private readonly StagnationDetector _stall;
+        private StagnationDetector _stall;
         private int _round;
         private int _inRound;
         private double _sigma = double.NaN;
@@ -197,7 +187,6 @@ public sealed partial class PenaltySolver(PenaltyOptions options) : DrivenSolver
         public Run(PenaltyOptions options, IBilevelKernels model, ReadOnlySpan<double> x0, ReadOnlySpan<double> y0)
         {
             _o = options;
-            _exact = model;
             _model = options.Smoothing > 0.0 ? model.WithSmoothing(options.Smoothing) : model;
             _x = x0.ToArray();
             _y = y0.ToArray();

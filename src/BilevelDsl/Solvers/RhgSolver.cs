@@ -14,7 +14,6 @@
 // with a lower domain), allocated once per solve and released with it.
 using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
-using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
 

@@ -96,17 +96,10 @@ public sealed record SgmOptions : SolverOptions
             throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, "WarmupSteps (K0) must be positive: SGM needs an estimate of the lower-level minimum.");
         }
 
-        if (WarmupPatience < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(WarmupPatience), WarmupPatience, "WarmupPatience must be non-negative.");
-        }
-
+        RequireNonNegative(WarmupPatience, nameof(WarmupPatience));
         RequirePositive(Steps, nameof(Steps), "K");
         RequirePositiveFinite(Threshold, nameof(Threshold), "theta");
         RequireDefined(LowerStep, nameof(LowerStep));
-        if (!(AveragedFraction > 0.0 && AveragedFraction <= 1.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(AveragedFraction), AveragedFraction, "AveragedFraction must be in (0, 1].");
-        }
+        RequireFraction(AveragedFraction, nameof(AveragedFraction));
     }
 }

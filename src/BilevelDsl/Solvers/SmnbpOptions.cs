@@ -64,20 +64,12 @@ public sealed record SmnbpOptions : SolverOptions
     public override void Validate()
     {
         base.Validate();
-        Smoothing.Validate(nameof(Smoothing));
-        if (!(Smoothing.Floor > 0.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Smoothing), Smoothing.Floor, "Smoothing.Floor must be positive: at mu = 0 the lower level of a non-Lipschitz model has no Hessian.");
-        }
-
+        Smoothing.ValidatePositiveFloor(nameof(Smoothing), "at mu = 0 the lower level of a non-Lipschitz model has no Hessian");
         Tolerance.Validate(nameof(Tolerance));
         RequirePositive(MaxRounds, nameof(MaxRounds));
         RequireSetting(Penalty, nameof(Penalty));
         Penalty.Validate();
-        if (!(SubproblemTolerance > 0.0 && SubproblemTolerance <= 1.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(SubproblemTolerance), SubproblemTolerance, "SubproblemTolerance must be in (0, 1].");
-        }
+        RequireFraction(SubproblemTolerance, nameof(SubproblemTolerance));
     }
 
     /// <summary>The penalty method's settings for a round with smoothing mu and tolerance eps.</summary>

@@ -13,7 +13,6 @@
 // different constrained method; like the SPNBO paper's experiments, this implementation uses the penalty method.
 using BilevelDsl.Numerics;
 using BilevelDsl.Solvers.Driver;
-using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
 

@@ -1,4 +1,3 @@
-using BilevelDsl.Solvers.Inner;
 using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers;
@@ -120,31 +119,13 @@ public sealed record SpnboOptions : SolverOptions
     public override void Validate()
     {
         base.Validate();
-        Smoothing.Validate(nameof(Smoothing));
-        if (!(Smoothing.Floor > 0.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Smoothing), Smoothing.Floor, "Smoothing.Floor must be positive: at mu = 0 the lower level of a non-Lipschitz model has no Hessian.");
-        }
-
-        Tolerance.Validate(nameof(Tolerance));
-        if (!(Tolerance.Floor > 0.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance.Floor, "Tolerance.Floor must be positive: the stochastic method cannot meet the conditions (10) with eps = 0.");
-        }
-
+        Smoothing.ValidatePositiveFloor(nameof(Smoothing), "at mu = 0 the lower level of a non-Lipschitz model has no Hessian");
+        Tolerance.ValidatePositiveFloor(nameof(Tolerance), "the stochastic method cannot meet the conditions (10) with eps = 0");
         RequirePositive(MaxRounds, nameof(MaxRounds));
         RequirePositiveFinite(PenaltyInitial, nameof(PenaltyInitial));
-        if (!(PenaltyGrowth >= 1.0) || double.IsInfinity(PenaltyGrowth))
-        {
-            throw new ArgumentOutOfRangeException(nameof(PenaltyGrowth), PenaltyGrowth, "PenaltyGrowth must be finite and at least 1.");
-        }
-
+        RequireFiniteAtLeastOne(PenaltyGrowth, nameof(PenaltyGrowth));
         RequirePositiveFinite(PenaltyMax, nameof(PenaltyMax));
-        if (PenaltyMax < PenaltyInitial)
-        {
-            throw new ArgumentOutOfRangeException(nameof(PenaltyMax), PenaltyMax, "PenaltyMax must be at least PenaltyInitial.");
-        }
-
+        RequireAtLeast(PenaltyMax, nameof(PenaltyMax), PenaltyInitial, nameof(PenaltyInitial));
         RequirePositiveFinite(Tau, nameof(Tau));
         RequirePositiveFinite(StepSize, nameof(StepSize));
         RequirePositiveFinite(DualStepSize, nameof(DualStepSize));
@@ -157,32 +138,17 @@ public sealed record SpnboOptions : SolverOptions
         {
             RequirePositiveFinite(rho, nameof(ClipLower));
             RequirePositiveFinite(b, nameof(ClipUpper));
-            if (b < rho)
-            {
-                throw new ArgumentOutOfRangeException(nameof(ClipUpper), b, "ClipUpper must be at least ClipLower.");
-            }
+            RequireAtLeast(b, nameof(ClipUpper), rho, nameof(ClipLower));
         }
 
-        if (!(ClipRange >= 1.0) || double.IsInfinity(ClipRange))
-        {
-            throw new ArgumentOutOfRangeException(nameof(ClipRange), ClipRange, "ClipRange must be finite and at least 1.");
-        }
-
-        if (!(SecondMomentWeight > 0.0 && SecondMomentWeight <= 1.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(SecondMomentWeight), SecondMomentWeight, "SecondMomentWeight must be in (0, 1].");
-        }
-
+        RequireFiniteAtLeastOne(ClipRange, nameof(ClipRange));
+        RequireFraction(SecondMomentWeight, nameof(SecondMomentWeight));
         RequirePositiveFinite(EtaScale, nameof(EtaScale));
         RequireNonNegativeFinite(EtaOffset, nameof(EtaOffset));
         RequirePositiveFinite(MomentumConstant, nameof(MomentumConstant));
         RequirePositiveFinite(DualMomentumConstant, nameof(DualMomentumConstant));
         RequirePositive(BatchSize, nameof(BatchSize));
-        if (CurvatureInterval < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(CurvatureInterval), CurvatureInterval, "CurvatureInterval must be non-negative.");
-        }
-
+        RequireNonNegative(CurvatureInterval, nameof(CurvatureInterval));
         RequirePositive(CheckInterval, nameof(CheckInterval));
         RequirePositive(MaxInnerSteps, nameof(MaxInnerSteps));
     }

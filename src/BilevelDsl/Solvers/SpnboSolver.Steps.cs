@@ -1,6 +1,5 @@
 using BilevelDsl.Numerics;
 using BilevelDsl.Solvers.Driver;
-using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
 

@@ -44,7 +44,6 @@
 // eps are at their floors. Non-finite kernel results end the run with Diverged at the last finite iterate.
 using BilevelDsl.Numerics;
 using BilevelDsl.Solvers.Driver;
-using BilevelDsl.Solvers.Inner;
 
 namespace BilevelDsl.Solvers;
 

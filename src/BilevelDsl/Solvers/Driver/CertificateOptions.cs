@@ -1,3 +1,5 @@
+using static BilevelDsl.Numerics.InputValidation;
+
 namespace BilevelDsl.Solvers;
 
 /// <summary>
@@ -56,24 +58,14 @@ public sealed record CertificateOptions
     /// <exception cref="ArgumentOutOfRangeException">A tolerance is negative or NaN, MaxSteps is not positive or ExtraStarts is negative.</exception>
     public void Validate()
     {
-        if (!(GapTolerance >= 0.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(GapTolerance), GapTolerance, "The gap tolerance must be non-negative.");
-        }
-
-        if (!(FeasibilityTolerance >= 0.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(FeasibilityTolerance), FeasibilityTolerance, "The feasibility tolerance must be non-negative.");
-        }
+        RequireNonNegative(GapTolerance, nameof(GapTolerance));
+        RequireNonNegative(FeasibilityTolerance, nameof(FeasibilityTolerance));
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxSteps);
         ArgumentOutOfRangeException.ThrowIfNegative(ExtraStarts);
         ArgumentOutOfRangeException.ThrowIfNegative(ProbeMaxUpperDimension);
         ArgumentOutOfRangeException.ThrowIfNegative(LargeLowerDimension);
-        if (!(CostFraction > 0.0) || double.IsInfinity(CostFraction))
-        {
-            throw new ArgumentOutOfRangeException(nameof(CostFraction), CostFraction, "The cost fraction must be positive and finite.");
-        }
+        RequirePositiveFinite(CostFraction, nameof(CostFraction));
     }
 }
 

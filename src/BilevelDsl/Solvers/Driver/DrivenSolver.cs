@@ -47,18 +47,22 @@ public abstract class DrivenSolver<TOptions> : IBilevelSolver
         CancellationToken cancellationToken = default) =>
         Drive(model, x0, y0, progress, cancellationToken, Create);
 
-    /// <summary>Runs the driver with the method state <paramref name="create"/> makes (a method that also collects per-round records passes its own).</summary>
+    /// <summary>
+    /// Runs the driver with the method state <paramref name="create"/> makes (a method that also collects per-round records
+    /// passes its own); with <paramref name="sharedLog"/>, the iterations go into an enclosing run's log (SMNBP's rounds).
+    /// </summary>
     private protected BilevelResult Drive(
         IBilevelKernels model,
         ReadOnlySpan<double> x0,
         ReadOnlySpan<double> y0,
         IProgress<SolverProgress>? progress,
         CancellationToken cancellationToken,
-        MethodFactory create)
+        MethodFactory create,
+        RunLog? sharedLog = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         int n = y0.Length;
-        return SolverDriver.Solve(Settings, model, x0, y0, progress, cancellationToken, () => Assumptions(model, n), create);
+        return SolverDriver.Solve(Settings, model, x0, y0, progress, cancellationToken, () => Assumptions(model, n), create, sharedLog);
     }
 
     /// <summary>Null if the model suits the method; otherwise the AssumptionViolated message (what breaks, what to use instead).</summary>

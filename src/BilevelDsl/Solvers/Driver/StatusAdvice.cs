@@ -50,7 +50,6 @@ internal static class StatusAdvice
         "SMNBP" => ("SubproblemTolerance", "Loosen SubproblemTolerance or raise MaxRounds."),
         "BOME" => ("LowerSteps", "Raise LowerSteps (4x) or loosen LowerTolerance."),
         "CCCP-BO" => ("LowerLevel", "Tighten LowerLevel and Projection tolerances (e.g. 1e-10) or raise LowerLevel.MaxSubproblemSteps."),
-        "Penalty" => ("LowerLevel", "Raise LowerLevel.MaxSteps (4x) or StallWindow, or loosen the LowerTolerance floor (e.g. to 1e-7)."),
         _ => ("LowerLevel", "Raise LowerLevel.MaxSteps (4x) or StallWindow, or loosen the LowerTolerance floor (e.g. to 1e-7)."),
     };
 

@@ -1,6 +1,4 @@
-using System.Numerics.Tensors;
 using BilevelDsl.Numerics;
-using static BilevelDsl.Numerics.InputValidation;
 
 namespace BilevelDsl.Solvers.Inner;
 
@@ -56,7 +54,7 @@ internal sealed class AdamSolver : ILowerLevelSolver
         }
 
         _adam.Reset();
-        var stall = new GradientDescentSolver.StallCounter(rule.StallWindow);
+        var stall = new StagnationDetector(rule.StallWindow);
         for (int steps = 0; ; steps++)
         {
             double sigma = Stationarity.Measure(objective, v, _g, _trial);

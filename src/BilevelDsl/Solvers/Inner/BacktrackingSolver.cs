@@ -15,11 +15,7 @@ internal abstract class BacktrackingSolver : ILowerLevelSolver
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
         RequirePositiveFinite(initialStep, nameof(initialStep));
         RequirePositiveFinite(maxStep, nameof(maxStep));
-        if (!(growth >= 1.0) || double.IsInfinity(growth))
-        {
-            throw new ArgumentOutOfRangeException(nameof(growth), growth, "growth must be finite and at least 1.");
-        }
-
+        RequireFiniteAtLeastOne(growth, nameof(growth));
         Dimension = dimension;
         G = new double[dimension];
         Trial = new double[dimension];
@@ -55,6 +51,33 @@ internal abstract class BacktrackingSolver : ILowerLevelSolver
 
     /// <inheritdoc/>
     public void Reset() => Step = InitialStep;
+
+    /// <summary>
+    /// One backtracking step from <paramref name="v"/> along -<paramref name="g"/>: the step halves from <see cref="Step"/>
+    /// until <see cref="GradientDescentSolver.SufficientDecrease"/> holds, which leaves the trial point in <see cref="Trial"/>
+    /// and its gradient in <see cref="GTrial"/>; a first-try success lets the next step grow. Returns f at the trial point,
+    /// or null when no step was accepted (<paramref name="anyFinite"/>: whether any trial was finite).
+    /// </summary>
+    private protected double? Backtrack(IInnerObjective objective, ReadOnlySpan<double> v, double f, ReadOnlySpan<double> g, ref int evaluations, out bool anyFinite)
+    {
+        double s = Step;
+        anyFinite = false;
+        for (int halvings = 0; halvings <= GradientDescentSolver.MaxHalvings; halvings++, s *= 0.5)
+        {
+            VectorMath.AddScaled(v, -s, g, Trial);
+            objective.Project(Trial);
+            double fTrial = objective.ValueAndGradient(Trial, GTrial);
+            evaluations++;
+            anyFinite |= double.IsFinite(fTrial) && VectorMath.AllFinite(GTrial);
+            if (GradientDescentSolver.SufficientDecrease(f, fTrial, g, GTrial, v, Trial, D, s))
+            {
+                Step = halvings == 0 ? Math.Min(s * Growth, MaxStep) : s;
+                return fTrial;
+            }
+        }
+
+        return null;
+    }
 
     /// <inheritdoc/>
     public abstract InnerSolveResult Minimize(IInnerObjective objective, Span<double> v, InnerStoppingRule rule, CancellationToken cancellationToken = default);

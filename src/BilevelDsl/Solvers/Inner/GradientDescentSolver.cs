@@ -40,7 +40,7 @@ internal sealed class GradientDescentSolver : BacktrackingSolver
             return new InnerSolveResult(InnerSolveStatus.NonFinite, 0, f, double.NaN, evaluations, Step);
         }
 
-        var stall = new StallCounter(rule.StallWindow);
+        var stall = new StagnationDetector(rule.StallWindow);
         for (int steps = 0; ; steps++)
         {
             double sigma = Stationarity.Measure(objective, v, G, Trial);
@@ -50,26 +50,7 @@ internal sealed class GradientDescentSolver : BacktrackingSolver
                 return new InnerSolveResult(status, steps, f, sigma, evaluations, Step);
             }
 
-            double s = Step;
-            bool accepted = false;
-            bool anyFinite = false;
-            double fTrial = 0.0;
-            int halvings = 0;
-            for (; halvings <= MaxHalvings; halvings++, s *= 0.5)
-            {
-                VectorMath.AddScaled(v, -s, G, Trial);
-                objective.Project(Trial);
-                fTrial = objective.ValueAndGradient(Trial, GTrial);
-                evaluations++;
-                anyFinite |= double.IsFinite(fTrial) && VectorMath.AllFinite(GTrial);
-                if (SufficientDecrease(f, fTrial, G, GTrial, v, Trial, D, s))
-                {
-                    accepted = true;
-                    break;
-                }
-            }
-
-            if (!accepted)
+            if (Backtrack(objective, v, f, G, ref evaluations, out bool anyFinite) is not double fTrial)
             {
                 // Every trial non-finite: the objective is NaN/Inf around v along -g (not a domain edge, which shorter steps avoid).
                 return new InnerSolveResult(anyFinite ? InnerSolveStatus.Stalled : InnerSolveStatus.NonFinite, steps, f, sigma, evaluations, Step);
@@ -78,7 +59,6 @@ internal sealed class GradientDescentSolver : BacktrackingSolver
             Trial.AsSpan().CopyTo(v);
             GTrial.AsSpan().CopyTo(G);
             f = fTrial;
-            Step = halvings == 0 ? Math.Min(s * Growth, MaxStep) : s;
         }
     }
 
@@ -120,7 +100,7 @@ internal sealed class GradientDescentSolver : BacktrackingSolver
     }
 
     /// <summary>The shared order of the stopping tests: tolerance, stagnation, step limit, cancellation.</summary>
-    internal static InnerSolveStatus? StopTest(double sigma, int steps, InnerStoppingRule rule, ref StallCounter stall, CancellationToken cancellationToken)
+    internal static InnerSolveStatus? StopTest(double sigma, int steps, InnerStoppingRule rule, ref StagnationDetector stall, CancellationToken cancellationToken)
     {
         if (sigma <= rule.Tolerance)
         {
@@ -143,24 +123,5 @@ internal sealed class GradientDescentSolver : BacktrackingSolver
         }
 
         return null;
-    }
-
-    /// <summary>An allocation-free <see cref="StagnationDetector"/> for one solve.</summary>
-    internal struct StallCounter(int window)
-    {
-        private double _best = double.PositiveInfinity;
-        private int _since;
-
-        public bool Observe(double value)
-        {
-            if (value < _best * (1.0 - StagnationDetector.RelativeImprovement) || (double.IsPositiveInfinity(_best) && !double.IsNaN(value)))
-            {
-                _best = value;
-                _since = 0;
-                return false;
-            }
-
-            return ++_since >= window;
-        }
     }
 }

@@ -53,26 +53,15 @@ public sealed record LowerSolverOptions
     public void Validate()
     {
         RequireDefined(Kind, nameof(Kind));
-        if (MaxSteps < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "LowerLevel.MaxSteps must be non-negative.");
-        }
-
+        RequireNonNegative(MaxSteps, "LowerLevel." + nameof(MaxSteps));
         RequirePositiveFinite(InitialStepSize, "LowerLevel." + nameof(InitialStepSize));
         RequirePositiveFinite(MaxStepSize, "LowerLevel." + nameof(MaxStepSize));
-        if (!(StepGrowth >= 1.0) || double.IsInfinity(StepGrowth))
-        {
-            throw new ArgumentOutOfRangeException(nameof(StepGrowth), StepGrowth, "LowerLevel.StepGrowth must be finite and at least 1.");
-        }
-
+        RequireFiniteAtLeastOne(StepGrowth, "LowerLevel." + nameof(StepGrowth));
         RequirePositiveFinite(AdamStepSize, "LowerLevel." + nameof(AdamStepSize));
         RequireUnitInterval(AdamBeta1, "LowerLevel." + nameof(AdamBeta1));
         RequireUnitInterval(AdamBeta2, "LowerLevel." + nameof(AdamBeta2));
         RequirePositiveFinite(AdamEpsilon, "LowerLevel." + nameof(AdamEpsilon));
-        if (StallWindow <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(StallWindow), StallWindow, "LowerLevel.StallWindow must be positive.");
-        }
+        RequirePositive(StallWindow, "LowerLevel." + nameof(StallWindow));
     }
 
     /// <summary>Creates the solver for variables of the given dimension (its work arrays are allocated here, once).</summary>

@@ -45,7 +45,7 @@ internal sealed class NesterovSolver : BacktrackingSolver
 
         v.CopyTo(_previous);
         double t = 1.0;
-        var stall = new GradientDescentSolver.StallCounter(rule.StallWindow);
+        var stall = new StagnationDetector(rule.StallWindow);
         for (int steps = 0; ; steps++)
         {
             double sigma = Stationarity.Measure(objective, v, G, Trial);
@@ -78,26 +78,7 @@ internal sealed class NesterovSolver : BacktrackingSolver
                     }
                 }
 
-                double s = Step;
-                bool accepted = false;
-                bool anyFinite = false;
-                double fTrial = 0.0;
-                int halvings = 0;
-                for (; halvings <= GradientDescentSolver.MaxHalvings; halvings++, s *= 0.5)
-                {
-                    VectorMath.AddScaled(_w, -s, _gw, Trial);
-                    objective.Project(Trial);
-                    fTrial = objective.ValueAndGradient(Trial, GTrial);
-                    evaluations++;
-                    anyFinite |= double.IsFinite(fTrial) && VectorMath.AllFinite(GTrial);
-                    if (GradientDescentSolver.SufficientDecrease(fw, fTrial, _gw, GTrial, _w, Trial, D, s))
-                    {
-                        accepted = true;
-                        break;
-                    }
-                }
-
-                if (!accepted)
+                if (Backtrack(objective, _w, fw, _gw, ref evaluations, out bool anyFinite) is not double fTrial)
                 {
                     if (beta != 0.0)
                     {
@@ -108,7 +89,6 @@ internal sealed class NesterovSolver : BacktrackingSolver
                     return new InnerSolveResult(anyFinite ? InnerSolveStatus.Stalled : InnerSolveStatus.NonFinite, steps, f, sigma, evaluations, Step);
                 }
 
-                Step = halvings == 0 ? Math.Min(s * Growth, MaxStep) : s;
                 if (beta != 0.0 && fTrial > f)
                 {
                     t = 1.0; // function-value restart: retake the step from v without momentum

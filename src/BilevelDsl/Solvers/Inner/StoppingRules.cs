@@ -33,9 +33,10 @@ internal readonly record struct InnerStoppingRule(double Tolerance, int MaxSteps
 /// Detects a sequence that has stopped decreasing: <see cref="Observe"/> returns true once <see cref="Window"/>
 /// consecutive observations have failed to set a new minimum (by a relative margin of 1e-9). This is the rule behind
 /// "a lower level whose gradient norm stops decreasing is reported as not converged": a slowly but steadily converging
-/// method keeps setting new minima and is never flagged; a constant or growing gradient norm is.
+/// method keeps setting new minima and is never flagged; a constant or growing gradient norm is. A struct, so that an
+/// inner solve keeps one on its stack without allocating; a field holding one must not be readonly.
 /// </summary>
-internal sealed class StagnationDetector
+internal struct StagnationDetector
 {
     /// <summary>The relative decrease below the best value so far that counts as a new minimum.</summary>
     public const double RelativeImprovement = 1e-9;
@@ -54,9 +55,6 @@ internal sealed class StagnationDetector
 
     /// <summary>How many observations without a new minimum count as stagnation.</summary>
     public int Window { get; }
-
-    /// <summary>The smallest value observed since the last reset (+infinity before the first).</summary>
-    public double Best => _best;
 
     /// <summary>Forgets all observations.</summary>
     public void Reset()
