@@ -46,6 +46,26 @@ public class MatrixTests
     }
 
     [Fact]
+    public void AnIndexOutsideNamesTheIndexAndTheRangeThroughMatrixAndView()
+    {
+        var m = new Matrix(2, 3, [1, 2, 3, 4, 5, 6]);
+        Assert.Equal(6.0, m[1, 2]);
+        Assert.Equal(6.0, ((MatrixView)m)[1, 2]);
+        foreach (Func<int, int, double> read in new Func<int, int, double>[] { (i, j) => m[i, j], (i, j) => ((MatrixView)m)[i, j] })
+        {
+            var row = Assert.Throws<ArgumentOutOfRangeException>(() => read(2, 0));
+            Assert.Equal("i", row.ParamName);
+            Assert.Contains("Row index must be in [0, 2)", row.Message);
+            var column = Assert.Throws<ArgumentOutOfRangeException>(() => read(0, 3));
+            Assert.Equal("j", column.ParamName);
+            Assert.Contains("Column index must be in [0, 3)", column.Message);
+            Assert.Equal("i", Assert.Throws<ArgumentOutOfRangeException>(() => read(-1, -1)).ParamName);
+        }
+
+        Assert.Equal("i", Assert.Throws<ArgumentOutOfRangeException>(() => ((MatrixView)m).Row(2).Length).ParamName);
+    }
+
+    [Fact]
     public void FromRowsCopiesAndValidates()
     {
         double[][] rows = [[1, 2], [3, 4], [5, 6]];
