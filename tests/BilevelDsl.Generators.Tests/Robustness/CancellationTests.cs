@@ -121,18 +121,31 @@ public sealed class CancellationTests(ITestOutputHelper output)
         // Derivation and emission of one model are a single step of the driver: without checks inside the
         // passes, a cancel a quarter of the way in would only be seen at the end of the current function.
         GeneratorModelSpec spec = Model.Value.Spec;
-        TimeSpan whole = TimeSpan.MaxValue;
-        for (int i = 0; i < 3; i++)
+        TimeSpan Fastest(int runs, TimeSpan bound)
         {
-            var clock = Stopwatch.StartNew();
-            BilevelModelGenerator.Generate(spec);
-            whole = clock.Elapsed < whole ? clock.Elapsed : whole;
+            for (int i = 0; i < runs; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                BilevelModelGenerator.Generate(spec);
+                bound = clock.Elapsed < bound ? clock.Elapsed : bound;
+            }
+
+            return bound;
         }
 
+        TimeSpan whole = Fastest(5, TimeSpan.MaxValue);
         var latencies = new List<double>();
         foreach (double fraction in new[] { 0.2, 0.4, 0.6 })
         {
             TimeSpan? latency = LatencyOfCancel(token => BilevelModelGenerator.Generate(spec, token), whole * fraction);
+            if (latency is null)
+            {
+                // The run beat the fastest timed one (the JIT was still moving methods to optimised code; a CI run
+                // once finished before a cancel at 60 %): time it again, and the cancel gets one more try.
+                whole = Fastest(3, whole);
+                latency = LatencyOfCancel(token => BilevelModelGenerator.Generate(spec, token), whole * fraction);
+            }
+
             Assert.True(latency.HasValue, $"Generate finished before a cancel at {fraction:P0} of its time");
             latencies.Add(latency.Value.TotalMilliseconds);
         }
